@@ -1,0 +1,44 @@
+# Two commands: `make demo` (set up and serve with real data) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app webapp
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install translations migrate load-demo serve lint bench clean
+
+demo: install translations migrate load-demo serve
+
+test: install translations
+	$(BIN)/pytest -q
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+translations: install
+	$(BIN)/pybabel compile -q -d translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+load-demo: install
+	$(FLASK) import reference
+	$(FLASK) import siae data/demo/siae_snapshot.csv.gz
+
+serve: install
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python bench/import_bench.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3

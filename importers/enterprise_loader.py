@@ -1,0 +1,117 @@
+"""Loading parsed enterprise records: upsert by SIRET, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from importers.enterprise_rows import EnterpriseRecord
+from importers.report import ImportReport, ParseResult
+from webapp.models import Enterprise, InterventionZone, Network, Sector
+from webapp.services.enterprises import EnterpriseData, SuggestedSector, upsert
+
+BATCH_SIZE = 1000
+
+
+class ReferenceDataMissing(RuntimeError):
+    """The territorial and sector data must be loaded before enterprises."""
+
+
+def load_enterprises(
+    session: Session,
+    parsed: ParseResult[EnterpriseRecord],
+    *,
+    source: str,
+    actor: str,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Upsert ``parsed.records`` by SIRET and commit once at the end (roll back on dry run
+    or on any error), so a file is imported whole or not at all. Rows are read and flushed
+    in batches to bound memory and round trips."""
+    report = ImportReport(source, dry_run=dry_run, rows=parsed.rows,
+                          rejected=list(parsed.rejected), warnings=list(parsed.warnings))
+    sector_ids = dict(session.execute(select(Sector.name, Sector.id)).all())
+    if not sector_ids:
+        raise ReferenceDataMissing("no sectors in the database: run `flask import reference` first")
+    networks = {n.slug: n for n in session.scalars(select(Network))}
+    unknown = sorted({slug for r in parsed.records for slug in r.networks} - networks.keys())
+    if unknown:
+        raise ReferenceDataMissing(f"unknown network(s): {', '.join(unknown)}")
+    try:
+        for batch in _batches(parsed.records, batch_size):
+            _load_batch(session, batch, sector_ids, networks, actor, report)
+            session.flush()
+            if progress:
+                progress(len(batch))
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return report
+
+
+def _load_batch(session, batch, sector_ids, networks, actor, report) -> None:
+    existing = {
+        e.siret: e
+        for e in session.scalars(
+            select(Enterprise)
+            .where(Enterprise.siret.in_([r.siret for r in batch]))
+            .options(
+                selectinload(Enterprise.sectors),
+                selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
+                selectinload(Enterprise.capacity),
+                selectinload(Enterprise.networks),
+            )
+        )
+    }
+    for record in batch:
+        outcome = upsert(session, existing.get(record.siret), to_data(record, sector_ids, networks), actor)
+        setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def to_data(record: EnterpriseRecord, sector_ids: dict[str, int],
+            networks: dict[str, Network]) -> EnterpriseData:
+    identity = {
+        "siren": record.siren,
+        "name": record.name,
+        "brand": record.brand,
+        "kind": record.kind,
+        "legal_form": record.legal_form,
+        "ess_status": record.ess_status,
+        "naf_code": record.naf_code,
+        "address": record.address,
+        "post_code": record.post_code,
+        "city": record.city,
+        "commune_insee": record.commune_insee,
+        "departement_code": record.departement_code,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
+        "position_precision": record.position_precision,
+        "website": record.website,
+        "description": record.description,
+        "source": record.source,
+    }
+    sectors = [
+        SuggestedSector(sector_ids[s.sector], s.source, s.confidence, s.evidence[:300])
+        for s in record.sectors
+    ]
+    return EnterpriseData(
+        siret=record.siret,
+        identity=identity,
+        sectors=sectors,
+        zone=record.zone,
+        headcount_bracket=record.headcount_bracket,
+        networks=[networks[slug] for slug in record.networks],
+    )
+
+
+def _batches(records: Sequence[EnterpriseRecord], size: int) -> Iterable[Sequence[EnterpriseRecord]]:
+    for start in range(0, len(records), size):
+        yield records[start : start + size]

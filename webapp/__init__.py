@@ -1,0 +1,66 @@
+"""Passerelles: connects buyers with inclusive enterprises in France."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request, session
+
+from config import Config, config_from_env
+from webapp import sqlite
+from webapp.extensions import babel, csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Application factory. The schema is created by migrations, never here."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or config_from_env())
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp import models  # noqa: F401 - registers every table for Alembic
+
+    db.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
+    # Batch mode lets later migrations alter tables on SQLite too.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.directory.views import blueprint as directory
+    from webapp.main.views import blueprint as main
+
+    app.register_blueprint(main)
+    app.register_blueprint(directory)
+
+
+def register_commands(app: Flask) -> None:
+    from webapp.cli import import_group
+
+    app.cli.add_command(import_group)

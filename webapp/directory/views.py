@@ -1,0 +1,91 @@
+"""Directory pages: the list of enterprises and each enterprise's profile."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from webapp.directory.forms import EnterpriseFilterForm
+from webapp.directory.queries import active_enterprises, filter_enterprises, profile_query
+from webapp.directory.zones import describe_zone
+from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
+from webapp.extensions import db
+from webapp.models import AuditEvent, Departement, NafCode, SectorGroup
+
+blueprint = Blueprint("directory", __name__, url_prefix="/entreprises")
+
+
+@blueprint.route("/")
+def list_enterprises():
+    form = EnterpriseFilterForm(request.args)
+    form.set_choices(
+        db.session.scalars(select(Departement).order_by(Departement.code)),
+        db.session.scalars(
+            select(SectorGroup).order_by(SectorGroup.name).options(selectinload(SectorGroup.sectors))
+        ),
+    )
+    valid = form.validate()
+    # Invalid values are shown as field errors and ignored; valid ones still filter.
+    query = filter_enterprises(
+        active_enterprises(),
+        kinds=[] if form.kind.errors else form.kind.data or [],
+        departement=None if form.departement.errors else form.departement.data or None,
+        sector_slug=None if form.sector.errors else form.sector.data or None,
+    )
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ENTERPRISES_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "directory/list.html", form=form, page=page, valid=valid, kinds=KINDS_BY_CODE
+    ), (200 if valid else 400)
+
+
+@blueprint.route("/<siret>")
+def profile(siret: str):
+    compact = re.sub(r"\s", "", siret)
+    if not re.fullmatch(r"\d{14}", compact):
+        abort(404)
+    enterprise = db.session.scalar(profile_query(compact))
+    if enterprise is None:
+        abort(404)
+    naf = db.session.get(NafCode, enterprise.naf_code) if enterprise.naf_code else None
+    last_change = db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.enterprise_id == enterprise.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    kind = KINDS_BY_CODE[enterprise.kind]
+    markers = []
+    if enterprise.latitude is not None:
+        markers.append({
+            "lat": enterprise.latitude,
+            "lon": enterprise.longitude,
+            "label": enterprise.display_name,
+            "url": url_for("directory.profile", siret=enterprise.siret),
+        })
+    zone = describe_zone(db.session, enterprise.zone)
+    circle = None
+    if enterprise.zone and enterprise.zone.kind == "radius" and markers:
+        circle = {"lat": enterprise.latitude, "lon": enterprise.longitude,
+                  "radius_km": enterprise.zone.radius_km}
+    return render_template(
+        "directory/profile.html",
+        enterprise=enterprise,
+        kind=kind,
+        family_label=FAMILY_LABELS[kind.family],
+        naf=naf,
+        zone=zone,
+        markers=markers,
+        circle=circle,
+        last_change=last_change,
+        ess_label=ESS_STATUSES.get(enterprise.ess_status),
+        presta_labels=PRESTA_TYPES,
+        sectors=sorted(enterprise.sectors, key=lambda s: (-s.confidence, s.sector.name)),
+    )

@@ -1,0 +1,62 @@
+"""Describing an intervention zone in words, with the names of its divisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.domain.zones import ADDRESS_DEPARTEMENT, DESCRIPTION_NATIONAL
+from webapp.models import Commune, Departement, Epci, InterventionZone, Region
+
+_MODELS = {
+    "region": (Region, Region.code),
+    "departement": (Departement, Departement.code),
+    "epci": (Epci, Epci.siren),
+    "commune": (Commune, Commune.insee),
+}
+
+
+def explain_derivation(code: str | None) -> str | None:
+    """Why an importer inferred this zone, in the visitor's language."""
+    if not code:
+        return None
+    kind, _sep, evidence = code.partition(":")
+    if kind == ADDRESS_DEPARTEMENT:
+        return _("département de l'adresse déclarée")
+    if kind == DESCRIPTION_NATIONAL:
+        return _("la description mentionne « %(phrase)s »", phrase=evidence)
+    return code
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    summary: str
+    places: list[str]
+    derived: bool
+    derivation: str | None
+
+
+def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView | None:
+    if zone is None:
+        return None
+    if zone.kind == "national":
+        return ZoneView(_("Toute la France"), [], zone.derived, explain_derivation(zone.derivation))
+    if zone.kind == "radius":
+        return ZoneView(_("Dans un rayon de %(km)s km autour de son adresse", km=zone.radius_km),
+                        [], zone.derived, explain_derivation(zone.derivation))
+    labels = {
+        "region": _("Région"),
+        "departement": _("Département"),
+        "epci": _("Intercommunalité"),
+        "commune": _("Commune"),
+    }
+    places = []
+    for division in zone.divisions:
+        model, key = _MODELS[division.division_type]
+        row = session.scalar(select(model).where(key == division.code))
+        name = row.name if row else division.code
+        places.append(f"{labels[division.division_type]} : {name} ({division.code})")
+    return ZoneView(_("Sur les territoires suivants"), places, zone.derived, explain_derivation(zone.derivation))

@@ -1,0 +1,1 @@
+"""Domain logic: plain Python, no Flask import, fed by plain data."""

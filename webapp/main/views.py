@@ -1,0 +1,83 @@
+"""Home, about, language choice and error pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as translate
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+
+from webapp.domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
+from webapp.extensions import db
+from webapp.models import Commune, Enterprise
+
+blueprint = Blueprint("main", __name__)
+
+
+@blueprint.app_context_processor
+def inject_globals() -> dict:
+    return {"current_locale": str(get_locale() or "fr"), "KINDS_BY_CODE": KINDS_BY_CODE}
+
+
+@blueprint.app_template_filter("tr")
+def translate_filter(text: str) -> str:
+    """Translate a string marked in Python with ``N_`` (no %-formatting, unlike ``_()``)."""
+    return translate(text) if text else text
+
+
+@blueprint.route("/")
+def home():
+    counts = dict(
+        db.session.execute(
+            select(Enterprise.kind, func.count())
+            .where(Enterprise.status == "active")
+            .group_by(Enterprise.kind)
+        ).all()
+    )
+    families: dict[str, int] = {}
+    for kind in KINDS:
+        families[kind.family] = families.get(kind.family, 0) + counts.get(kind.code, 0)
+    return render_template(
+        "main/home.html",
+        total=sum(counts.values()),
+        kind_counts=[(kind, counts[kind.code]) for kind in KINDS if counts.get(kind.code)],
+        family_counts=[(FAMILY_LABELS[f], n) for f, n in families.items() if n],
+        communes=db.session.scalar(select(func.count()).select_from(Commune)),
+    )
+
+
+@blueprint.route("/a-propos")
+def about():
+    return render_template("main/about.html")
+
+
+@blueprint.route("/langue/<lang_code>")
+def set_language(lang_code: str):
+    if lang_code in current_app.config["LANGUAGES"]:
+        session["lang"] = lang_code
+    return redirect(_same_site_referrer() or url_for("main.home"))
+
+
+def _same_site_referrer() -> str | None:
+    """The page the visitor came from, only if it is on this site (no open redirect)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@blueprint.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return render_template("error.html", error=error), error.code
+
+
+@blueprint.app_errorhandler(500)
+def internal_error(error):
+    db.session.rollback()
+    return render_template("error.html", error=None), 500

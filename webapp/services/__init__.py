@@ -1,0 +1,1 @@
+"""Service layer: every write to the models goes through a function here."""

@@ -1,0 +1,160 @@
+"""Creating and updating enterprises from trusted data (imports), with their audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from webapp.domain.zones import ZoneSpec
+from webapp.models import (
+    Capacity,
+    Enterprise,
+    EnterpriseSector,
+    InterventionZone,
+    Network,
+    ZoneDivision,
+)
+from webapp.services import audit
+
+# Identity fields an import owns; everything else is merged with care below.
+IDENTITY_FIELDS = (
+    "siren",
+    "name",
+    "brand",
+    "kind",
+    "legal_form",
+    "ess_status",
+    "naf_code",
+    "address",
+    "post_code",
+    "city",
+    "commune_insee",
+    "departement_code",
+    "latitude",
+    "longitude",
+    "position_precision",
+    "website",
+    "description",
+    "source",
+)
+
+
+@dataclass(frozen=True)
+class SuggestedSector:
+    sector_id: int
+    source: str
+    confidence: float
+    evidence: str | None
+
+
+@dataclass
+class EnterpriseData:
+    """Everything an import knows of one enterprise, as plain data."""
+
+    siret: str
+    identity: dict[str, Any]
+    sectors: list[SuggestedSector] = field(default_factory=list)
+    zone: ZoneSpec | None = None
+    headcount_bracket: str | None = None
+    networks: list[Network] = field(default_factory=list)
+
+
+def upsert(session: Session, existing: Enterprise | None, data: EnterpriseData, actor: str) -> str:
+    """Create or update one enterprise; returns ``created``, ``updated`` or ``unchanged``.
+
+    What people confirmed is never overwritten by an import: confirmed or rejected sectors
+    stay as they are, and a declared (non-derived) zone is kept.
+    """
+    if existing is None:
+        enterprise = Enterprise(siret=data.siret, status="active")
+        session.add(enterprise)
+        changes = _apply(enterprise, data, new=True)
+        audit.record(session, enterprise, actor, "create", changes)
+        return "created"
+    changes = _apply(existing, data, new=False)
+    if not changes:
+        return "unchanged"
+    audit.record(session, existing, actor, "update", changes)
+    return "updated"
+
+
+def _apply(enterprise: Enterprise, data: EnterpriseData, *, new: bool) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in IDENTITY_FIELDS:
+        old, value = getattr(enterprise, name), data.identity.get(name)
+        if new or old != value:
+            setattr(enterprise, name, value)
+            changes[name] = value if new else [old, value]
+
+    sector_change = _merge_sectors(enterprise, data.sectors)
+    if sector_change:
+        changes["sectors"] = sector_change
+    zone_change = _merge_zone(enterprise, data.zone)
+    if zone_change:
+        changes["zone"] = zone_change
+    capacity = enterprise.capacity
+    old_bracket = capacity.headcount_bracket if capacity else None
+    if data.headcount_bracket and data.headcount_bracket != old_bracket:
+        # A bracket fills a gap; it never erases what the enterprise itself declared.
+        enterprise.capacity = capacity or Capacity()
+        enterprise.capacity.headcount_bracket = data.headcount_bracket
+        changes["headcount_bracket"] = [old_bracket, data.headcount_bracket]
+    added = [network for network in data.networks if network not in enterprise.networks]
+    if added:
+        enterprise.networks.extend(added)
+        changes["networks_added"] = [network.slug for network in added]
+    return changes
+
+
+def _merge_sectors(enterprise: Enterprise, suggestions: list[SuggestedSector]) -> list | None:
+    """Replace the import's earlier suggestions with the new ones; keep people's decisions."""
+    kept = {row.sector_id: row for row in enterprise.sectors if row.status != "suggested"}
+    current = {
+        row.sector_id: (row.source, round(row.confidence, 2), row.evidence)
+        for row in enterprise.sectors
+        if row.status == "suggested"
+    }
+    wanted = {
+        s.sector_id: (s.source, round(s.confidence, 2), s.evidence)
+        for s in suggestions
+        if s.sector_id not in kept
+    }
+    if current == wanted:
+        return None
+    enterprise.sectors = list(kept.values()) + [
+        EnterpriseSector(sector_id=sid, source=src, confidence=conf, evidence=ev, status="suggested")
+        for sid, (src, conf, ev) in sorted(wanted.items())
+    ]
+    return sorted(wanted)
+
+
+def _merge_zone(enterprise: Enterprise, spec: ZoneSpec | None) -> dict | None:
+    zone = enterprise.zone
+    if spec is None or (zone is not None and not zone.derived):
+        return None
+    if zone is not None and _zone_spec(zone) == _normalised(spec):
+        return None
+    zone = zone or InterventionZone()
+    zone.kind = spec.kind
+    zone.radius_km = spec.radius_km
+    zone.derived = spec.derived
+    zone.derivation = spec.derivation
+    zone.divisions = [ZoneDivision(division_type=t, code=c) for t, c in sorted(spec.divisions)]
+    enterprise.zone = zone
+    return {"kind": spec.kind, "divisions": [list(d) for d in spec.divisions]}
+
+
+def _normalised(spec: ZoneSpec) -> ZoneSpec:
+    return replace(spec, divisions=tuple(sorted(spec.divisions)))
+
+
+def _zone_spec(zone: InterventionZone) -> ZoneSpec:
+    return ZoneSpec(
+        kind=zone.kind,
+        divisions=tuple(sorted((d.division_type, d.code) for d in zone.divisions)),
+        radius_km=zone.radius_km,
+        derived=zone.derived,
+        derivation=zone.derivation,
+    )
