@@ -121,12 +121,6 @@ class RowBuilder:
         commune = resolution.commune
         if commune is None:
             raise RowRejected(resolution.reason)
-        departement = v.get("departement", "").upper()
-        if departement and departement.zfill(2) != commune.departement:
-            raise RowRejected(
-                f"département {departement} does not match commune {commune.name} "
-                f"({commune.insee}, département {commune.departement})"
-            )
 
         if position is None:
             latitude, longitude, precision = commune.latitude, commune.longitude, commune.position_precision

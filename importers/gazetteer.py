@@ -173,7 +173,6 @@ class _Name:
 
     words: str
     commune: Commune
-    postal_codes: tuple[str, ...]
     is_alias: bool
 
     @property
@@ -195,15 +194,15 @@ class Gazetteer:
         for commune in self._communes.values():
             for post_code in commune.postal_codes:
                 self._by_postal_code[post_code].append(commune)
-            self._add_name(_Name(normalise_name(commune.name), commune, commune.postal_codes,
-                                 is_alias=False))
+            self._add_name(_Name(normalise_name(commune.name), commune, is_alias=False))
         for row in aliases:
             current = self._communes.get(row["current_insee"])
             if current is None:
                 continue
             self._alias_codes.setdefault(row["insee"], current.insee)
-            self._add_name(_Name(normalise_name(row["name"]), current,
-                                 tuple(row["postal_codes"].split()), is_alias=True))
+            # An alias is matched through its current commune's postal codes: merged
+            # communes have none of their own in the source, arrondissements share them.
+            self._add_name(_Name(normalise_name(row["name"]), current, is_alias=True))
 
     def _add_name(self, name: _Name) -> None:
         self._by_key[name.key].append(name)
@@ -212,8 +211,9 @@ class Gazetteer:
     @classmethod
     def load(cls, reference_dir: Path | str = DEFAULT_REFERENCE_DIR) -> Gazetteer:
         reference_dir = Path(reference_dir)
-        communes = (_commune_from_row(row)
-                    for row in _read_gzip_csv(reference_dir / "communes.csv.gz"))
+        communes = (
+            _commune_from_row(row) for row in _read_gzip_csv(reference_dir / "communes.csv.gz")
+        )
         aliases = _read_gzip_csv(reference_dir / "commune_aliases.csv.gz")
         return cls(communes, aliases)
 
@@ -266,28 +266,30 @@ class Gazetteer:
 
         if not re.fullmatch(r"\d{5}", code):
             if not wanted:
-                return Resolution(None, reason=f"invalid postal code {post_code!r} and "
-                                               "no département given")
+                return Resolution(
+                    None, reason=f"invalid postal code {post_code!r} and no département given"
+                )
             query = _Query("", city, query.variants, point)
-            return self._ladder(query, [], (wanted,),
-                                f"invalid postal code {post_code!r}")
+            return self._ladder(query, [], (wanted,), f"invalid postal code {post_code!r}")
 
         candidates = self._by_postal_code.get(code, [])
         if wanted:
             agreeing = [c for c in candidates if same_departement(wanted, c.departement)]
             if candidates and not agreeing:
                 found_in = "/".join(sorted({c.departement for c in candidates}))
-                return Resolution(None, reason=f"postal code {code} belongs to département "
-                                               f"{found_in}, not {wanted}")
+                return Resolution(
+                    None,
+                    reason=f"postal code {code} belongs to département {found_in}, not {wanted}",
+                )
             candidates = agreeing
-        departements = (
-            tuple(sorted({c.departement for c in candidates}))
-            or ((wanted,) if wanted else departements_for_postal_prefix(code))
+        departements = tuple(sorted({c.departement for c in candidates})) or (
+            (wanted,) if wanted else departements_for_postal_prefix(code)
         )
         return self._ladder(query, candidates, departements, "")
 
-    def _ladder(self, query: _Query, candidates: list[Commune],
-                departements: tuple[str, ...], problem: str) -> Resolution:
+    def _ladder(
+        self, query: _Query, candidates: list[Commune], departements: tuple[str, ...], problem: str
+    ) -> Resolution:
         steps: list[Callable[[], Resolution | None]] = [
             lambda: self._exact_name(query, candidates),
             lambda: self._name_in_departements(query, departements),
@@ -299,8 +301,9 @@ class Gazetteer:
             resolution = step()
             if resolution is not None:
                 return resolution
-        return Resolution(None, reason=self._failure_reason(query, candidates, departements,
-                                                            problem))
+        return Resolution(
+            None, reason=self._failure_reason(query, candidates, departements, problem)
+        )
 
     def _names_among(self, candidates: list[Commune], key: str) -> list[_Name]:
         insees = {c.insee for c in candidates}
@@ -316,15 +319,21 @@ class Gazetteer:
                     return Resolution(chosen, method)
         return None
 
-    def _name_in_departements(self, query: _Query,
-                              departements: tuple[str, ...]) -> Resolution | None:
+    def _name_in_departements(
+        self, query: _Query, departements: tuple[str, ...]
+    ) -> Resolution | None:
         """The name elsewhere in the département: CEDEX codes, which belong to no commune,
         and postal codes that do not list the commune (outdated, or the post office's)."""
         for variant in query.variants:
-            names = [n for n in self._by_key.get(compact(variant), [])
-                     if n.commune.departement in departements]
-            for is_alias, method in ((False, "name_in_departement"),
-                                     (True, "alias_name_in_departement")):
+            names = [
+                n
+                for n in self._by_key.get(compact(variant), [])
+                if n.commune.departement in departements
+            ]
+            for is_alias, method in (
+                (False, "name_in_departement"),
+                (True, "alias_name_in_departement"),
+            ):
                 chosen = _pick([n.commune for n in names if n.is_alias is is_alias], query.point)
                 if chosen is not None:
                     return Resolution(chosen, method)
@@ -335,12 +344,14 @@ class Gazetteer:
         starts it, word for word: "Oissel" for Oissel-sur-Seine, "Berck-sur-Mer" for Berck."""
         for variant in query.variants:
             matches = _unique(
-                name.commune for commune in candidates for name in self._names_of[commune.insee]
+                name.commune
+                for commune in candidates
+                for name in self._names_of[commune.insee]
                 if is_word_prefix(variant, name.words) or is_word_prefix(name.words, variant)
             )
-            chosen = _pick(matches, query.point)
-            if chosen is not None:
-                return Resolution(chosen, "partial_name")
+            # Only a unique match: "Saint" starts too many names to choose by coordinates.
+            if len(matches) == 1:
+                return Resolution(matches[0], "partial_name")
         return None
 
     def _single(self, query: _Query, candidates: list[Commune]) -> Resolution | None:
@@ -353,8 +364,7 @@ class Gazetteer:
         return Resolution(candidates[0], "single_commune_for_postal_code")
 
     def _nearest(self, query: _Query, candidates: list[Commune]) -> Resolution | None:
-        if query.point is None or not candidates or self._other_communes_named(query,
-                                                                               candidates):
+        if query.point is None or not candidates or self._other_communes_named(query, candidates):
             return None
         # Communes without their own GeoNames position share an averaged one, often
         # nearer to everything than the real centres: prefer communes placed exactly.
@@ -368,22 +378,30 @@ class Gazetteer:
         """Communes outside the candidates that bear the given name: then the row
         contradicts itself and choosing a candidate would be a guess."""
         insees = {c.insee for c in candidates}
-        return _unique(name.commune for variant in query.variants
-                       for name in self._by_key.get(compact(variant), [])
-                       if name.commune.insee not in insees)
+        return _unique(
+            name.commune
+            for variant in query.variants
+            for name in self._by_key.get(compact(variant), [])
+            if name.commune.insee not in insees
+        )
 
-    def _failure_reason(self, query: _Query, candidates: list[Commune],
-                        departements: tuple[str, ...], problem: str) -> str:
+    def _failure_reason(
+        self, query: _Query, candidates: list[Commune], departements: tuple[str, ...], problem: str
+    ) -> str:
         where = f"département {'/'.join(departements)}"
         city = query.city
         prefix = f"{problem}: " if problem else ""
         if not candidates:
             if not any(d in self._departements for d in departements):
-                return (f"unknown commune: {prefix}no commune named {city!r} for postal code "
-                        f"{query.post_code}, which matches no commune nor département")
+                return (
+                    f"unknown commune: {prefix}no commune named {city!r} for postal code "
+                    f"{query.post_code}, which matches no commune nor département"
+                )
             if query.post_code:
-                return (f"unknown commune: {prefix}no commune named {city!r} for postal code "
-                        f"{query.post_code} (a CEDEX or unknown code) nor in {where}")
+                return (
+                    f"unknown commune: {prefix}no commune named {city!r} for postal code "
+                    f"{query.post_code} (a CEDEX or unknown code) nor in {where}"
+                )
             return f"unknown commune: {prefix}no commune named {city!r} in {where}"
         listed = ", ".join(sorted(c.name for c in candidates)[:5])
         if len(candidates) > 5:
@@ -391,15 +409,21 @@ class Gazetteer:
         elsewhere = self._other_communes_named(query, candidates)
         if elsewhere:
             others = ", ".join(f"{c.name} ({c.insee})" for c in elsewhere[:3])
-            return (f"inconsistent address: {city!r} is the commune {others}, not one of "
-                    f"postal code {query.post_code} ({listed})")
+            return (
+                f"inconsistent address: {city!r} is the commune {others}, not one of "
+                f"postal code {query.post_code} ({listed})"
+            )
         if query.point is None:
-            return (f"ambiguous commune: no commune named {city!r} for postal code "
-                    f"{query.post_code} ({listed}) nor in {where}, and no coordinates "
-                    "to choose")
-        return (f"unknown commune: no commune named {city!r} for postal code "
-                f"{query.post_code} ({listed}) nor in {where}, and the coordinates are over "
-                f"{MAX_NEAREST_KM:g} km from all of them")
+            return (
+                f"ambiguous commune: no commune named {city!r} for postal code "
+                f"{query.post_code} ({listed}) nor in {where}, and no coordinates "
+                "to choose"
+            )
+        return (
+            f"unknown commune: no commune named {city!r} for postal code "
+            f"{query.post_code} ({listed}) nor in {where}, and the coordinates are over "
+            f"{MAX_NEAREST_KM:g} km from all of them"
+        )
 
 
 @dataclass(frozen=True)
@@ -419,8 +443,9 @@ def _distance_km(point: Point, commune: Commune) -> float:
 
 
 def _nearest_with_distance(candidates: Iterable[Commune], point: Point) -> tuple[float, Commune]:
-    return min(((_distance_km(point, c), c) for c in candidates),
-               key=lambda pair: (pair[0], pair[1].insee))
+    return min(
+        ((_distance_km(point, c), c) for c in candidates), key=lambda pair: (pair[0], pair[1].insee)
+    )
 
 
 def _pick(matches: list[Commune], point: Point | None) -> Commune | None:

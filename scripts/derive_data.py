@@ -38,9 +38,11 @@ DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "data"
 
 # Zones of the decoupage-administratif package: "metro" and "drom" are France's 18
-# regions and 101 départements; "com" entries are overseas collectivities (Polynesia,
-# New Caledonia, ...) which the package lists as pseudo regions/départements.
-REGION_ZONES = frozenset({"metro", "drom"})
+# regions and 101 départements; "com" entries are the 8 overseas collectivities (Polynesia,
+# New Caledonia, ...) which it lists as pseudo regions and départements. Their communes are
+# current communes (with SIAE, e.g. in Saint-Pierre-et-Miquelon), so the collectivities are
+# kept, with their zone, for every commune's département and region to exist.
+ZONES = ("metro", "drom", "com")
 
 PRECISIONS = ("commune", "postal_code", "epci", "departement")
 
@@ -68,7 +70,8 @@ OVERSEAS_POSITIONS: dict[str, tuple[float, float]] = {
 # The source gives 97502 (Saint-Pierre, Saint-Pierre-et-Miquelon, in the North Atlantic)
 # as chef-lieu of the TAAF, apparently confusing it with Saint-Pierre de La Réunion where
 # the TAAF administration sits. The TAAF's legal capital is Port-aux-Français, in the
-# Kerguelen district (98412): use it so the TAAF districts are not placed near Canada.
+# Kerguelen district (98412): use it, in the derived files and for positions, so the TAAF
+# districts are not placed near Canada.
 CHEF_LIEU_OVERRIDES: dict[str, str] = {"984": "98412"}
 
 ALIAS_KINDS = ("commune-deleguee", "commune-associee", "arrondissement-municipal")
@@ -143,13 +146,20 @@ def format_coordinate(value: float) -> str:
 # ---------------------------------------------------------------------------- geography
 
 
-def current_regions(regions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted((r for r in regions if r["zone"] in REGION_ZONES), key=lambda r: r["code"])
+def referenced(entries: list[dict[str, Any]], codes: set[str], what: str) -> list[dict[str, Any]]:
+    """The entries whose code current communes use; every such code must have an entry."""
+    known = {entry["code"] for entry in entries}
+    if codes - known:
+        raise ValueError(f"communes refer to unknown {what}: {sorted(codes - known)}")
+    unknown_zones = {entry["zone"] for entry in entries} - set(ZONES)
+    if unknown_zones:
+        raise ValueError(f"unexpected zones in {what}: {sorted(unknown_zones)}")
+    return sorted((e for e in entries if e["code"] in codes), key=lambda e: e["code"])
 
 
-def current_departements(departements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def current_communes(all_communes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
-        (d for d in departements if d["zone"] in REGION_ZONES), key=lambda d: d["code"]
+        (c for c in all_communes if c["type"] == "commune-actuelle"), key=lambda c: c["code"]
     )
 
 
@@ -160,8 +170,12 @@ def geonames_positions(rows: list[dict[str, str]]) -> dict[str, tuple[float, flo
     for row in rows:
         insee = row["insee_code"]
         # Ties on population are broken by the smallest geonameid, for determinism.
-        candidate = (int(row["population"] or 0), -int(row["geonameid"]),
-                     float(row["latitude"]), float(row["longitude"]))
+        candidate = (
+            int(row["population"] or 0),
+            -int(row["geonameid"]),
+            float(row["latitude"]),
+            float(row["longitude"]),
+        )
         if insee not in best or candidate[:2] > best[insee][:2]:
             best[insee] = candidate
     return {insee: (lat, lon) for insee, (_, _, lat, lon) in best.items()}
@@ -183,10 +197,13 @@ def epci_by_commune(epcis: list[dict[str, Any]]) -> dict[str, str]:
     return membership
 
 
+def chef_lieu(entry: dict[str, Any]) -> str:
+    """INSEE code of a région's or département's chef-lieu, corrected where known wrong."""
+    return CHEF_LIEU_OVERRIDES.get(entry["code"], entry["chefLieu"])
+
+
 def department_chef_lieux(departements: list[dict[str, Any]]) -> dict[str, str]:
-    chef_lieux = {d["code"]: d["chefLieu"] for d in departements}
-    chef_lieux.update(CHEF_LIEU_OVERRIDES)
-    return chef_lieux
+    return {d["code"]: chef_lieu(d) for d in departements}
 
 
 def locate_communes(
@@ -224,8 +241,10 @@ def locate_communes(
         candidates = (
             ("postal_code", mean_position(postal_points)),
             ("epci", mean_position(by_epci.get(epci_of.get(code, ""), []))),
-            ("departement", departement_position(commune["departement"], chef_lieu_of,
-                                                 located, by_departement)),
+            (
+                "departement",
+                departement_position(commune["departement"], chef_lieu_of, located, by_departement),
+            ),
         )
         for precision, point in candidates:
             if point is not None:
@@ -248,12 +267,11 @@ def departement_position(
     return mean_position(by_departement.get(departement, []))
 
 
-def derive_communes(source: Path) -> tuple[bytes, bytes, Counter[str]]:
+def derive_communes(
+    source: Path, all_communes: list[dict[str, Any]]
+) -> tuple[bytes, bytes, Counter[str]]:
     geo = source / "geo"
-    all_communes = load_json(geo / "communes.json")
-    communes = sorted(
-        (c for c in all_communes if c["type"] == "commune-actuelle"), key=lambda c: c["code"]
-    )
+    communes = current_communes(all_communes)
     epci_of = epci_by_commune(load_json(geo / "epci.json"))
     chef_lieu_of = department_chef_lieux(load_json(geo / "departements.json"))
     located = geonames_positions(read_csv(geo / "geonames_fr_cities500.tsv", delimiter="\t"))
@@ -266,8 +284,13 @@ def derive_communes(source: Path) -> tuple[bytes, bytes, Counter[str]]:
     positions = locate_communes(communes, located, epci_of, chef_lieu_of)
     rows = [
         (
-            c["code"], c["nom"], " ".join(sorted(c.get("codesPostaux", []))),
-            c["departement"], c["region"], epci_of.get(c["code"], ""), c.get("population"),
+            c["code"],
+            c["nom"],
+            " ".join(sorted(c.get("codesPostaux", []))),
+            c["departement"],
+            c["region"],
+            epci_of.get(c["code"], ""),
+            c.get("population"),
             format_coordinate(positions[c["code"]].latitude),
             format_coordinate(positions[c["code"]].longitude),
             positions[c["code"]].precision,
@@ -275,8 +298,18 @@ def derive_communes(source: Path) -> tuple[bytes, bytes, Counter[str]]:
         for c in communes
     ]
     communes_csv = csv_bytes(
-        ("insee", "name", "postal_codes", "departement", "region", "epci_siren",
-         "population", "latitude", "longitude", "position_precision"),
+        (
+            "insee",
+            "name",
+            "postal_codes",
+            "departement",
+            "region",
+            "epci_siren",
+            "population",
+            "latitude",
+            "longitude",
+            "position_precision",
+        ),
         rows,
     )
     counts = Counter(p.precision for p in positions.values())
@@ -293,27 +326,41 @@ def derive_aliases(all_communes: list[dict[str, Any]], current_codes: set[str]) 
     for entry in all_communes:
         if entry["type"] not in ALIAS_KINDS:
             continue
-        current = entry["commune"] if entry["type"] == "arrondissement-municipal" else entry[
-            "chefLieu"]
+        current = (
+            entry["commune"] if entry["type"] == "arrondissement-municipal" else entry["chefLieu"]
+        )
         if current not in current_codes:
             raise ValueError(f"alias {entry['code']} points at unknown commune {current}")
-        rows.append((entry["code"], entry["nom"], " ".join(sorted(entry.get("codesPostaux", []))),
-                     current, entry["type"]))
+        rows.append(
+            (
+                entry["code"],
+                entry["nom"],
+                " ".join(sorted(entry.get("codesPostaux", []))),
+                current,
+                entry["type"],
+            )
+        )
     rows.sort(key=lambda row: (row[0], row[4], row[1]))
     return csv_bytes(("insee", "name", "postal_codes", "current_insee", "kind"), rows)
 
 
-def derive_regions(source: Path) -> bytes:
-    regions = current_regions(load_json(source / "geo" / "regions.json"))
-    return csv_bytes(("code", "name", "chef_lieu"),
-                     ((r["code"], r["nom"], r["chefLieu"]) for r in regions))
-
-
-def derive_departements(source: Path) -> bytes:
-    departements = current_departements(load_json(source / "geo" / "departements.json"))
+def derive_regions(source: Path, communes: list[dict[str, Any]]) -> bytes:
+    codes = {c["region"] for c in communes}
+    regions = referenced(load_json(source / "geo" / "regions.json"), codes, "regions")
     return csv_bytes(
-        ("code", "name", "region_code", "chef_lieu"),
-        ((d["code"], d["nom"], d["region"], d["chefLieu"]) for d in departements),
+        ("code", "name", "chef_lieu", "zone"),
+        ((r["code"], r["nom"], chef_lieu(r), r["zone"]) for r in regions),
+    )
+
+
+def derive_departements(source: Path, communes: list[dict[str, Any]]) -> bytes:
+    codes = {c["departement"] for c in communes}
+    departements = referenced(
+        load_json(source / "geo" / "departements.json"), codes, "départements"
+    )
+    return csv_bytes(
+        ("code", "name", "region_code", "chef_lieu", "zone"),
+        ((d["code"], d["nom"], d["region"], chef_lieu(d), d["zone"]) for d in departements),
     )
 
 
@@ -337,8 +384,10 @@ def assert_unique(values: Iterable[Any], what: str) -> None:
 
 def derive_sectors(source: Path) -> bytes:
     rows = sorted(
-        {(slugify(r["group"]), clean(r["group"]), slugify(r["sector"]), clean(r["sector"]))
-         for r in read_csv(source / "sectors.csv")}
+        {
+            (slugify(r["group"]), clean(r["group"]), slugify(r["sector"]), clean(r["sector"]))
+            for r in read_csv(source / "sectors.csv")
+        }
     )
     assert_unique((row[2] for row in rows), "sector slugs")
     # One group name per group slug, or two spellings would collapse into one group.
@@ -383,19 +432,23 @@ def derive_named_list(source: Path, file_name: str, columns: Sequence[str]) -> b
 def derive_all(source: Path, out: Path) -> Counter[str]:
     """Write every derived file under ``out``; return the count per position precision."""
     reference = out / "reference"
-    communes_csv, aliases_csv, precision_counts = derive_communes(source)
+    all_communes = load_json(source / "geo" / "communes.json")
+    communes = current_communes(all_communes)
+    communes_csv, aliases_csv, precision_counts = derive_communes(source, all_communes)
     outputs: dict[Path, bytes] = {
-        reference / "regions.csv": derive_regions(source),
-        reference / "departements.csv": derive_departements(source),
+        reference / "regions.csv": derive_regions(source, communes),
+        reference / "departements.csv": derive_departements(source, communes),
         reference / "epcis.csv": derive_epcis(source),
         reference / "communes.csv.gz": communes_csv,
         reference / "commune_aliases.csv.gz": aliases_csv,
         reference / "sectors.csv": derive_sectors(source),
         reference / "naf.csv": derive_naf(source),
-        reference / "labels.csv": derive_named_list(source, "labels.csv",
-                                                    ("name", "description", "website")),
-        reference / "networks.csv": derive_named_list(source, "networks.csv",
-                                                      ("name", "brand", "website")),
+        reference / "labels.csv": derive_named_list(
+            source, "labels.csv", ("name", "description", "website")
+        ),
+        reference / "networks.csv": derive_named_list(
+            source, "networks.csv", ("name", "brand", "website")
+        ),
         # Shipped as is (only compressed) so the demo data is exactly the public snapshot.
         out / "demo" / "siae_snapshot.csv.gz": (source / "siae_snapshot.csv").read_bytes(),
     }
@@ -406,10 +459,15 @@ def derive_all(source: Path, out: Path) -> Counter[str]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE,
-                        help=f"raw data directory (default: {DEFAULT_SOURCE})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        default=DEFAULT_SOURCE,
+        help=f"raw data directory (default: {DEFAULT_SOURCE})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})"
+    )
     return parser.parse_args(argv)
 
 

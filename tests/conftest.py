@@ -36,7 +36,9 @@ def app():
         _reset_schema()
         load_reference(db.session)
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -47,8 +47,9 @@ OVERSEAS_BOXES = {
 
 
 def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("derive_data",
-                                                  REPO_ROOT / "scripts" / "derive_data.py")
+    spec = importlib.util.spec_from_file_location(
+        "derive_data", REPO_ROOT / "scripts" / "derive_data.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while defined
@@ -84,7 +85,12 @@ def test_gzip_output_has_no_timestamp_and_is_stable() -> None:
 
 def test_naf_level_from_code_shape() -> None:
     assert [derive_data.naf_level(code) for code in ("A", "01", "01.1", "01.11", "01.11Z")] == [
-        "section", "division", "group", "class", "subclass"]
+        "section",
+        "division",
+        "group",
+        "class",
+        "subclass",
+    ]
     with pytest.raises(ValueError):
         derive_data.naf_level("0111Z")
 
@@ -121,10 +127,20 @@ def test_position_fallback_order() -> None:
 
 def test_most_populous_geonames_point_wins() -> None:
     rows = [
-        {"geonameid": "1", "insee_code": "67001", "population": "600", "latitude": "48.1",
-         "longitude": "7.1"},
-        {"geonameid": "2", "insee_code": "67001", "population": "2000", "latitude": "48.2",
-         "longitude": "7.2"},
+        {
+            "geonameid": "1",
+            "insee_code": "67001",
+            "population": "600",
+            "latitude": "48.1",
+            "longitude": "7.1",
+        },
+        {
+            "geonameid": "2",
+            "insee_code": "67001",
+            "population": "2000",
+            "latitude": "48.2",
+            "longitude": "7.2",
+        },
     ]
     assert derive_data.geonames_positions(rows) == {"67001": (48.2, 7.2)}
 
@@ -135,14 +151,24 @@ def test_most_populous_geonames_point_wins() -> None:
 def test_regions_and_departements(communes: list[dict[str, str]]) -> None:
     regions = read_csv(REFERENCE / "regions.csv")
     departements = read_csv(REFERENCE / "departements.csv")
-    assert len(regions) == 18 and len(departements) == 101
+    # France's 18 regions and 101 départements, plus the 8 overseas collectivities.
+    assert Counter(r["zone"] for r in regions) == {"metro": 13, "drom": 5, "com": 8}
+    assert Counter(d["zone"] for d in departements) == {"metro": 96, "drom": 5, "com": 8}
     assert {d["region_code"] for d in departements} == {r["code"] for r in regions}
+    # Every commune's département and region exist (they are foreign keys in the app).
+    assert {c["departement"] for c in communes} == {d["code"] for d in departements}
+    assert {c["region"] for c in communes} == {r["code"] for r in regions}
+
+
+def test_chefs_lieux_are_communes_of_their_territory(communes: list[dict[str, str]]) -> None:
     insee = {c["insee"]: c for c in communes}
-    for departement in departements:
+    for departement in read_csv(REFERENCE / "departements.csv"):
         chef_lieu = insee.get(departement["chef_lieu"])
         assert chef_lieu is not None, departement
-        assert chef_lieu["departement"] == departement["code"]
-    assert all(r["chef_lieu"] in insee for r in regions)
+        assert chef_lieu["departement"] == departement["code"], departement
+    for region in read_csv(REFERENCE / "regions.csv"):
+        chef_lieu = insee.get(region["chef_lieu"])
+        assert chef_lieu is not None and chef_lieu["region"] == region["code"], region
 
 
 def test_every_current_commune_has_a_position(communes: list[dict[str, str]]) -> None:
@@ -179,7 +205,10 @@ def test_aliases_point_at_current_communes(communes: list[dict[str, str]]) -> No
     current = {c["insee"] for c in communes}
     assert all(a["current_insee"] in current for a in aliases)
     assert Counter(a["kind"] for a in aliases) == {
-        "commune-deleguee": 2105, "commune-associee": 471, "arrondissement-municipal": 45}
+        "commune-deleguee": 2105,
+        "commune-associee": 471,
+        "arrondissement-municipal": 45,
+    }
     arrondissement = next(a for a in aliases if a["insee"] == "69383")
     assert (arrondissement["current_insee"], arrondissement["postal_codes"]) == ("69123", "69003")
 
@@ -191,7 +220,11 @@ def test_taxonomies() -> None:
     naf = read_csv(REFERENCE / "naf.csv")
     assert len(naf) == 1707
     assert Counter(n["level"] for n in naf) == {
-        "division": 88, "group": 272, "class": 615, "subclass": 732}
+        "division": 88,
+        "group": 272,
+        "class": 615,
+        "subclass": 732,
+    }
     assert not any("  " in n["label"] for n in naf)
     labels = read_csv(REFERENCE / "labels.csv")
     assert list(labels[0]) == ["slug", "name", "description", "website"]
@@ -218,7 +251,8 @@ def test_rederiving_gives_the_committed_bytes(derived: Path) -> None:
     for relative in produced:
         assert (derived / relative).read_bytes() == (DATA / relative).read_bytes(), (
             f"data/{relative} differs from a fresh derivation: "
-            "run python scripts/derive_data.py and commit")
+            "run python scripts/derive_data.py and commit"
+        )
 
 
 @needs_source
@@ -227,8 +261,6 @@ def test_demo_snapshot_is_the_source_unchanged(derived: Path) -> None:
     assert shipped == (SOURCE / "siae_snapshot.csv").read_bytes()
 
 
-def test_cli_rejects_a_missing_source(tmp_path: Path,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
-    assert derive_data.main(["--source", str(tmp_path / "absent"), "--out",
-                             str(tmp_path)]) == 2
+def test_cli_rejects_a_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert derive_data.main(["--source", str(tmp_path / "absent"), "--out", str(tmp_path)]) == 2
     assert "no source data" in capsys.readouterr().err

@@ -75,8 +75,9 @@ def test_loads_every_current_commune(gazetteer: Gazetteer) -> None:
         ("62600", "BERCK SUR MER", "62108", "partial_name"),
     ],
 )
-def test_resolves_real_addresses(gazetteer: Gazetteer, post_code: str, city: str, insee: str,
-                                 method: str) -> None:
+def test_resolves_real_addresses(
+    gazetteer: Gazetteer, post_code: str, city: str, insee: str, method: str
+) -> None:
     resolution = gazetteer.resolve(post_code, city)
     assert resolution.commune is not None, resolution.reason
     assert (resolution.commune.insee, resolution.method) == (insee, method)
@@ -107,17 +108,19 @@ def test_single_commune_of_postal_code_accepts_a_locality_name(gazetteer: Gazett
     resolution = gazetteer.resolve("40220", "Quartier du Boucau")
     assert resolution.commune is not None
     assert (resolution.commune.name, resolution.method) == (
-        "Tarnos", "single_commune_for_postal_code")
+        "Tarnos",
+        "single_commune_for_postal_code",
+    )
     # ... unless the coordinates are far from it.
-    assert insee_of(gazetteer, "40220", "Quartier du Boucau", latitude=48.85,
-                    longitude=2.35) is None
+    assert (
+        insee_of(gazetteer, "40220", "Quartier du Boucau", latitude=48.85, longitude=2.35) is None
+    )
 
 
 def test_coordinates_choose_among_the_postal_codes_communes(gazetteer: Gazetteer) -> None:
     # "Capavenir Vosges" was renamed back to Thaon-les-Vosges: not a known name any more.
     assert insee_of(gazetteer, "88150", "Capavenir Vosges") is None
-    resolution = gazetteer.resolve("88150", "Capavenir Vosges", latitude=48.2517,
-                                   longitude=6.4200)
+    resolution = gazetteer.resolve("88150", "Capavenir Vosges", latitude=48.2517, longitude=6.4200)
     assert resolution.commune is not None
     assert (resolution.commune.insee, resolution.method) == ("88465", "nearest_in_postal_code")
     assert "no coordinates" in gazetteer.resolve("88150", "Capavenir Vosges").reason

@@ -1,0 +1,163 @@
+"""Loading enterprise records: idempotent upsert by SIRET, audit trail, all or nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from importers.enterprise_lists import parse_siae
+from importers.enterprise_loader import load_enterprises
+from webapp.models import AuditEvent, Enterprise, EnterpriseSector, InterventionZone
+from tests.conftest import SNAPSHOT
+from tests.test_enterprise_parsing import BALUCHON, HEADER
+
+
+def parse_rows(*rows: str):
+    return parse_siae(io.BytesIO((HEADER + "".join(rows)).encode()))
+
+
+def load(session, parsed, **kwargs):
+    return load_enterprises(session, parsed, source="test", actor="test", **kwargs)
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture(scope="module")
+def snapshot():
+    return parse_siae(SNAPSHOT)
+
+
+def test_snapshot_loads_then_a_second_run_changes_nothing(session, snapshot):
+    first = load(session, snapshot)
+    assert first.created == len(snapshot.records)
+    assert first.created + len(first.rejected) == 3853
+    assert count(session, Enterprise) == first.created
+    events = count(session, AuditEvent)
+    assert events == first.created
+
+    second = load(session, snapshot)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
+    assert count(session, AuditEvent) == events  # nothing changed, nothing audited
+
+
+def test_loaded_enterprise_carries_derived_zone_and_suggested_sectors(session):
+    load(session, parse_rows(BALUCHON))
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    assert enterprise.commune.name == "Romainville"
+    assert enterprise.zone.kind == "divisions" and enterprise.zone.derived
+    assert [(d.division_type, d.code) for d in enterprise.zone.divisions] == [("departement", "93")]
+    assert enterprise.sectors and {s.status for s in enterprise.sectors} == {"suggested"}
+    assert {s.source for s in enterprise.sectors} >= {"naf"}
+    assert enterprise.capacity.headcount_bracket == "50 à 99 salariés"
+
+
+def test_a_changed_row_updates_and_audits_only_what_changed(session):
+    load(session, parse_rows(BALUCHON))
+    report = load(session, parse_rows(BALUCHON.replace("Rue Madeleine Odru", "1 Rue Madeleine Odru")))
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "update")
+    ).one()
+    assert event.siret == "80746931700018" and event.actor == "test"
+    assert event.changes == {"address": ["Rue Madeleine Odru", "1 Rue Madeleine Odru"]}
+
+
+def test_reimport_keeps_what_people_confirmed(session):
+    load(session, parse_rows(BALUCHON))
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    confirmed = enterprise.sectors[0]
+    confirmed.status = "confirmed"
+    enterprise.zone.derived = False  # the enterprise declared this zone itself
+    enterprise.zone.kind = "national"
+    enterprise.zone.divisions = []
+    session.commit()
+
+    report = load(session, parse_rows(BALUCHON))
+    assert report.unchanged == 1
+    session.expire_all()
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    assert enterprise.zone.kind == "national"
+    assert any(s.sector_id == confirmed.sector_id and s.status == "confirmed" for s in enterprise.sectors)
+
+
+def test_dry_run_writes_nothing(session):
+    report = load(session, parse_rows(BALUCHON), dry_run=True)
+    assert report.created == 1 and report.dry_run
+    assert count(session, Enterprise) == 0
+    assert count(session, InterventionZone) == 0
+
+
+def test_a_failure_mid_import_leaves_nothing_behind(session, monkeypatch):
+    from importers import enterprise_loader
+
+    calls = {"n": 0}
+    real_upsert = enterprise_loader.upsert
+
+    def failing_upsert(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        return real_upsert(*args, **kwargs)
+
+    monkeypatch.setattr(enterprise_loader, "upsert", failing_upsert)
+    rows = [BALUCHON.replace("80746931700018", siret)
+            for siret in ("80746931700018", "75187049400026", "79285470500029")]
+    with pytest.raises(RuntimeError, match="disk full"):
+        load(session, parse_rows(*rows), batch_size=1)
+    assert count(session, Enterprise) == 0
+    assert count(session, EnterpriseSector) == 0
+
+
+def test_cli_import_reports_json_on_the_last_line(runner, tmp_path):
+    path = tmp_path / "siae.csv"
+    path.write_text(HEADER + BALUCHON + BALUCHON.replace("80746931700018", "80746931700019"))
+    result = runner.invoke(args=["import", "siae", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (report["created"], report["updated"], report["rejected"]) == (1, 0, 1)
+    assert report["rejected_rows"][0]["line"] == 3
+    assert "invalid SIRET" in report["rejected_rows"][0]["reason"]
+
+    again = runner.invoke(args=["import", "siae", str(path), "--json"])
+    report = json.loads(again.stdout.strip().splitlines()[-1])
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 1)
+
+
+def test_cli_refuses_a_malformed_file_with_a_clear_message(runner, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("siret,name\n1,2\n")
+    result = runner.invoke(args=["import", "siae", str(path)])
+    assert result.exit_code == 1
+    assert "missing column(s)" in result.output
+
+
+def test_cli_generic_xlsx_import_with_mapping_kind_and_network(runner, session, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["SIRET", "Raison sociale", "Code postal", "Commune"])
+    workbook.active.append(["80746931700018", "Atelier adapté", 93230, "Romainville"])
+    path = tmp_path / "membres.xlsx"
+    workbook.save(path)
+    result = runner.invoke(args=[
+        "import", "enterprises", str(path),
+        "--mapping", "siret=SIRET,name=Raison sociale,post_code=Code postal,city=Commune",
+        "--kind", "EA", "--source", "unea-2026", "--network", "union-nationale-des-entreprises-adaptees",
+    ])
+    assert result.exit_code == 0, result.output
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    assert (enterprise.kind, enterprise.source) == ("EA", "unea-2026")
+    assert [n.brand for n in enterprise.networks] == ["UNEA"]
+
+
+def test_cli_reference_import_is_idempotent(runner):
+    result = runner.invoke(args=["import", "reference", "--json"])
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.stdout.strip().splitlines()[-1])
+    assert reports["commune"]["unchanged"] == 34969
+    assert all(r["created"] == 0 and r["updated"] == 0 for r in reports.values())
