@@ -47,9 +47,7 @@ class TestConfig(Config):
         self.TESTING = True
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
-        self.SQLALCHEMY_DATABASE_URI = (
-            _normalise(url) if url else "sqlite:///:memory:"
-        )
+        self.SQLALCHEMY_DATABASE_URI = _normalise(url) if url else "sqlite:///:memory:"
         self.ENTERPRISES_PER_PAGE = 5
 
 
@@ -78,4 +76,6 @@ def config_from_env() -> Config:
     try:
         return classes[env]()
     except KeyError:
-        raise RuntimeError(f"PASSERELLES_ENV must be one of {sorted(classes)}, got {env!r}") from None
+        raise RuntimeError(
+            f"PASSERELLES_ENV must be one of {sorted(classes)}, got {env!r}"
+        ) from None

@@ -32,8 +32,13 @@ def load_enterprises(
     """Upsert ``parsed.records`` by SIRET and commit once at the end (roll back on dry run
     or on any error), so a file is imported whole or not at all. Rows are read and flushed
     in batches to bound memory and round trips."""
-    report = ImportReport(source, dry_run=dry_run, rows=parsed.rows,
-                          rejected=list(parsed.rejected), warnings=list(parsed.warnings))
+    report = ImportReport(
+        source,
+        dry_run=dry_run,
+        rows=parsed.rows,
+        rejected=list(parsed.rejected),
+        warnings=list(parsed.warnings),
+    )
     sector_ids = dict(session.execute(select(Sector.name, Sector.id)).all())
     if not sector_ids:
         raise ReferenceDataMissing("no sectors in the database: run `flask import reference` first")
@@ -72,12 +77,15 @@ def _load_batch(session, batch, sector_ids, networks, actor, report) -> None:
         )
     }
     for record in batch:
-        outcome = upsert(session, existing.get(record.siret), to_data(record, sector_ids, networks), actor)
+        outcome = upsert(
+            session, existing.get(record.siret), to_data(record, sector_ids, networks), actor
+        )
         setattr(report, outcome, getattr(report, outcome) + 1)
 
 
-def to_data(record: EnterpriseRecord, sector_ids: dict[str, int],
-            networks: dict[str, Network]) -> EnterpriseData:
+def to_data(
+    record: EnterpriseRecord, sector_ids: dict[str, int], networks: dict[str, Network]
+) -> EnterpriseData:
     identity = {
         "siren": record.siren,
         "name": record.name,
@@ -112,6 +120,8 @@ def to_data(record: EnterpriseRecord, sector_ids: dict[str, int],
     )
 
 
-def _batches(records: Sequence[EnterpriseRecord], size: int) -> Iterable[Sequence[EnterpriseRecord]]:
+def _batches(
+    records: Sequence[EnterpriseRecord], size: int
+) -> Iterable[Sequence[EnterpriseRecord]]:
     for start in range(0, len(records), size):
         yield records[start : start + size]

@@ -99,7 +99,9 @@ class RowBuilder:
             return
         first = self._seen.setdefault(record.siret, line)
         if first != line:
-            result.reject(line, f"duplicate SIRET {record.siret}: already on line {first}", record.siret)
+            result.reject(
+                line, f"duplicate SIRET {record.siret}: already on line {first}", record.siret
+            )
             return
         result.records.append(record)
 
@@ -123,10 +125,20 @@ class RowBuilder:
             raise RowRejected(resolution.reason)
 
         if position is None:
-            latitude, longitude, precision = commune.latitude, commune.longitude, commune.position_precision
-            result.warn(line, "position_from_commune", f"no coordinates: position of {commune.name} used")
+            latitude, longitude, precision = (
+                commune.latitude,
+                commune.longitude,
+                commune.position_precision,
+            )
+            result.warn(
+                line, "position_from_commune", f"no coordinates: position of {commune.name} used"
+            )
         elif haversine_km(*position, commune.latitude, commune.longitude) > MAX_KM_FROM_COMMUNE:
-            latitude, longitude, precision = commune.latitude, commune.longitude, commune.position_precision
+            latitude, longitude, precision = (
+                commune.latitude,
+                commune.longitude,
+                commune.position_precision,
+            )
             result.warn(
                 line,
                 "coordinates_far_from_commune",
@@ -143,7 +155,9 @@ class RowBuilder:
         legal_form = v.get("legal_form") or None
         sectors = tuple(self.suggester.suggest(naf, name, brand, description))
         if not sectors:
-            result.warn(line, "no_sector", "no sector could be suggested from the NAF code or the text")
+            result.warn(
+                line, "no_sector", "no sector could be suggested from the NAF code or the text"
+            )
         zone = derive_zone(description, commune.departement)
         return EnterpriseRecord(
             line=line,
@@ -166,7 +180,8 @@ class RowBuilder:
             address=v.get("address") or None,
             website=_website(v.get("website", "")),
             description=description,
-            headcount_bracket=None if fold(v.get("employees_bracket")) in _UNKNOWN_VALUES
+            headcount_bracket=None
+            if fold(v.get("employees_bracket")) in _UNKNOWN_VALUES
             else v["employees_bracket"],
             sectors=sectors,
             zone=zone,
@@ -194,7 +209,9 @@ class RowBuilder:
         if naf is None or naf not in self.naf_codes:
             raise RowRejected(f"unknown NAF code {raw!r}")
         if self.suggester.is_generic_naf(naf):
-            result.warn(line, "generic_naf", f"generic NAF code {naf}: it tells nothing of the sector")
+            result.warn(
+                line, "generic_naf", f"generic NAF code {naf}: it tells nothing of the sector"
+            )
         return naf
 
 

@@ -55,31 +55,86 @@ def _sector(row: dict[str, str], session: Session) -> dict[str, Any]:
 
 
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec(Region, "regions.csv", "code",
-              lambda r, _: {"code": r["code"], "name": r["name"], "chef_lieu": _text(r["chef_lieu"])}),
-    TableSpec(Departement, "departements.csv", "code",
-              lambda r, _: {"code": r["code"], "name": r["name"], "region_code": r["region_code"],
-                            "chef_lieu": _text(r["chef_lieu"])}),
-    TableSpec(Epci, "epcis.csv", "siren",
-              lambda r, _: {"siren": r["siren"], "name": r["name"], "kind": r["kind"],
-                            "population": _int(r["population"])}),
-    TableSpec(Commune, "communes.csv.gz", "insee",
-              lambda r, _: {"insee": r["insee"], "name": r["name"], "postal_codes": r["postal_codes"],
-                            "departement_code": r["departement"], "region_code": r["region"],
-                            "epci_siren": _text(r["epci_siren"]), "population": _int(r["population"]),
-                            "latitude": float(r["latitude"]), "longitude": float(r["longitude"]),
-                            "position_precision": r["position_precision"]}),
-    TableSpec(SectorGroup, "sectors.csv", "slug",
-              lambda r, _: {"slug": r["group_slug"], "name": r["group"]}),
+    TableSpec(
+        Region,
+        "regions.csv",
+        "code",
+        lambda r, _: {"code": r["code"], "name": r["name"], "chef_lieu": _text(r["chef_lieu"])},
+    ),
+    TableSpec(
+        Departement,
+        "departements.csv",
+        "code",
+        lambda r, _: {
+            "code": r["code"],
+            "name": r["name"],
+            "region_code": r["region_code"],
+            "chef_lieu": _text(r["chef_lieu"]),
+        },
+    ),
+    TableSpec(
+        Epci,
+        "epcis.csv",
+        "siren",
+        lambda r, _: {
+            "siren": r["siren"],
+            "name": r["name"],
+            "kind": r["kind"],
+            "population": _int(r["population"]),
+        },
+    ),
+    TableSpec(
+        Commune,
+        "communes.csv.gz",
+        "insee",
+        lambda r, _: {
+            "insee": r["insee"],
+            "name": r["name"],
+            "postal_codes": r["postal_codes"],
+            "departement_code": r["departement"],
+            "region_code": r["region"],
+            "epci_siren": _text(r["epci_siren"]),
+            "population": _int(r["population"]),
+            "latitude": float(r["latitude"]),
+            "longitude": float(r["longitude"]),
+            "position_precision": r["position_precision"],
+        },
+    ),
+    TableSpec(
+        SectorGroup,
+        "sectors.csv",
+        "slug",
+        lambda r, _: {"slug": r["group_slug"], "name": r["group"]},
+    ),
     TableSpec(Sector, "sectors.csv", "slug", _sector),
-    TableSpec(NafCode, "naf.csv", "code",
-              lambda r, _: {"code": r["code"], "label": r["label"], "level": r["level"]}),
-    TableSpec(Label, "labels.csv", "slug",
-              lambda r, _: {"slug": r["slug"], "name": r["name"],
-                            "description": _text(r["description"]), "website": _text(r["website"])}),
-    TableSpec(Network, "networks.csv", "slug",
-              lambda r, _: {"slug": r["slug"], "name": r["name"], "brand": _text(r["brand"]),
-                            "website": _text(r["website"])}),
+    TableSpec(
+        NafCode,
+        "naf.csv",
+        "code",
+        lambda r, _: {"code": r["code"], "label": r["label"], "level": r["level"]},
+    ),
+    TableSpec(
+        Label,
+        "labels.csv",
+        "slug",
+        lambda r, _: {
+            "slug": r["slug"],
+            "name": r["name"],
+            "description": _text(r["description"]),
+            "website": _text(r["website"]),
+        },
+    ),
+    TableSpec(
+        Network,
+        "networks.csv",
+        "slug",
+        lambda r, _: {
+            "slug": r["slug"],
+            "name": r["name"],
+            "brand": _text(r["brand"]),
+            "website": _text(r["website"]),
+        },
+    ),
 )
 
 
@@ -91,8 +146,13 @@ def read_reference_rows(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def load_reference(session: Session, directory: Path = REFERENCE_DIR, *, dry_run: bool = False,
-                   progress: Callable[[str], None] | None = None) -> dict[str, ImportReport]:
+def load_reference(
+    session: Session,
+    directory: Path = REFERENCE_DIR,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, ImportReport]:
     """Upsert every reference table in dependency order, in one transaction."""
     reports: dict[str, ImportReport] = {}
     try:
@@ -119,8 +179,11 @@ def _load_table(session: Session, spec: TableSpec, directory: Path) -> ImportRep
     existing = {
         row[0]: row
         for row in session.execute(
-            select(key_column, *[getattr(model, c) for c in columns],
-                   *([model.id] if has_surrogate_id else []))
+            select(
+                key_column,
+                *[getattr(model, c) for c in columns],
+                *([model.id] if has_surrogate_id else []),
+            )
         )
     }
     inserts, updates, seen = [], [], set()

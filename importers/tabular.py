@@ -21,7 +21,9 @@ class Row:
     error: str | None = None  # set when the row itself is unreadable (e.g. bad encoding)
 
 
-def read_rows(source: str | Path | BinaryIO, *, encoding: str = "utf-8") -> tuple[list[str], Iterator[Row]]:
+def read_rows(
+    source: str | Path | BinaryIO, *, encoding: str = "utf-8"
+) -> tuple[list[str], Iterator[Row]]:
     """The header and an iterator over the rows of a CSV or XLSX file."""
     data = _read_bytes(source)
     if data[:4] == b"PK\x03\x04":

@@ -32,8 +32,10 @@ from webapp.domain.sector_suggestion import (  # noqa: E402
 
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 # The repository ships the same public snapshot, compressed, as demo data.
-SNAPSHOT_CANDIDATES = (SHARED_DATA / "siae_snapshot.csv",
-                       REPO_ROOT / "data" / "demo" / "siae_snapshot.csv.gz")
+SNAPSHOT_CANDIDATES = (
+    SHARED_DATA / "siae_snapshot.csv",
+    REPO_ROOT / "data" / "demo" / "siae_snapshot.csv.gz",
+)
 SECTORS_CANDIDATES = (DEFAULT_SECTORS_CSV, SHARED_DATA / "sectors.csv")
 
 
@@ -75,16 +77,23 @@ def report(rows: list[dict[str, str]], suggester: SectorSuggester, top: int) -> 
         for source in {s.source for s in suggestions}:
             by_source[source] += 1
 
-    lines = [f"mappings version {suggester.version}, {total} rows",
-             f"rows with >= 1 suggestion      {share(covered, total)}"]
-    lines += [f"  with a suggestion from {source:<11} {share(by_source[source], total)}"
-              for source in ("naf", "name", "description")]
+    lines = [
+        f"mappings version {suggester.version}, {total} rows",
+        f"rows with >= 1 suggestion      {share(covered, total)}",
+    ]
+    lines += [
+        f"  with a suggestion from {source:<11} {share(by_source[source], total)}"
+        for source in ("naf", "name", "description")
+    ]
     lines.append("NAF codes")
-    lines += [f"  {status:<28} {share(naf_status[status], total)}"
-              for status in ("mapped", "generic", "unmapped", "missing", "invalid")]
+    lines += [
+        f"  {status:<28} {share(naf_status[status], total)}"
+        for status in ("mapped", "generic", "unmapped", "missing", "invalid")
+    ]
     lines.append("rows with >= 1 suggestion, by kind")
-    lines += [f"  {kind:<28} {share(by_kind[kind], kind_totals[kind])}"
-              for kind in sorted(kind_totals)]
+    lines += [
+        f"  {kind:<28} {share(by_kind[kind], kind_totals[kind])}" for kind in sorted(kind_totals)
+    ]
     lines.append(f"top {top} unmatched names (count, name)")
     # Most frequent first, then alphabetical, so the list is stable from run to run.
     ranked = sorted(unmatched.items(), key=lambda item: (-item[1], item[0]))[:top]

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
-from webapp.models import AuditEvent, Enterprise, EnterpriseSector, InterventionZone
 from tests.conftest import SNAPSHOT
 from tests.test_enterprise_parsing import BALUCHON, HEADER
+from webapp.models import AuditEvent, Enterprise, EnterpriseSector, InterventionZone
 
 
 def parse_rows(*rows: str):
@@ -58,11 +58,11 @@ def test_loaded_enterprise_carries_derived_zone_and_suggested_sectors(session):
 
 def test_a_changed_row_updates_and_audits_only_what_changed(session):
     load(session, parse_rows(BALUCHON))
-    report = load(session, parse_rows(BALUCHON.replace("Rue Madeleine Odru", "1 Rue Madeleine Odru")))
+    report = load(
+        session, parse_rows(BALUCHON.replace("Rue Madeleine Odru", "1 Rue Madeleine Odru"))
+    )
     assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
-    event = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "update")
-    ).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "update")).one()
     assert event.siret == "80746931700018" and event.actor == "test"
     assert event.changes == {"address": ["Rue Madeleine Odru", "1 Rue Madeleine Odru"]}
 
@@ -82,7 +82,9 @@ def test_reimport_keeps_what_people_confirmed(session):
     session.expire_all()
     enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
     assert enterprise.zone.kind == "national"
-    assert any(s.sector_id == confirmed.sector_id and s.status == "confirmed" for s in enterprise.sectors)
+    assert any(
+        s.sector_id == confirmed.sector_id and s.status == "confirmed" for s in enterprise.sectors
+    )
 
 
 def test_dry_run_writes_nothing(session):
@@ -105,8 +107,10 @@ def test_a_failure_mid_import_leaves_nothing_behind(session, monkeypatch):
         return real_upsert(*args, **kwargs)
 
     monkeypatch.setattr(enterprise_loader, "upsert", failing_upsert)
-    rows = [BALUCHON.replace("80746931700018", siret)
-            for siret in ("80746931700018", "75187049400026", "79285470500029")]
+    rows = [
+        BALUCHON.replace("80746931700018", siret)
+        for siret in ("80746931700018", "75187049400026", "79285470500029")
+    ]
     with pytest.raises(RuntimeError, match="disk full"):
         load(session, parse_rows(*rows), batch_size=1)
     assert count(session, Enterprise) == 0
@@ -144,11 +148,21 @@ def test_cli_generic_xlsx_import_with_mapping_kind_and_network(runner, session, 
     workbook.active.append(["80746931700018", "Atelier adapté", 93230, "Romainville"])
     path = tmp_path / "membres.xlsx"
     workbook.save(path)
-    result = runner.invoke(args=[
-        "import", "enterprises", str(path),
-        "--mapping", "siret=SIRET,name=Raison sociale,post_code=Code postal,city=Commune",
-        "--kind", "EA", "--source", "unea-2026", "--network", "union-nationale-des-entreprises-adaptees",
-    ])
+    result = runner.invoke(
+        args=[
+            "import",
+            "enterprises",
+            str(path),
+            "--mapping",
+            "siret=SIRET,name=Raison sociale,post_code=Code postal,city=Commune",
+            "--kind",
+            "EA",
+            "--source",
+            "unea-2026",
+            "--network",
+            "union-nationale-des-entreprises-adaptees",
+        ]
+    )
     assert result.exit_code == 0, result.output
     enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
     assert (enterprise.kind, enterprise.source) == ("EA", "unea-2026")

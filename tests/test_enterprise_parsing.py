@@ -15,11 +15,15 @@ from importers.enterprise_lists import (
 from importers.tabular import ImportFileError
 from tests.conftest import SNAPSHOT
 
-HEADER = ("siret,name,brand,kind,naf,legal_form,address,post_code,city,department,latitude,"
-          "longitude,website,description,employees_bracket,source\n")
-BALUCHON = ('80746931700018,BALUCHON A TABLE CITOYENS,Baluchon-À table citoyens,EI,5621Z,SARL,'
-            'Rue Madeleine Odru,93230,Romainville,93,48.88053,2.431955,http://www.baluchon.fr,,'
-            '50 à 99 salariés,ASP\n')
+HEADER = (
+    "siret,name,brand,kind,naf,legal_form,address,post_code,city,department,latitude,"
+    "longitude,website,description,employees_bracket,source\n"
+)
+BALUCHON = (
+    "80746931700018,BALUCHON A TABLE CITOYENS,Baluchon-À table citoyens,EI,5621Z,SARL,"
+    "Rue Madeleine Odru,93230,Romainville,93,48.88053,2.431955,http://www.baluchon.fr,,"
+    "50 à 99 salariés,ASP\n"
+)
 
 
 def parse_text(text: str | bytes):
@@ -57,7 +61,11 @@ def test_real_row_becomes_a_complete_record():
     assert record.naf_code == "56.21Z"
     assert record.commune_insee == "93063"  # Romainville
     assert record.departement_code == "93"
-    assert (record.latitude, record.longitude, record.position_precision) == (48.88053, 2.431955, "address")
+    assert (record.latitude, record.longitude, record.position_precision) == (
+        48.88053,
+        2.431955,
+        "address",
+    )
     assert record.headcount_bracket == "50 à 99 salariés"
     assert record.zone.kind == "divisions" and record.zone.divisions == (("departement", "93"),)
     assert record.zone.derived
@@ -81,9 +89,14 @@ def test_multiline_description_keeps_its_line_numbers(snapshot):
         (BALUCHON.replace(",93230,Romainville,", ",,Romainville,"), "missing post_code"),
         (BALUCHON.replace(",EI,", ",XYZ,"), "unknown kind 'XYZ'"),
         (BALUCHON.replace(",5621Z,", ",9999Q,"), "unknown NAF code '9999Q'"),
-        (BALUCHON.replace("93230,Romainville,93", "99999,Nowhere,93"), "no commune named 'Nowhere'"),
-        (BALUCHON.replace("93230,Romainville,93", "93230,Romainville,59"),
-         "postal code 93230 belongs to département 93, not 59"),
+        (
+            BALUCHON.replace("93230,Romainville,93", "99999,Nowhere,93"),
+            "no commune named 'Nowhere'",
+        ),
+        (
+            BALUCHON.replace("93230,Romainville,93", "93230,Romainville,59"),
+            "postal code 93230 belongs to département 93, not 59",
+        ),
         (BALUCHON.replace("48.88053", "north"), "unreadable coordinates"),
         (BALUCHON.replace("48.88053", "148.8"), "coordinates out of range"),
         (BALUCHON.replace("93230", "9323A"), "invalid postal code"),
@@ -98,8 +111,9 @@ def test_bad_rows_are_rejected_with_line_and_reason(row, reason):
 
 
 def test_broken_encoding_rejects_only_that_row():
-    data = (HEADER + BALUCHON).encode() + BALUCHON.replace("80746931700018", "75187049400026") \
-        .replace("Baluchon-À", "Baluchon-\udce0").encode("utf-8", "surrogateescape")
+    data = (HEADER + BALUCHON).encode() + BALUCHON.replace(
+        "80746931700018", "75187049400026"
+    ).replace("Baluchon-À", "Baluchon-\udce0").encode("utf-8", "surrogateescape")
     parsed = parse_text(data)
     assert [r.siret for r in parsed.records] == ["80746931700018"]
     assert parsed.rejected[0].line == 3
@@ -154,8 +168,7 @@ def test_mapping_text_is_validated():
 
 
 def test_generic_list_with_its_own_columns_and_a_default_kind():
-    text = ("N° SIRET;Raison sociale;CP;Ville\n"
-            "807 469 317 00018;Atelier Test;93230;ROMAINVILLE\n")
+    text = "N° SIRET;Raison sociale;CP;Ville\n807 469 317 00018;Atelier Test;93230;ROMAINVILLE\n"
     parsed = parse_enterprise_list(
         io.BytesIO(text.encode()),
         {"siret": "N° SIRET", "name": "Raison sociale", "post_code": "CP", "city": "Ville"},
@@ -171,7 +184,8 @@ def test_generic_list_with_its_own_columns_and_a_default_kind():
 def test_generic_list_without_kind_column_nor_default_is_refused():
     with pytest.raises(ImportFileError, match="default kind"):
         parse_enterprise_list(
-            io.BytesIO(b"s,n,c,v\n"), {"siret": "s", "name": "n", "post_code": "c", "city": "v"},
+            io.BytesIO(b"s,n,c,v\n"),
+            {"siret": "s", "name": "n", "post_code": "c", "city": "v"},
             source_name="x",
         )
 

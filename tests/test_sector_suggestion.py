@@ -90,7 +90,10 @@ def test_specific_naf_code_suggests_its_sector_from_naf(
     assert row["naf"] == "8130Z"
     [suggestion] = suggest_row(suggester, row)
     assert (suggestion.sector, suggestion.source, suggestion.confidence) == (
-        GREEN_SPACES, "naf", 0.9)
+        GREEN_SPACES,
+        "naf",
+        0.9,
+    )
     assert suggestion.evidence == "NAF 81.30Z: Services d'aménagement paysager"
 
 
@@ -112,7 +115,11 @@ def test_generic_naf_code_is_reported_and_suggests_nothing(suggester: SectorSugg
     assert not suggester.is_generic_naf("81.30Z")
     assert suggester.generic_naf_note("81.30Z") is None
     assert [suggester.naf_status(c) for c in ("", "88.9", "36.00Z", "81.30Z")] == [
-        "missing", "invalid", "unmapped", "mapped"]
+        "missing",
+        "invalid",
+        "unmapped",
+        "mapped",
+    ]
 
 
 def test_every_naf_code_of_the_snapshot_is_mapped_or_declared_generic(
@@ -120,7 +127,8 @@ def test_every_naf_code_of_the_snapshot_is_mapped_or_declared_generic(
 ) -> None:
     # Water supply (36.00Z) is specific but has no sector in the buyer taxonomy.
     unexplained = {
-        normalize_naf(row["naf"]) for row in snapshot
+        normalize_naf(row["naf"])
+        for row in snapshot
         if suggester.naf_status(row["naf"]) not in ("mapped", "generic", "missing")
     }
     assert unexplained == {"36.00Z"}
@@ -151,7 +159,8 @@ def test_singular_and_plural_match_the_same_keyword(
     for name in ("REGIE DES QUARTIERS DE BESANCON", "ASSOC REGIE QUARTIER BAGNEUX"):
         assert {s.sector for s in suggest_row(suggester, real_row(snapshot, name))} == REGIE_SECTORS
     assert suggester.suggest(None, "Collecte de déchet") == suggester.suggest(
-        None, "Collecte de déchets")
+        None, "Collecte de déchets"
+    )
 
 
 def test_keyword_inside_another_word_does_not_match(
@@ -162,8 +171,10 @@ def test_keyword_inside_another_word_does_not_match(
     for name in ("TRICYCLE ENVIRONNEMENT", "SAS TRIBORD", "ASSOC HABITAT INSERTION"):
         suggestions = suggest_row(suggester, real_row(snapshot, name))
         assert all(s.source != "name" for s in suggestions), name
-    assert all(s.sector != "Textiles" for s in suggest_row(
-        suggester, real_row(snapshot, "ASSOC HABITAT INSERTION")))
+    assert all(
+        s.sector != "Textiles"
+        for s in suggest_row(suggester, real_row(snapshot, "ASSOC HABITAT INSERTION"))
+    )
     # 'bois' (wood) is not in 'boissons' (drinks).
     assert suggester.suggest(None, "Débits de boissons du port") == []
     assert [s.sector for s in suggester.suggest(None, "Atelier bois")] == ["Travail du bois"]
@@ -187,7 +198,9 @@ def test_description_keywords_weigh_less_than_name_keywords(
     row = real_row(snapshot, "ADDS")  # 8899B, description "Aci bâtiment et nettoyage"
     suggestions = suggest_row(suggester, row)
     assert {(s.sector, s.source) for s in suggestions} == {
-        ("Autre (BTP)", "description"), ("Nettoyage de locaux", "description")}
+        ("Autre (BTP)", "description"),
+        ("Nettoyage de locaux", "description"),
+    }
     [in_name] = suggester.suggest(None, "Atelier couture", description="")[:1]
     [in_description] = suggester.suggest(None, "Atelier", description="Atelier couture")[:1]
     assert in_name.sector == in_description.sector == "Couture, reprisage, retouches"
@@ -227,8 +240,11 @@ def test_mapping_with_an_unknown_sector_is_rejected_naming_the_row(
 ) -> None:
     mappings = copy_mappings(tmp_path)
     line = append_line(mappings / "naf_sectors.csv", "81.30Z,Astrophysique,0.9,test")
-    with pytest.raises(ValueError, match=rf"naf_sectors.csv line {line}: unknown sector "
-                                         r"'Astrophysique'"):
+    with pytest.raises(
+        ValueError,
+        match=rf"naf_sectors.csv line {line}: unknown sector "
+        r"'Astrophysique'",
+    ):
         SectorSuggester.load(mappings, sectors_csv)
 
     mappings = copy_mappings(tmp_path / "keywords")
@@ -288,15 +304,17 @@ def test_suggestions_are_deterministic_sorted_and_one_per_sector(
         assert suggestions == suggest_row(reloaded, row)
         assert suggestions == sorted(suggestions, key=lambda s: (-s.confidence, s.sector))
         assert len({s.sector for s in suggestions}) == len(suggestions)
-        assert all(0 < s.confidence <= 1 and s.confidence == round(s.confidence, 2)
-                   for s in suggestions)
+        assert all(
+            0 < s.confidence <= 1 and s.confidence == round(s.confidence, 2) for s in suggestions
+        )
 
 
 def test_coverage_report_on_the_snapshot(
     suggester: SectorSuggester, snapshot: list[dict[str, str]]
 ) -> None:
     spec = importlib.util.spec_from_file_location(
-        "sector_coverage", REPO_ROOT / "scripts" / "sector_coverage.py")
+        "sector_coverage", REPO_ROOT / "scripts" / "sector_coverage.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

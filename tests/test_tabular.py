@@ -16,7 +16,7 @@ def rows_of(data: bytes, **kwargs):
 
 
 def test_multiline_quoted_fields_report_the_line_each_row_starts_on():
-    data = 'siret,description\n1,"first\nsecond\nthird"\n2,plain\n'.encode()
+    data = b'siret,description\n1,"first\nsecond\nthird"\n2,plain\n'
     header, rows = rows_of(data)
     assert header == ["siret", "description"]
     assert [(r.line, r.values["siret"]) for r in rows] == [(2, "1"), (5, "2")]
@@ -67,7 +67,10 @@ def test_xlsx_rows_keep_spreadsheet_line_numbers():
     workbook.save(buffer)
     header, rows = rows_of(buffer.getvalue())
     assert header == ["SIRET", "Nom", "CP"]
-    assert [(r.line, r.values["SIRET"]) for r in rows] == [(2, "80746931700018"), (4, "75187049400026")]
+    assert [(r.line, r.values["SIRET"]) for r in rows] == [
+        (2, "80746931700018"),
+        (4, "75187049400026"),
+    ]
 
 
 def test_corrupt_xlsx_is_refused():

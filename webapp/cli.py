@@ -23,14 +23,21 @@ dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Parse and check everything, write nothing."
 )
 json_option = click.option(
-    "--json", "as_json", is_flag=True,
+    "--json",
+    "as_json",
+    is_flag=True,
     help="End with the report as one JSON object on the last line (rejected rows included).",
 )
 
 
 @import_group.command("reference")
-@click.option("--directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=REFERENCE_DIR, show_default=True, help="Folder of the derived files.")
+@click.option(
+    "--directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=REFERENCE_DIR,
+    show_default=True,
+    help="Folder of the derived files.",
+)
 @dry_run_option
 @json_option
 @with_appcontext
@@ -38,7 +45,9 @@ def import_reference(directory: Path, dry_run: bool, as_json: bool) -> None:
     """Load régions, départements, EPCIs, communes, sectors, NAF codes, labels, networks."""
     try:
         reports = load_reference(
-            db.session, directory, dry_run=dry_run,
+            db.session,
+            directory,
+            dry_run=dry_run,
             progress=lambda table: click.echo(f"  {table}…", err=True),
         )
     except ImportFileError as exc:
@@ -46,7 +55,9 @@ def import_reference(directory: Path, dry_run: bool, as_json: bool) -> None:
     for report in reports.values():
         _echo_counts(report)
     if as_json:
-        click.echo(json.dumps({name: r.summary() for name, r in reports.items()}, ensure_ascii=False))
+        click.echo(
+            json.dumps({name: r.summary() for name, r in reports.items()}, ensure_ascii=False)
+        )
 
 
 @import_group.command("siae")
@@ -61,31 +72,59 @@ def import_siae(file: Path, dry_run: bool, as_json: bool) -> None:
 
 @import_group.command("enterprises")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--mapping", required=True, metavar="FIELD=COLUMN,...",
-              help="Which column holds each field, e.g. 'siret=SIRET,name=Raison sociale,"
-                   "post_code=CP,city=Ville,kind=Type'. Fields: siret, name, post_code, city "
-                   "(required), kind, brand, naf, legal_form, address, departement, latitude, "
-                   "longitude, website, description, employees_bracket, source.")
-@click.option("--kind", "default_kind", type=click.Choice(KIND_CODES, case_sensitive=False),
-              help="Kind for rows whose kind column is empty or absent (e.g. EA for an EA list).")
-@click.option("--source", "source_name", default="import", show_default=True,
-              help="Where the list comes from, recorded on each enterprise.")
-@click.option("--network", "networks", multiple=True, metavar="SLUG",
-              help="Attach every imported enterprise to this network (repeatable).")
+@click.option(
+    "--mapping",
+    required=True,
+    metavar="FIELD=COLUMN,...",
+    help="Which column holds each field, e.g. 'siret=SIRET,name=Raison sociale,"
+    "post_code=CP,city=Ville,kind=Type'. Fields: siret, name, post_code, city "
+    "(required), kind, brand, naf, legal_form, address, departement, latitude, "
+    "longitude, website, description, employees_bracket, source.",
+)
+@click.option(
+    "--kind",
+    "default_kind",
+    type=click.Choice(KIND_CODES, case_sensitive=False),
+    help="Kind for rows whose kind column is empty or absent (e.g. EA for an EA list).",
+)
+@click.option(
+    "--source",
+    "source_name",
+    default="import",
+    show_default=True,
+    help="Where the list comes from, recorded on each enterprise.",
+)
+@click.option(
+    "--network",
+    "networks",
+    multiple=True,
+    metavar="SLUG",
+    help="Attach every imported enterprise to this network (repeatable).",
+)
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of a CSV file.")
 @dry_run_option
 @json_option
 @with_appcontext
-def import_enterprises(file: Path, mapping: str, default_kind: str | None, source_name: str,
-                       networks: tuple[str, ...], encoding: str, dry_run: bool,
-                       as_json: bool) -> None:
+def import_enterprises(
+    file: Path,
+    mapping: str,
+    default_kind: str | None,
+    source_name: str,
+    networks: tuple[str, ...],
+    encoding: str,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Import any CSV or XLSX enterprise list (network members, EA/ESAT lists...)."""
 
     def parse():
         return parse_enterprise_list(
-            file, parse_mapping(mapping), source_name=source_name,
+            file,
+            parse_mapping(mapping),
+            source_name=source_name,
             default_kind=default_kind.upper() if default_kind else None,
-            networks=networks, encoding=encoding,
+            networks=networks,
+            encoding=encoding,
         )
 
     _run_enterprise_import(parse, source_name, file, dry_run, as_json)
@@ -99,8 +138,12 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
     try:
         with click.progressbar(length=len(parsed.records), label="Import", file=sys.stderr) as bar:
             report = load_enterprises(
-                db.session, parsed, source=source, actor=f"import:{source}",
-                dry_run=dry_run, progress=bar.update,
+                db.session,
+                parsed,
+                source=source,
+                actor=f"import:{source}",
+                dry_run=dry_run,
+                progress=bar.update,
             )
     except ReferenceDataMissing as exc:
         raise click.ClickException(str(exc)) from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.domain.kinds import KINDS
@@ -15,15 +16,19 @@ class EnterpriseFilterForm(FlaskForm):
         csrf = False
 
     kind = SelectMultipleField(
-        _l("Type de structure"), choices=[(k.code, k.code) for k in KINDS], validators=[Optional()]
+        _l("Type de structure"),
+        choices=[SelectChoice(k.code) for k in KINDS],
+        validators=[Optional()],
     )
     departement = SelectField(_l("Département"), choices=[], validators=[Optional()])
     sector = SelectField(_l("Secteur d'activité"), choices=[], validators=[Optional()])
 
     def set_choices(self, departements, sector_groups) -> None:
-        self.departement.choices = [("", _l("Tous"))] + [
-            (d.code, f"{d.code} — {d.name}") for d in departements
+        self.departement.choices = [SelectChoice("", _l("Tous"))] + [
+            SelectChoice(d.code, f"{d.code} — {d.name}") for d in departements
         ]
-        self.sector.choices = [("", _l("Tous"))] + [
-            (group.name, [(s.slug, s.name) for s in group.sectors]) for group in sector_groups
+        self.sector.choices = [SelectChoice("", _l("Tous"))] + [
+            SelectChoice(s.slug, s.name, optgroup=group.name)
+            for group in sector_groups
+            for s in group.sectors
         ]

@@ -14,8 +14,13 @@ def active_enterprises() -> Select:
     return select(Enterprise).where(Enterprise.status == "active")
 
 
-def filter_enterprises(query: Select, *, kinds: Sequence[str] = (), departement: str | None = None,
-                       sector_slug: str | None = None) -> Select:
+def filter_enterprises(
+    query: Select,
+    *,
+    kinds: Sequence[str] = (),
+    departement: str | None = None,
+    sector_slug: str | None = None,
+) -> Select:
     if kinds:
         query = query.where(Enterprise.kind.in_(kinds))
     if departement:
@@ -35,14 +40,20 @@ def filter_enterprises(query: Select, *, kinds: Sequence[str] = (), departement:
 
 
 def profile_query(siret: str) -> Select:
-    return select(Enterprise).where(Enterprise.siret == siret).options(
-        selectinload(Enterprise.offers),
-        selectinload(Enterprise.sectors).selectinload(EnterpriseSector.sector).selectinload(Sector.group),
-        selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
-        selectinload(Enterprise.capacity),
-        selectinload(Enterprise.labels),
-        selectinload(Enterprise.networks),
-        selectinload(Enterprise.client_references),
-        selectinload(Enterprise.commune),
-        selectinload(Enterprise.departement),
+    return (
+        select(Enterprise)
+        .where(Enterprise.siret == siret)
+        .options(
+            selectinload(Enterprise.offers),
+            selectinload(Enterprise.sectors)
+            .selectinload(EnterpriseSector.sector)
+            .selectinload(Sector.group),
+            selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
+            selectinload(Enterprise.capacity),
+            selectinload(Enterprise.labels),
+            selectinload(Enterprise.networks),
+            selectinload(Enterprise.client_references),
+            selectinload(Enterprise.commune),
+            selectinload(Enterprise.departement),
+        )
     )

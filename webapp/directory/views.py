@@ -24,7 +24,9 @@ def list_enterprises():
     form.set_choices(
         db.session.scalars(select(Departement).order_by(Departement.code)),
         db.session.scalars(
-            select(SectorGroup).order_by(SectorGroup.name).options(selectinload(SectorGroup.sectors))
+            select(SectorGroup)
+            .order_by(SectorGroup.name)
+            .options(selectinload(SectorGroup.sectors))
         ),
     )
     valid = form.validate()
@@ -64,17 +66,22 @@ def profile(siret: str):
     kind = KINDS_BY_CODE[enterprise.kind]
     markers = []
     if enterprise.latitude is not None:
-        markers.append({
-            "lat": enterprise.latitude,
-            "lon": enterprise.longitude,
-            "label": enterprise.display_name,
-            "url": url_for("directory.profile", siret=enterprise.siret),
-        })
+        markers.append(
+            {
+                "lat": enterprise.latitude,
+                "lon": enterprise.longitude,
+                "label": enterprise.display_name,
+                "url": url_for("directory.profile", siret=enterprise.siret),
+            }
+        )
     zone = describe_zone(db.session, enterprise.zone)
     circle = None
     if enterprise.zone and enterprise.zone.kind == "radius" and markers:
-        circle = {"lat": enterprise.latitude, "lon": enterprise.longitude,
-                  "radius_km": enterprise.zone.radius_km}
+        circle = {
+            "lat": enterprise.latitude,
+            "lon": enterprise.longitude,
+            "radius_km": enterprise.zone.radius_km,
+        }
     return render_template(
         "directory/profile.html",
         enterprise=enterprise,

@@ -45,8 +45,12 @@ def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView |
     if zone.kind == "national":
         return ZoneView(_("Toute la France"), [], zone.derived, explain_derivation(zone.derivation))
     if zone.kind == "radius":
-        return ZoneView(_("Dans un rayon de %(km)s km autour de son adresse", km=zone.radius_km),
-                        [], zone.derived, explain_derivation(zone.derivation))
+        return ZoneView(
+            _("Dans un rayon de %(km)s km autour de son adresse", km=zone.radius_km),
+            [],
+            zone.derived,
+            explain_derivation(zone.derivation),
+        )
     labels = {
         "region": _("Région"),
         "departement": _("Département"),
@@ -59,4 +63,6 @@ def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView |
         row = session.scalar(select(model).where(key == division.code))
         name = row.name if row else division.code
         places.append(f"{labels[division.division_type]} : {name} ({division.code})")
-    return ZoneView(_("Sur les territoires suivants"), places, zone.derived, explain_derivation(zone.derivation))
+    return ZoneView(
+        _("Sur les territoires suivants"), places, zone.derived, explain_derivation(zone.derivation)
+    )

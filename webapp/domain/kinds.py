@@ -30,41 +30,106 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("EI", N_("Entreprise d'insertion"), Family.INSERTION,
-         N_("Structure d'insertion par l'activité économique (SIAE, art. L5132-4 du Code du "
+    Kind(
+        "EI",
+        N_("Entreprise d'insertion"),
+        Family.INSERTION,
+        N_(
+            "Structure d'insertion par l'activité économique (SIAE, art. L5132-4 du Code du "
             "travail) qui produit des biens ou des services en salariant des personnes "
-            "éloignées de l'emploi.")),
-    Kind("ETTI", N_("Entreprise de travail temporaire d'insertion"), Family.INSERTION,
-         N_("SIAE qui met ses salariés en insertion à disposition d'entreprises clientes "
-            "sous forme de missions d'intérim.")),
-    Kind("AI", N_("Association intermédiaire"), Family.INSERTION,
-         N_("SIAE associative qui met des personnes en insertion à disposition de "
-            "particuliers, d'associations, de collectivités ou d'entreprises.")),
-    Kind("ACI", N_("Atelier et chantier d'insertion"), Family.INSERTION,
-         N_("SIAE, souvent portée par une association ou une collectivité, qui salarie des "
-            "personnes très éloignées de l'emploi sur des activités d'utilité sociale.")),
-    Kind("EITI", N_("Entreprise d'insertion par le travail indépendant"), Family.INSERTION,
-         N_("Structure expérimentale qui accompagne des travailleurs indépendants en "
-            "insertion ; traitée comme une structure équivalente aux SIAE.")),
-    Kind("GEIQ", N_("Groupement d'employeurs pour l'insertion et la qualification"),
-         Family.INSERTION,
-         N_("Groupement d'employeurs qui recrute des personnes éloignées de l'emploi en "
-            "alternance et les met à disposition de ses membres ; ce n'est pas une SIAE.")),
-    Kind("EA", N_("Entreprise adaptée"), Family.DISABILITY,
-         N_("Entreprise du milieu ordinaire dont au moins 55 % des salariés de production "
-            "sont des travailleurs handicapés.")),
-    Kind("EATT", N_("Entreprise adaptée de travail temporaire"), Family.DISABILITY,
-         N_("Entreprise adaptée expérimentale qui propose des missions d'intérim à des "
-            "travailleurs handicapés.")),
-    Kind("ESAT", N_("Établissement et service d'aide par le travail"), Family.DISABILITY,
-         N_("Établissement médico-social qui offre une activité professionnelle et un "
-            "soutien à des personnes handicapées orientées par la MDPH.")),
-    Kind("SEP", N_("Service de l'emploi pénitentiaire"), Family.PRISON,
-         N_("Travail des personnes détenues, organisé par le service de l'emploi "
-            "pénitentiaire (marchés réservés L2113-13-1).")),
-    Kind("ESS", N_("Entreprise de l'économie sociale et solidaire"), Family.ESS,
-         N_("Association, coopérative (SCOP, SCIC), mutuelle, fondation ou société "
-            "commerciale qui remplit les conditions de la loi du 31 juillet 2014 (art. 1).")),
+            "éloignées de l'emploi."
+        ),
+    ),
+    Kind(
+        "ETTI",
+        N_("Entreprise de travail temporaire d'insertion"),
+        Family.INSERTION,
+        N_(
+            "SIAE qui met ses salariés en insertion à disposition d'entreprises clientes "
+            "sous forme de missions d'intérim."
+        ),
+    ),
+    Kind(
+        "AI",
+        N_("Association intermédiaire"),
+        Family.INSERTION,
+        N_(
+            "SIAE associative qui met des personnes en insertion à disposition de "
+            "particuliers, d'associations, de collectivités ou d'entreprises."
+        ),
+    ),
+    Kind(
+        "ACI",
+        N_("Atelier et chantier d'insertion"),
+        Family.INSERTION,
+        N_(
+            "SIAE, souvent portée par une association ou une collectivité, qui salarie des "
+            "personnes très éloignées de l'emploi sur des activités d'utilité sociale."
+        ),
+    ),
+    Kind(
+        "EITI",
+        N_("Entreprise d'insertion par le travail indépendant"),
+        Family.INSERTION,
+        N_(
+            "Structure expérimentale qui accompagne des travailleurs indépendants en "
+            "insertion ; traitée comme une structure équivalente aux SIAE."
+        ),
+    ),
+    Kind(
+        "GEIQ",
+        N_("Groupement d'employeurs pour l'insertion et la qualification"),
+        Family.INSERTION,
+        N_(
+            "Groupement d'employeurs qui recrute des personnes éloignées de l'emploi en "
+            "alternance et les met à disposition de ses membres ; ce n'est pas une SIAE."
+        ),
+    ),
+    Kind(
+        "EA",
+        N_("Entreprise adaptée"),
+        Family.DISABILITY,
+        N_(
+            "Entreprise du milieu ordinaire dont au moins 55 % des salariés de production "
+            "sont des travailleurs handicapés."
+        ),
+    ),
+    Kind(
+        "EATT",
+        N_("Entreprise adaptée de travail temporaire"),
+        Family.DISABILITY,
+        N_(
+            "Entreprise adaptée expérimentale qui propose des missions d'intérim à des "
+            "travailleurs handicapés."
+        ),
+    ),
+    Kind(
+        "ESAT",
+        N_("Établissement et service d'aide par le travail"),
+        Family.DISABILITY,
+        N_(
+            "Établissement médico-social qui offre une activité professionnelle et un "
+            "soutien à des personnes handicapées orientées par la MDPH."
+        ),
+    ),
+    Kind(
+        "SEP",
+        N_("Service de l'emploi pénitentiaire"),
+        Family.PRISON,
+        N_(
+            "Travail des personnes détenues, organisé par le service de l'emploi "
+            "pénitentiaire (marchés réservés L2113-13-1)."
+        ),
+    ),
+    Kind(
+        "ESS",
+        N_("Entreprise de l'économie sociale et solidaire"),
+        Family.ESS,
+        N_(
+            "Association, coopérative (SCOP, SCIC), mutuelle, fondation ou société "
+            "commerciale qui remplit les conditions de la loi du 31 juillet 2014 (art. 1)."
+        ),
+    ),
 )
 
 KINDS_BY_CODE: dict[str, Kind] = {kind.code: kind for kind in KINDS}

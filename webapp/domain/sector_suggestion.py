@@ -112,8 +112,9 @@ def load_sector_names(sectors_csv: Path) -> frozenset[str]:
 class SectorSuggester:
     """Applies one version of the mappings; build it with :meth:`load`."""
 
-    def __init__(self, version: str, naf_rules: dict[str, _NafRule],
-                 keywords: list[_Keyword]) -> None:
+    def __init__(
+        self, version: str, naf_rules: dict[str, _NafRule], keywords: list[_Keyword]
+    ) -> None:
         self.version = version
         self._naf_rules = naf_rules
         self._keywords_by_first: dict[str, list[_Keyword]] = {}
@@ -129,8 +130,11 @@ class SectorSuggester:
         version = (mappings_dir / "VERSION").read_text(encoding="utf-8").strip()
         if not version or "\n" in version:
             raise ValueError("VERSION: expected a single non-empty line")
-        return cls(version, cls._load_naf(mappings_dir, known),
-                   cls._load_keywords(mappings_dir / "sector_keywords.csv", known))
+        return cls(
+            version,
+            cls._load_naf(mappings_dir, known),
+            cls._load_keywords(mappings_dir / "sector_keywords.csv", known),
+        )
 
     @staticmethod
     def _load_naf(mappings_dir: Path, known: frozenset[str]) -> dict[str, _NafRule]:
@@ -178,8 +182,9 @@ class SectorSuggester:
             if not sector:
                 # A masking phrase hides the keywords inside it and suggests nothing.
                 if stems in sectors or row["confidence"]:
-                    raise ValueError(f"{where}: a masking phrase takes one row, with no sector "
-                                     "and no confidence")
+                    raise ValueError(
+                        f"{where}: a masking phrase takes one row, with no sector and no confidence"
+                    )
                 masks.add(stems)
                 sectors[stems] = []
                 continue
@@ -264,13 +269,19 @@ class SectorSuggester:
         factor = SOURCE_FACTORS[source]
         for keyword in self._matched_keywords(text):
             for sector, confidence in keyword.sectors:
-                yield SectorSuggestion(sector, source, confidence * factor,
-                                       f'keyword "{keyword.phrase}" in {source}')
+                yield SectorSuggestion(
+                    sector, source, confidence * factor, f'keyword "{keyword.phrase}" in {source}'
+                )
 
     # ------------------------------------------------------------------ suggestions
 
-    def suggest(self, naf: str | None, name: str | None, brand: str | None = None,
-                description: str | None = None) -> list[SectorSuggestion]:
+    def suggest(
+        self,
+        naf: str | None,
+        name: str | None,
+        brand: str | None = None,
+        description: str | None = None,
+    ) -> list[SectorSuggestion]:
         """One suggestion per sector, highest confidence first (ties: sector name).
 
         Sources are read in order NAF, name (then brand), description; a later source only

@@ -25,6 +25,8 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     # {field: [old, new]} for updates; the full new state for a creation.
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
 
     enterprise: Mapped[Enterprise | None] = relationship()

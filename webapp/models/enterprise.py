@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -18,8 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from typing import TYPE_CHECKING
-
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.domain.kinds import ESS_STATUSES, KIND_CODES, PRESTA_TYPES
@@ -81,9 +80,7 @@ class Enterprise(db.Model):
     post_code: Mapped[str | None] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
     commune_insee: Mapped[str | None] = mapped_column(ForeignKey("commune.insee"), index=True)
-    departement_code: Mapped[str | None] = mapped_column(
-        ForeignKey("departement.code"), index=True
-    )
+    departement_code: Mapped[str | None] = mapped_column(ForeignKey("departement.code"), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     position_precision: Mapped[str | None] = mapped_column(String(20))

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from webapp.models import AuditEvent, Enterprise
 
 
-def record(session: Session, enterprise: Enterprise, actor: str, action: str,
-           changes: dict[str, Any]) -> AuditEvent:
+def record(
+    session: Session, enterprise: Enterprise, actor: str, action: str, changes: dict[str, Any]
+) -> AuditEvent:
     """Add an audit event to the session, in the same transaction as the change itself."""
     event = AuditEvent(
         enterprise=enterprise, siret=enterprise.siret, actor=actor, action=action, changes=changes

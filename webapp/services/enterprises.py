@@ -124,7 +124,9 @@ def _merge_sectors(enterprise: Enterprise, suggestions: list[SuggestedSector]) -
     if current == wanted:
         return None
     enterprise.sectors = list(kept.values()) + [
-        EnterpriseSector(sector_id=sid, source=src, confidence=conf, evidence=ev, status="suggested")
+        EnterpriseSector(
+            sector_id=sid, source=src, confidence=conf, evidence=ev, status="suggested"
+        )
         for sid, (src, conf, ev) in sorted(wanted.items())
     ]
     return sorted(wanted)

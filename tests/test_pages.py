@@ -1,0 +1,127 @@
+"""Pages: home, enterprise list with filters, profile, 404, language choice."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from importers.enterprise_lists import parse_siae
+from importers.enterprise_loader import load_enterprises
+from tests.test_enterprise_parsing import BALUCHON, HEADER
+
+COLLECTERIE = (
+    BALUCHON.replace("80746931700018", "75187049400026")
+    .replace(
+        "BALUCHON A TABLE CITOYENS,Baluchon-À table citoyens,EI,5621Z",
+        "LA COLLECTERIE,La Collecterie,ACI,8899B",
+    )
+    .replace(
+        "Rue Madeleine Odru,93230,Romainville,93,48.88053,2.431955",
+        "18 Rue Saint Antoine,93100,Montreuil,93,48.865024,2.455023",
+    )
+)
+LILLE_EI = (
+    BALUCHON.replace("80746931700018", "79285470500029")
+    .replace("BALUCHON A TABLE CITOYENS,Baluchon-À table citoyens", "NETTOYAGE DU NORD,")
+    .replace(",5621Z,", ",8121Z,")
+    .replace(
+        "Rue Madeleine Odru,93230,Romainville,93,48.88053,2.431955",
+        "1 Rue X,59000,Lille,59,50.63,3.06",
+    )
+)
+
+
+@pytest.fixture
+def enterprises(session):
+    parsed = parse_siae(io.BytesIO((HEADER + BALUCHON + COLLECTERIE + LILLE_EI).encode()))
+    assert not parsed.rejected, parsed.rejected
+    load_enterprises(session, parsed, source="test", actor="test")
+
+
+def test_home_counts_enterprises_by_kind(client, enterprises):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="fr">' in html
+    assert "3 entreprises inclusives actives" in html
+    assert "/entreprises/?kind=EI" in html
+
+
+def test_list_paginates_and_filters_by_kind_departement_and_sector(client, enterprises):
+    html = client.get("/entreprises/").get_data(as_text=True)
+    assert "3 entreprises" in html
+    assert "Baluchon" in html and "La Collecterie" in html
+
+    html = client.get("/entreprises/?kind=ACI").get_data(as_text=True)
+    assert "1 entreprise" in html and "La Collecterie" in html and "Baluchon" not in html
+
+    html = client.get("/entreprises/?departement=59").get_data(as_text=True)
+    assert "NETTOYAGE DU NORD" in html and "Baluchon" not in html
+
+    # 81.21Z (cleaning of premises) suggests a cleaning sector for the Lille enterprise only.
+    html = client.get("/entreprises/?sector=nettoyage-de-locaux").get_data(as_text=True)
+    assert "NETTOYAGE DU NORD" in html and "La Collecterie" not in html
+
+
+def test_invalid_filters_show_field_errors_not_a_crash(client, enterprises):
+    page = client.get("/entreprises/?kind=ZZ&departement=<script>&page=abc&sector=%27;DROP")
+    assert page.status_code == 400
+    html = page.get_data(as_text=True)
+    assert "<script>" not in html
+    assert "is-invalid" in html or "text-danger" in html
+    assert "3 entreprises" in html  # invalid filters are ignored, not applied
+
+
+def test_pagination_keeps_the_filters(client, enterprises, app):
+    app.config["ENTERPRISES_PER_PAGE"] = 1
+    try:
+        html = client.get("/entreprises/?departement=93").get_data(as_text=True)
+    finally:
+        app.config["ENTERPRISES_PER_PAGE"] = 5
+    assert "page 1 sur 2" in html
+    assert "departement=93" in html and "page=2" in html
+
+
+def test_profile_of_a_real_siret_shows_identity_kind_sectors_zone_capacity(client, enterprises):
+    page = client.get("/entreprises/80746931700018")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Baluchon-À table citoyens" in html
+    assert "Entreprise d&#39;insertion" in html or "Entreprise d'insertion" in html
+    assert "56.21Z" in html
+    assert "suggéré" in html and "code NAF" in html
+    assert "Seine-Saint-Denis" in html  # the derived département zone, named
+    assert "déduite" in html
+    assert "50 à 99 salariés" in html
+    assert "data-map" in html and "48.88053" in html
+    assert "adresse (coordonnées de la source)" in html
+
+
+def test_profile_accepts_a_siret_written_with_spaces(client, enterprises):
+    assert client.get("/entreprises/807 469 317 00018").status_code == 200
+
+
+@pytest.mark.parametrize("siret", ["80746931700019", "00000000000000", "abc", "8" * 200])
+def test_unknown_or_malformed_siret_is_a_404_page(client, enterprises, siret):
+    page = client.get(f"/entreprises/{siret}")
+    assert page.status_code == 404
+    assert "Page introuvable" in page.get_data(as_text=True)
+
+
+def test_language_switch_to_english(client, enterprises):
+    response = client.get("/langue/en", headers={"Referer": "http://localhost/entreprises/"})
+    assert response.status_code == 302 and response.location.endswith("/entreprises/")
+    html = client.get("/entreprises/").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Inclusive enterprises" in html
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/langue/fr", headers={"Referer": "https://evil.example/phish"})
+    assert response.location == "/"
+
+
+def test_about_page_names_the_data_sources(client):
+    html = client.get("/a-propos").get_data(as_text=True)
+    assert "GeoNames" in html and "Licence Ouverte" in html
