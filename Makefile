@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install translations migrate load-demo serve lint bench clean
+.PHONY: demo test install translations translations-update migrate load-demo serve lint bench clean
 
 demo: install translations migrate load-demo serve
 
@@ -21,7 +21,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel -q compile -d translations
+
+# Re-extract the French source strings into the template and merge it into every catalog;
+# then translate the new/fuzzy entries and run `make translations` (see translations/README.md).
+translations-update: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k lazy_gettext --sort-by-file \
+		--project Passerelles --copyright-holder Passerelles -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 migrate: install
 	$(FLASK) db upgrade

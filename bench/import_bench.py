@@ -117,6 +117,7 @@ def main() -> None:
         timed_import(app, SNAPSHOT, "snapshot, second run")
         data = generate_rows(args.rows)
         timed_import(app, io.BytesIO(data), f"generated {args.rows:,} rows")
+        timed_import(app, io.BytesIO(data), f"same {args.rows:,}, second run")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from importers.enterprise_rows import EnterpriseRecord
 from importers.report import ImportReport, ParseResult
 from webapp.models import Enterprise, InterventionZone, Network, Sector
-from webapp.services.enterprises import EnterpriseData, SuggestedSector, upsert
+from webapp.services.enterprises import EnterpriseData, SuggestedSector, create_many, update
 
 BATCH_SIZE = 1000
 
@@ -76,11 +76,18 @@ def _load_batch(session, batch, sector_ids, networks, actor, report) -> None:
             )
         )
     }
+    created = []
     for record in batch:
-        outcome = upsert(
-            session, existing.get(record.siret), to_data(record, sector_ids, networks), actor
-        )
-        setattr(report, outcome, getattr(report, outcome) + 1)
+        data = to_data(record, sector_ids, networks)
+        enterprise = existing.get(record.siret)
+        if enterprise is None:
+            created.append(data)
+        elif update(session, enterprise, data, actor):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    create_many(session, created, actor)
+    report.created += len(created)
 
 
 def to_data(

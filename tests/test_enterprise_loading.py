@@ -98,15 +98,15 @@ def test_a_failure_mid_import_leaves_nothing_behind(session, monkeypatch):
     from importers import enterprise_loader
 
     calls = {"n": 0}
-    real_upsert = enterprise_loader.upsert
+    real_create = enterprise_loader.create_many
 
-    def failing_upsert(*args, **kwargs):
+    def failing_create(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk full")
-        return real_upsert(*args, **kwargs)
+        return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(enterprise_loader, "upsert", failing_upsert)
+    monkeypatch.setattr(enterprise_loader, "create_many", failing_create)
     rows = [
         BALUCHON.replace("80746931700018", siret)
         for siret in ("80746931700018", "75187049400026", "79285470500029")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from webapp.domain.zones import ZoneSpec
 from webapp.models import (
+    AuditEvent,
     Capacity,
     Enterprise,
     EnterpriseSector,
@@ -16,6 +18,7 @@ from webapp.models import (
     Network,
     ZoneDivision,
 )
+from webapp.models.enterprise import enterprise_network, utcnow
 from webapp.services import audit
 
 # Identity fields an import owns; everything else is merged with care below.
@@ -61,32 +64,140 @@ class EnterpriseData:
     networks: list[Network] = field(default_factory=list)
 
 
-def upsert(session: Session, existing: Enterprise | None, data: EnterpriseData, actor: str) -> str:
-    """Create or update one enterprise; returns ``created``, ``updated`` or ``unchanged``.
+def create_many(session: Session, items: list[EnterpriseData], actor: str) -> None:
+    """Insert new enterprises with their sectors, zone, capacity, networks and audit events.
+
+    Core bulk inserts, not the ORM unit of work: an import creates up to hundreds of
+    thousands of rows and the per-object bookkeeping would cost most of its time.
+    """
+    if not items:
+        return
+    now = utcnow()
+    ids = session.scalars(
+        insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+        [
+            {"siret": d.siret, "status": "active", "created_at": now, "updated_at": now}
+            | d.identity
+            for d in items
+        ],
+    ).all()
+    zoned = [(id_, d.zone) for id_, d in zip(ids, items, strict=True) if d.zone]
+    zone_ids = (
+        session.scalars(
+            insert(InterventionZone).returning(InterventionZone.id, sort_by_parameter_order=True),
+            [
+                {
+                    "enterprise_id": id_,
+                    "kind": z.kind,
+                    "radius_km": z.radius_km,
+                    "derived": z.derived,
+                    "derivation": z.derivation,
+                }
+                for id_, z in zoned
+            ],
+        ).all()
+        if zoned
+        else []
+    )
+    _insert(
+        session,
+        ZoneDivision,
+        [
+            {"zone_id": zone_id, "division_type": kind, "code": code}
+            for zone_id, (_, z) in zip(zone_ids, zoned, strict=True)
+            for kind, code in sorted(z.divisions)
+        ],
+    )
+    _insert(
+        session,
+        EnterpriseSector,
+        [
+            {
+                "enterprise_id": id_,
+                "sector_id": s.sector_id,
+                "source": s.source,
+                "confidence": s.confidence,
+                "evidence": s.evidence,
+                "status": "suggested",
+            }
+            for id_, d in zip(ids, items, strict=True)
+            for s in d.sectors
+        ],
+    )
+    _insert(
+        session,
+        Capacity,
+        [
+            {"enterprise_id": id_, "headcount_bracket": d.headcount_bracket}
+            for id_, d in zip(ids, items, strict=True)
+            if d.headcount_bracket
+        ],
+    )
+    _insert(
+        session,
+        enterprise_network,
+        [
+            {"enterprise_id": id_, "network_id": n.id}
+            for id_, d in zip(ids, items, strict=True)
+            for n in d.networks
+        ],
+    )
+    _insert(
+        session,
+        AuditEvent,
+        [
+            {
+                "enterprise_id": id_,
+                "siret": d.siret,
+                "actor": actor,
+                "action": "create",
+                "changes": _creation_changes(d),
+                "created_at": now,
+            }
+            for id_, d in zip(ids, items, strict=True)
+        ],
+    )
+
+
+def _insert(session: Session, target, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(target), rows)
+
+
+def _creation_changes(data: EnterpriseData) -> dict[str, Any]:
+    changes = {name: data.identity.get(name) for name in IDENTITY_FIELDS}
+    changes["sectors"] = sorted(s.sector_id for s in data.sectors)
+    if data.zone:
+        changes["zone"] = {
+            "kind": data.zone.kind,
+            "divisions": [list(d) for d in data.zone.divisions],
+        }
+    if data.headcount_bracket:
+        changes["headcount_bracket"] = data.headcount_bracket
+    if data.networks:
+        changes["networks_added"] = [n.slug for n in data.networks]
+    return changes
+
+
+def update(session: Session, enterprise: Enterprise, data: EnterpriseData, actor: str) -> bool:
+    """Bring an existing enterprise in line with ``data``; True when something changed.
 
     What people confirmed is never overwritten by an import: confirmed or rejected sectors
     stay as they are, and a declared (non-derived) zone is kept.
     """
-    if existing is None:
-        enterprise = Enterprise(siret=data.siret, status="active")
-        session.add(enterprise)
-        changes = _apply(enterprise, data, new=True)
-        audit.record(session, enterprise, actor, "create", changes)
-        return "created"
-    changes = _apply(existing, data, new=False)
-    if not changes:
-        return "unchanged"
-    audit.record(session, existing, actor, "update", changes)
-    return "updated"
+    changes = _apply(enterprise, data)
+    if changes:
+        audit.record(session, enterprise, actor, "update", changes)
+    return bool(changes)
 
 
-def _apply(enterprise: Enterprise, data: EnterpriseData, *, new: bool) -> dict[str, Any]:
+def _apply(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in IDENTITY_FIELDS:
         old, value = getattr(enterprise, name), data.identity.get(name)
-        if new or old != value:
+        if old != value:
             setattr(enterprise, name, value)
-            changes[name] = value if new else [old, value]
+            changes[name] = [old, value]
 
     sector_change = _merge_sectors(enterprise, data.sectors)
     if sector_change:
