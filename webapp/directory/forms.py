@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from webapp.domain.kinds import KINDS
+from webapp.extensions import db
+from webapp.models import Departement, SectorGroup
 
 
 class EnterpriseFilterForm(FlaskForm):
@@ -32,3 +36,17 @@ class EnterpriseFilterForm(FlaskForm):
             for group in sector_groups
             for s in group.sectors
         ]
+
+
+def filter_form(formdata=None) -> EnterpriseFilterForm:
+    """The filter form with its choices read from the reference data."""
+    form = EnterpriseFilterForm(formdata)
+    form.set_choices(
+        db.session.scalars(select(Departement).order_by(Departement.code)),
+        db.session.scalars(
+            select(SectorGroup)
+            .order_by(SectorGroup.name)
+            .options(selectinload(SectorGroup.sectors))
+        ),
+    )
+    return form

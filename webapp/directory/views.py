@@ -6,29 +6,20 @@ import re
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from webapp.directory.forms import EnterpriseFilterForm
+from webapp.directory.forms import filter_form
 from webapp.directory.queries import active_enterprises, filter_enterprises, profile_query
 from webapp.directory.zones import describe_zone
 from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
-from webapp.models import AuditEvent, Departement, NafCode, SectorGroup
+from webapp.models import AuditEvent, NafCode
 
 blueprint = Blueprint("directory", __name__, url_prefix="/entreprises")
 
 
 @blueprint.route("/")
 def list_enterprises():
-    form = EnterpriseFilterForm(request.args)
-    form.set_choices(
-        db.session.scalars(select(Departement).order_by(Departement.code)),
-        db.session.scalars(
-            select(SectorGroup)
-            .order_by(SectorGroup.name)
-            .options(selectinload(SectorGroup.sectors))
-        ),
-    )
+    form = filter_form(request.args)
     valid = form.validate()
     # Invalid values are shown as field errors and ignored; valid ones still filter.
     query = filter_enterprises(

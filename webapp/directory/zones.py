@@ -62,7 +62,14 @@ def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView |
         model, key = _MODELS[division.division_type]
         row = session.scalar(select(model).where(key == division.code))
         name = row.name if row else division.code
-        places.append(f"{labels[division.division_type]} : {name} ({division.code})")
+        places.append(
+            _(
+                "%(division)s : %(name)s (%(code)s)",
+                division=labels[division.division_type],
+                name=name,
+                code=division.code,
+            )
+        )
     return ZoneView(
         _("Sur les territoires suivants"), places, zone.derived, explain_derivation(zone.derivation)
     )
