@@ -29,8 +29,10 @@ class Config:
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
         self.LANGUAGES = ("fr", "en")
         self.ENTERPRISES_PER_PAGE = int(os.environ.get("ENTERPRISES_PER_PAGE", "20"))
-        # Map tiles are an outside service: off unless configured, so the app runs offline.
-        self.MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
+        # Map tiles come from a tile server, not from us; set MAP_TILES_URL="" to run offline.
+        self.MAP_TILES_URL = os.environ.get(
+            "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
         self.MAP_TILES_ATTRIBUTION = os.environ.get(
             "MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"
         )

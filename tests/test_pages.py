@@ -125,3 +125,14 @@ def test_language_switch_never_redirects_off_site(client):
 def test_about_page_names_the_data_sources(client):
     html = client.get("/a-propos").get_data(as_text=True)
     assert "GeoNames" in html and "Licence Ouverte" in html
+
+
+def test_profile_map_outlines_the_departement_zone(client, enterprises):
+    import json
+    import re
+
+    html = client.get("/entreprises/80746931700018").get_data(as_text=True)
+    (south, west), (north, east) = json.loads(re.search(r"data-area='([^']+)'", html).group(1))
+    # Seine-Saint-Denis: a few km across, around Romainville (48.885, 2.435).
+    assert south < 48.885 < north and west < 2.435 < east
+    assert 0.05 < north - south < 0.3 and 0.05 < east - west < 0.4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, session
 
 from config import Config, config_from_env
 from webapp import sqlite
@@ -31,13 +31,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def select_locale() -> str:
+    """The language the visitor chose, else French: the product is French first."""
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    return chosen if chosen in languages else languages[0]
 
 
 def register_extensions(app: Flask) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.models import Enterprise, EnterpriseSector, InterventionZone, Sector
@@ -36,7 +36,10 @@ def filter_enterprises(
             )
             .exists()
         )
-    return query.order_by(Enterprise.name, Enterprise.siret)
+    # Sorted as displayed: by brand when there is one.
+    return query.order_by(
+        func.lower(func.coalesce(Enterprise.brand, Enterprise.name)), Enterprise.siret
+    )
 
 
 def profile_query(siret: str) -> Select:

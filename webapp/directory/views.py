@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.directory.forms import filter_form
 from webapp.directory.queries import active_enterprises, filter_enterprises, profile_query
-from webapp.directory.zones import describe_zone
+from webapp.directory.zones import describe_zone, zone_extent
 from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
 from webapp.models import AuditEvent, NafCode
@@ -82,6 +82,7 @@ def profile(siret: str):
         zone=zone,
         markers=markers,
         circle=circle,
+        area=zone_extent(db.session, enterprise.zone),
         last_change=last_change,
         ess_label=ESS_STATUSES.get(enterprise.ess_status),
         presta_labels=PRESTA_TYPES,

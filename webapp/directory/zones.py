@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.domain.zones import ADDRESS_DEPARTEMENT, DESCRIPTION_NATIONAL
@@ -73,3 +73,30 @@ def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView |
     return ZoneView(
         _("Sur les territoires suivants"), places, zone.derived, explain_derivation(zone.derivation)
     )
+
+
+_COMMUNE_COLUMNS = {
+    "region": Commune.region_code,
+    "departement": Commune.departement_code,
+    "epci": Commune.epci_siren,
+    "commune": Commune.insee,
+}
+
+
+def zone_extent(session: Session, zone: InterventionZone | None) -> list[list[float]] | None:
+    """South-west and north-east corners of the communes a division zone lists, so the map
+    can outline it (we hold commune positions, not boundaries)."""
+    if zone is None or zone.kind != "divisions" or not zone.divisions:
+        return None
+    conditions = [_COMMUNE_COLUMNS[d.division_type] == d.code for d in zone.divisions]
+    row = session.execute(
+        select(
+            func.min(Commune.latitude),
+            func.min(Commune.longitude),
+            func.max(Commune.latitude),
+            func.max(Commune.longitude),
+        ).where(or_(*conditions))
+    ).one()
+    if row[0] is None:
+        return None
+    return [[row[0], row[1]], [row[2], row[3]]]

@@ -3,6 +3,7 @@
  *   <div data-map
  *        data-markers='[{"lat": 48.85, "lon": 2.35, "label": "…", "url": "/…"}]'
  *        data-circle='{"lat": 48.85, "lon": 2.35, "radius_km": 30}'   (optional)
+ *        data-area='[[south, west], [north, east]]'                     (optional: a zone's extent)
  *        data-tiles="https://…/{z}/{x}/{y}.png"                         (optional: no tiles if absent)
  *        data-attribution="© OpenStreetMap"                             (optional)
  *        data-icons="/static/vendor/leaflet/images/"></div>
@@ -79,6 +80,18 @@
     if (centre && isFinite(radius) && radius > 0) {
       L.circle(centre, { radius: radius, weight: 2, fillOpacity: 0.08, interactive: false }).addTo(map);
       bounds.extend(centre.toBounds(radius * 2));
+    }
+
+    var area = readJSON(el, 'data-area');
+    if (Array.isArray(area) && area.length === 2) {
+      var south = point({ lat: area[0][0], lon: area[0][1] });
+      var north = point({ lat: area[1][0], lon: area[1][1] });
+      if (south && north) {
+        var extent = L.latLngBounds(south, north);
+        L.rectangle(extent, { weight: 2, dashArray: '6 4', fillOpacity: 0.06, interactive: false })
+          .addTo(map);
+        bounds.extend(extent);
+      }
     }
 
     if (!bounds.isValid()) {
