@@ -10,6 +10,7 @@ STAMP := $(VENV)/.installed
 demo: install translations migrate load-demo serve
 
 test: install translations
+	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
 install: $(STAMP)

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/sector_coverage.py [--snapshot ../shared/data/siae_snapshot.csv]
+    python scripts/sector_coverage.py [--snapshot data/demo/siae_snapshot.csv.gz]
                                       [--mappings data/mappings] [--sectors PATH] [--top 20]
 
 Run it after any change to ``data/mappings/`` and quote its output in the change: the top
@@ -30,20 +30,8 @@ from webapp.domain.sector_suggestion import (  # noqa: E402
     SectorSuggester,
 )
 
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-# The repository ships the same public snapshot, compressed, as demo data.
-SNAPSHOT_CANDIDATES = (
-    SHARED_DATA / "siae_snapshot.csv",
-    REPO_ROOT / "data" / "demo" / "siae_snapshot.csv.gz",
-)
-SECTORS_CANDIDATES = (DEFAULT_SECTORS_CSV, SHARED_DATA / "sectors.csv")
-
-
-def first_existing(paths: tuple[Path, ...]) -> Path:
-    for path in paths:
-        if path.exists():
-            return path
-    raise SystemExit(f"none of these files exists: {', '.join(map(str, paths))}")
+# The public SIAE snapshot the repository ships as demo data.
+DEFAULT_SNAPSHOT = REPO_ROOT / "data" / "demo" / "siae_snapshot.csv.gz"
 
 
 def read_snapshot(path: Path) -> list[dict[str, str]]:
@@ -108,8 +96,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sectors", type=Path, help="sector taxonomy CSV")
     parser.add_argument("--top", type=int, default=20, help="unmatched names to list")
     args = parser.parse_args(argv)
-    snapshot = args.snapshot or first_existing(SNAPSHOT_CANDIDATES)
-    sectors = args.sectors or first_existing(SECTORS_CANDIDATES)
+    snapshot = args.snapshot or DEFAULT_SNAPSHOT
+    sectors = args.sectors or DEFAULT_SECTORS_CSV
     suggester = SectorSuggester.load(args.mappings, sectors)
     print(f"snapshot {snapshot}\ntaxonomy {sectors}")
     print(report(read_snapshot(snapshot), suggester, args.top))

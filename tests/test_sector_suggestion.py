@@ -1,12 +1,12 @@
 """Sector suggestions from NAF codes, names and descriptions.
 
-Real rows come from the public SIAE snapshot in ``../shared/data`` beside the clone (as in
-CI); tests that need it are skipped, saying so, without it.
+Real rows come from the public SIAE snapshot the project ships (``data/demo``).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import importlib.util
 import re
 import shutil
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SNAPSHOT
 from webapp.domain.sector_suggestion import (
     DEFAULT_MAPPINGS_DIR,
     DEFAULT_SECTORS_CSV,
@@ -24,8 +25,6 @@ from webapp.domain.sector_suggestion import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-SNAPSHOT_CSV = SHARED_DATA / "siae_snapshot.csv"
 
 GREEN_SPACES = "Création et entretien des espaces verts"
 MARKET_GARDENING = "Maraîchage, légumerie, conserverie"
@@ -39,10 +38,7 @@ REGIE_SECTORS = {
 
 @pytest.fixture(scope="module")
 def sectors_csv() -> Path:
-    for path in (DEFAULT_SECTORS_CSV, SHARED_DATA / "sectors.csv"):
-        if path.exists():
-            return path
-    pytest.skip("no sector taxonomy: data/reference/sectors.csv nor ../shared/data/sectors.csv")
+    return DEFAULT_SECTORS_CSV
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +48,7 @@ def suggester(sectors_csv: Path) -> SectorSuggester:
 
 @pytest.fixture(scope="module")
 def snapshot() -> list[dict[str, str]]:
-    if not SNAPSHOT_CSV.exists():
-        pytest.skip(f"real SIAE snapshot not found at {SNAPSHOT_CSV}")
-    with SNAPSHOT_CSV.open(encoding="utf-8", newline="") as handle:
+    with gzip.open(SNAPSHOT, "rt", encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -280,8 +274,6 @@ def test_mappings_carry_their_version(suggester: SectorSuggester) -> None:
 
 
 def test_default_suggester_reads_the_repository_files() -> None:
-    if not DEFAULT_SECTORS_CSV.exists():
-        pytest.skip(f"taxonomy not derived yet at {DEFAULT_SECTORS_CSV}")
     assert default_suggester() is default_suggester()
     assert default_suggester().suggest("81.30Z", "")[0].sector == GREEN_SPACES
 
