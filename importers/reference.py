@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,108 +33,54 @@ from webapp.models import (
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value else None
-
-
-def _text(value: str) -> str | None:
-    return value or None
-
-
 @dataclass(frozen=True)
 class TableSpec:
+    """A table and its file: ``columns`` maps model attributes to file columns, the first
+    being the natural key; ``lookups`` turns a file value into a foreign key (slug -> id)."""
+
     model: type
     filename: str
-    key: str  # natural key column, unique in the file
-    convert: Callable[[dict[str, str], Session], dict[str, Any]]
+    columns: dict[str, str]
+    lookups: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return next(iter(self.columns))
 
 
-def _sector(row: dict[str, str], session: Session) -> dict[str, Any]:
-    group_id = session.scalar(select(SectorGroup.id).where(SectorGroup.slug == row["group_slug"]))
-    return {"slug": row["sector_slug"], "name": row["sector"], "group_id": group_id}
+def _same(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
 
 
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec(
-        Region,
-        "regions.csv",
-        "code",
-        lambda r, _: {"code": r["code"], "name": r["name"], "chef_lieu": _text(r["chef_lieu"])},
-    ),
-    TableSpec(
-        Departement,
-        "departements.csv",
-        "code",
-        lambda r, _: {
-            "code": r["code"],
-            "name": r["name"],
-            "region_code": r["region_code"],
-            "chef_lieu": _text(r["chef_lieu"]),
-        },
-    ),
-    TableSpec(
-        Epci,
-        "epcis.csv",
-        "siren",
-        lambda r, _: {
-            "siren": r["siren"],
-            "name": r["name"],
-            "kind": r["kind"],
-            "population": _int(r["population"]),
-        },
-    ),
+    TableSpec(Region, "regions.csv", _same("code", "name", "chef_lieu")),
+    TableSpec(Departement, "departements.csv", _same("code", "name", "region_code", "chef_lieu")),
+    TableSpec(Epci, "epcis.csv", _same("siren", "name", "kind", "population")),
     TableSpec(
         Commune,
         "communes.csv.gz",
-        "insee",
-        lambda r, _: {
-            "insee": r["insee"],
-            "name": r["name"],
-            "postal_codes": r["postal_codes"],
-            "departement_code": r["departement"],
-            "region_code": r["region"],
-            "epci_siren": _text(r["epci_siren"]),
-            "population": _int(r["population"]),
-            "latitude": float(r["latitude"]),
-            "longitude": float(r["longitude"]),
-            "position_precision": r["position_precision"],
-        },
+        _same(
+            "insee",
+            "name",
+            "postal_codes",
+            "epci_siren",
+            "population",
+            "latitude",
+            "longitude",
+            "position_precision",
+        )
+        | {"departement_code": "departement", "region_code": "region"},
     ),
+    TableSpec(SectorGroup, "sectors.csv", {"slug": "group_slug", "name": "group"}),
     TableSpec(
-        SectorGroup,
+        Sector,
         "sectors.csv",
-        "slug",
-        lambda r, _: {"slug": r["group_slug"], "name": r["group"]},
+        {"slug": "sector_slug", "name": "sector", "group_id": "group_slug"},
+        lookups={"group_id": (SectorGroup.slug, SectorGroup.id)},
     ),
-    TableSpec(Sector, "sectors.csv", "slug", _sector),
-    TableSpec(
-        NafCode,
-        "naf.csv",
-        "code",
-        lambda r, _: {"code": r["code"], "label": r["label"], "level": r["level"]},
-    ),
-    TableSpec(
-        Label,
-        "labels.csv",
-        "slug",
-        lambda r, _: {
-            "slug": r["slug"],
-            "name": r["name"],
-            "description": _text(r["description"]),
-            "website": _text(r["website"]),
-        },
-    ),
-    TableSpec(
-        Network,
-        "networks.csv",
-        "slug",
-        lambda r, _: {
-            "slug": r["slug"],
-            "name": r["name"],
-            "brand": _text(r["brand"]),
-            "website": _text(r["website"]),
-        },
-    ),
+    TableSpec(NafCode, "naf.csv", _same("code", "label", "level")),
+    TableSpec(Label, "labels.csv", _same("slug", "name", "description", "website")),
+    TableSpec(Network, "networks.csv", _same("slug", "name", "brand", "website")),
 )
 
 
@@ -173,22 +119,23 @@ def load_reference(
 def _load_table(session: Session, spec: TableSpec, directory: Path) -> ImportReport:
     report = ImportReport(spec.model.__tablename__)
     model = spec.model
-    key_column = getattr(model, spec.key)
-    has_surrogate_id = spec.key != model.__mapper__.primary_key[0].name
-    columns = [c.key for c in model.__table__.columns if c.key != "id"]
-    existing = {
-        row[0]: row
-        for row in session.execute(
-            select(
-                key_column,
-                *[getattr(model, c) for c in columns],
-                *([model.id] if has_surrogate_id else []),
-            )
-        )
+    attributes = list(spec.columns)
+    surrogate_id = spec.key != model.__mapper__.primary_key[0].name
+    selected = [getattr(model, a) for a in attributes] + ([model.id] if surrogate_id else [])
+    existing = {row[0]: row for row in session.execute(select(*selected))}
+    lookups = {
+        attribute: dict(session.execute(select(source, target)).all())
+        for attribute, (source, target) in spec.lookups.items()
     }
+    converters = {
+        a: str if a in lookups else _converter(model.__table__.columns[a]) for a in attributes
+    }
+
     inserts, updates, seen = [], [], set()
     for row in read_reference_rows(directory / spec.filename):
-        values = spec.convert(row, session) if spec.model is Sector else spec.convert(row, None)
+        values = {a: converters[a](row[spec.columns[a]]) for a in attributes}
+        for attribute, mapping in lookups.items():
+            values[attribute] = mapping[values[attribute]]
         key = values[spec.key]
         if key in seen:
             continue  # sectors.csv repeats each group once per sector
@@ -197,8 +144,8 @@ def _load_table(session: Session, spec: TableSpec, directory: Path) -> ImportRep
         current = existing.get(key)
         if current is None:
             inserts.append(values)
-        elif tuple(current[1 : 1 + len(columns)]) != tuple(values.get(c) for c in columns):
-            updates.append(values | ({"id": current[-1]} if has_surrogate_id else {}))
+        elif tuple(current[: len(attributes)]) != tuple(values.values()):
+            updates.append(values | ({"id": current[-1]} if surrogate_id else {}))
         else:
             report.unchanged += 1
     if inserts:
@@ -208,3 +155,15 @@ def _load_table(session: Session, spec: TableSpec, directory: Path) -> ImportRep
     report.created, report.updated = len(inserts), len(updates)
     session.flush()
     return report
+
+
+def _converter(column) -> Callable[[str], Any]:
+    """Text from the file to the column's Python type; an empty cell is NULL if allowed."""
+    python_type = column.type.python_type
+
+    def convert(raw: str) -> Any:
+        if raw == "" and column.nullable:
+            return None
+        return python_type(raw)
+
+    return convert

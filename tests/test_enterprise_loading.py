@@ -175,3 +175,13 @@ def test_cli_reference_import_is_idempotent(runner):
     reports = json.loads(result.stdout.strip().splitlines()[-1])
     assert reports["commune"]["unchanged"] == 34969
     assert all(r["created"] == 0 and r["updated"] == 0 for r in reports.values())
+
+
+def test_cli_on_a_database_without_schema_says_to_migrate(tmp_path, monkeypatch):
+    from config import Config
+    from webapp import create_app
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    result = create_app(Config()).test_cli_runner().invoke(args=["import", "reference"])
+    assert result.exit_code == 1
+    assert "db upgrade" in result.output

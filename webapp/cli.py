@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import inspect
 
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping, parse_siae
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
@@ -43,6 +44,7 @@ json_option = click.option(
 @with_appcontext
 def import_reference(directory: Path, dry_run: bool, as_json: bool) -> None:
     """Load régions, départements, EPCIs, communes, sectors, NAF codes, labels, networks."""
+    _require_schema()
     try:
         reports = load_reference(
             db.session,
@@ -131,6 +133,7 @@ def import_enterprises(
 
 
 def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_json: bool) -> None:
+    _require_schema()
     try:
         parsed = parse()
     except (ImportFileError, LookupError) as exc:  # LookupError: unknown --encoding
@@ -152,6 +155,13 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
     _echo_counts(report)
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+def _require_schema() -> None:
+    if not inspect(db.engine).has_table("alembic_version"):
+        raise click.ClickException(
+            "the database has no schema yet: run `flask --app webapp db upgrade` first"
+        )
 
 
 def _echo_counts(report: ImportReport) -> None:
