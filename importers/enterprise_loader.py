@@ -90,38 +90,57 @@ def _load_batch(session, batch, sector_ids, networks, actor, report) -> None:
     report.created += len(created)
 
 
+# Record fields (as named in a column mapping) -> the enterprise attributes they set.
+_OPTIONAL_ATTRIBUTES = {
+    "brand": ("brand",),
+    "kind": ("kind",),
+    "naf": ("naf_code",),
+    "legal_form": ("legal_form", "ess_status"),
+    "address": ("address",),
+    "website": ("website",),
+    "description": ("description",),
+    "source": ("source",),
+    "latitude": ("latitude", "longitude", "position_precision"),
+}
+_ALWAYS = ("siren", "name", "post_code", "city", "commune_insee", "departement_code")
+
+
 def to_data(
     record: EnterpriseRecord, sector_ids: dict[str, int], networks: dict[str, Network]
 ) -> EnterpriseData:
-    identity = {
-        "siren": record.siren,
-        "name": record.name,
-        "brand": record.brand,
-        "kind": record.kind,
-        "legal_form": record.legal_form,
-        "ess_status": record.ess_status,
-        "naf_code": record.naf_code,
-        "address": record.address,
-        "post_code": record.post_code,
-        "city": record.city,
-        "commune_insee": record.commune_insee,
-        "departement_code": record.departement_code,
-        "latitude": record.latitude,
-        "longitude": record.longitude,
-        "position_precision": record.position_precision,
-        "website": record.website,
-        "description": record.description,
-        "source": record.source,
+    """The service's view of a record: only the fields the row gave a value for."""
+    provided = record.provided
+    attributes = list(_ALWAYS) + [
+        attribute
+        for name, names in _OPTIONAL_ATTRIBUTES.items()
+        if name in provided
+        for attribute in names
+    ]
+    identity = {attribute: getattr(record, attribute) for attribute in attributes}
+    defaults = {
+        attribute: getattr(record, attribute)
+        for attribute in (
+            "kind",
+            "source",
+            "ess_status",
+            "latitude",
+            "longitude",
+            "position_precision",
+        )
     }
     sectors = [
         SuggestedSector(sector_ids[s.sector], s.source, s.confidence, s.evidence[:300])
         for s in record.sectors
     ]
+    sources = {"name"} | {"naf"} & provided | {"description"} & provided
     return EnterpriseData(
         siret=record.siret,
         identity=identity,
+        defaults=defaults,
         sectors=sectors,
+        sector_sources=frozenset(sources),
         zone=record.zone,
+        zone_from_description="description" in provided,
         headcount_bracket=record.headcount_bracket,
         networks=[networks[slug] for slug in record.networks],
     )

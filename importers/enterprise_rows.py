@@ -19,6 +19,7 @@ from webapp.domain.kinds import KINDS, KINDS_BY_CODE
 from webapp.domain.sector_suggestion import SectorSuggester, SectorSuggestion, normalize_naf
 from webapp.domain.text import fold
 from webapp.domain.zones import ZoneSpec, derive_zone
+from webapp.models.enterprise import Enterprise
 
 # The fields a column mapping may fill. Only the first four are required.
 REQUIRED_FIELDS = ("siret", "name", "post_code", "city")
@@ -40,6 +41,20 @@ FIELDS = REQUIRED_FIELDS + (
 # Coordinates further than this from the resolved commune are treated as wrong (a swapped
 # latitude/longitude, a geocoder's mistake) and the commune's position is used instead.
 MAX_KM_FROM_COMMUNE = 40.0
+
+# Column widths of the enterprise table, for the fields stored as given.
+MAX_LENGTHS = {
+    field_name: Enterprise.__table__.columns[column].type.length
+    for field_name, column in {
+        "name": "name",
+        "brand": "brand",
+        "legal_form": "legal_form",
+        "address": "address",
+        "city": "city",
+        "website": "website",
+        "source": "source",
+    }.items()
+}
 
 _ESS_LEGAL_FORMS = ("association", "scop", "scic", "cooperative", "mutuelle", "fondation")
 _KIND_BY_LABEL = {fold(kind.label): kind.code for kind in KINDS}
@@ -72,6 +87,9 @@ class EnterpriseRecord:
     sectors: tuple[SectorSuggestion, ...] = ()
     zone: ZoneSpec | None = None
     networks: tuple[str, ...] = field(default_factory=tuple)
+    # The fields this row gave a value for (``kind`` not when the default kind was used,
+    # ``latitude`` only when the row's coordinates were kept): an update touches only these.
+    provided: frozenset[str] = frozenset(FIELDS)
 
 
 class RowRejected(ValueError):
@@ -109,6 +127,7 @@ class RowBuilder:
         missing = [name for name in REQUIRED_FIELDS if not v.get(name)]
         if missing:
             raise RowRejected(f"missing {', '.join(missing)}")
+        _check_text(v)
         siret = _siret(v["siret"])
         kind = self._kind(v.get("kind", ""))
         post_code = _post_code(v["post_code"])
@@ -159,6 +178,9 @@ class RowBuilder:
                 line, "no_sector", "no sector could be suggested from the NAF code or the text"
             )
         zone = derive_zone(description, commune.departement)
+        provided = {name for name, value in v.items() if value}
+        if precision != "address":
+            provided -= {"latitude", "longitude"}
         return EnterpriseRecord(
             line=line,
             siret=siret,
@@ -186,6 +208,7 @@ class RowBuilder:
             sectors=sectors,
             zone=zone,
             networks=self.networks,
+            provided=frozenset(provided),
         )
 
     def _kind(self, raw: str) -> str:
@@ -213,6 +236,17 @@ class RowBuilder:
                 line, "generic_naf", f"generic NAF code {naf}: it tells nothing of the sector"
             )
         return naf
+
+
+def _check_text(values: dict[str, str]) -> None:
+    """Refuse what the database would refuse (PostgreSQL rejects NUL and over-long text),
+    so one odd row is reported instead of aborting the whole import."""
+    for name, value in values.items():
+        if "\x00" in value:
+            raise RowRejected(f"{name} contains a NUL character")
+        limit = MAX_LENGTHS.get(name)
+        if limit and len(value) > limit:
+            raise RowRejected(f"{name} is longer than {limit} characters")
 
 
 def _siret(raw: str) -> str:

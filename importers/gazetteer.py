@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -23,11 +22,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from geopy.distance import great_circle
+
 from webapp.domain.text import fold
 
 DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
-
-EARTH_RADIUS_KM = 6371.0088
 
 # When the name does not identify the commune, coordinates may choose among the postal
 # code's communes; beyond this distance from them the coordinates (or the postal code)
@@ -51,12 +50,9 @@ Point = tuple[float, float]
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres between two WGS84 points."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+    """Great-circle distance in kilometres between two WGS84 points (geopy's, on a sphere:
+    metre accuracy is not needed to tell a commune from its neighbour)."""
+    return great_circle((lat1, lon1), (lat2, lon2)).km
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,6 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
 
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated + self.unchanged
-
     def warning_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for warning in self.warnings:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestConfig
 from importers.reference import load_reference
 from webapp import create_app
 from webapp.extensions import db
+from webapp.models import Enterprise
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -47,6 +48,8 @@ def session(app):
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
+        leaked = connection.scalar(select(func.count()).select_from(Enterprise))
+        assert leaked == 0, "an earlier test committed rows outside its transaction"
         original = db.session
         db.session = scoped_session(
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint")

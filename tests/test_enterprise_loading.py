@@ -40,7 +40,7 @@ def test_snapshot_loads_then_a_second_run_changes_nothing(session, snapshot):
     events = count(session, AuditEvent)
     assert events == first.created
 
-    second = load(session, snapshot)
+    second = load(session, parse_siae(SNAPSHOT))  # parsed again: the parser is deterministic
     assert (second.created, second.updated, second.unchanged) == (0, 0, first.created)
     assert count(session, AuditEvent) == events  # nothing changed, nothing audited
 
@@ -185,3 +185,100 @@ def test_cli_on_a_database_without_schema_says_to_migrate(tmp_path, monkeypatch)
     result = create_app(Config()).test_cli_runner().invoke(args=["import", "reference"])
     assert result.exit_code == 1
     assert "db upgrade" in result.output
+
+
+def test_a_list_with_fewer_columns_updates_only_what_it_gives(session, runner, tmp_path):
+    description = "Traiteur solidaire qui livre partout en France."
+    load(session, parse_rows(BALUCHON.replace(",,50 à 99", f",{description},50 à 99")))
+    before = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    before_sectors = sorted((s.sector_id, s.source) for s in before.sectors)
+    assert before.zone.kind == "national"  # derived from the description
+
+    path = tmp_path / "unea.csv"
+    path.write_text("SIRET;Nom;CP;Ville\n80746931700018;Baluchon SAS;93230;Romainville\n")
+    args = [
+        "import",
+        "enterprises",
+        str(path),
+        "--kind",
+        "EA",
+        "--source",
+        "unea",
+        "--mapping",
+        "siret=SIRET,name=Nom,post_code=CP,city=Ville",
+        "--json",
+    ]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[-1])["updated"] == 1
+
+    session.expire_all()
+    after = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    assert after.name == "Baluchon SAS"  # given by the list
+    # Not given by the list, so kept: --kind is only a default for new enterprises.
+    assert (after.kind, after.source, after.naf_code) == ("EI", "ASP", "56.21Z")
+    assert (after.address, after.website) == ("Rue Madeleine Odru", "http://www.baluchon.fr")
+    assert after.position_precision == "address" and after.latitude == 48.88053
+    assert after.zone.kind == "national"
+    assert sorted((s.sector_id, s.source) for s in after.sectors) == before_sectors
+
+    # Importing each source again changes nothing more: the two lists do not fight.
+    again = runner.invoke(args=args)
+    assert json.loads(again.stdout.splitlines()[-1])["updated"] == 0
+
+
+def test_a_sector_people_rejected_is_not_suggested_again(session):
+    load(session, parse_rows(BALUCHON))
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+    rejected = enterprise.sectors[0]
+    rejected.status = "rejected"
+    session.commit()
+    assert load(session, parse_rows(BALUCHON)).unchanged == 1
+    session.expire_all()
+    rows = session.scalars(
+        select(EnterpriseSector).where(EnterpriseSector.sector_id == rejected.sector_id)
+    ).all()
+    assert [row.status for row in rows] == ["rejected"]
+
+
+def test_cli_dry_run_reports_but_writes_nothing(runner, session, tmp_path):
+    path = tmp_path / "siae.csv"
+    path.write_text(HEADER + BALUCHON)
+    result = runner.invoke(args=["import", "siae", str(path), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert (report["dry_run"], report["created"]) == (True, 1)
+    assert "[dry run]" in result.output
+    assert count(session, Enterprise) == 0
+
+
+def test_cli_xlsx_rejected_rows_keep_their_spreadsheet_lines(runner, session, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["SIRET", "Nom", "CP", "Ville"])
+    sheet.append(["80746931700018", "Atelier", "93230", "Romainville"])
+    sheet.append([None, None, None, None])
+    sheet.append(["80746931700019", "Faux SIRET", "93230", "Romainville"])
+    sheet.append(["75187049400026", "Nulle part", "99999", "Nowhere"])
+    path = tmp_path / "liste.xlsx"
+    workbook.save(path)
+    result = runner.invoke(
+        args=[
+            "import",
+            "enterprises",
+            str(path),
+            "--kind",
+            "ESAT",
+            "--json",
+            "--mapping",
+            "siret=SIRET,name=Nom,post_code=CP,city=Ville",
+        ]
+    )
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["created"] == 1
+    assert [(r["line"], r["reason"].split(" ")[0]) for r in report["rejected_rows"]] == [
+        (4, "invalid"),  # row 3 is blank; lines are the spreadsheet's row numbers
+        (5, "unknown"),
+    ]

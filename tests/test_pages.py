@@ -65,12 +65,18 @@ def test_list_paginates_and_filters_by_kind_departement_and_sector(client, enter
 
 
 def test_invalid_filters_show_field_errors_not_a_crash(client, enterprises):
-    page = client.get("/entreprises/?kind=ZZ&departement=<script>&page=abc&sector=%27;DROP")
+    page = client.get("/entreprises/?kind=ZZ&departement=<script>&page=abc&sector=%27;DROP%00")
     assert page.status_code == 400
     html = page.get_data(as_text=True)
     assert "<script>" not in html
-    assert "is-invalid" in html or "text-danger" in html
+    assert html.count("is-invalid") == 2  # the département and sector selects
+    assert "n&#39;est pas un choix valide" in html or "not a valid choice" in html
     assert "3 entreprises" in html  # invalid filters are ignored, not applied
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-5", "0", "10001"])
+def test_any_page_number_gives_a_page(client, enterprises, page):
+    assert client.get(f"/entreprises/?page={page}").status_code == 200
 
 
 def test_pagination_keeps_the_filters(client, enterprises, app):
@@ -117,8 +123,12 @@ def test_language_switch_to_english(client, enterprises):
     assert "Inclusive enterprises" in html
 
 
-def test_language_switch_never_redirects_off_site(client):
-    response = client.get("/langue/fr", headers={"Referer": "https://evil.example/phish"})
+@pytest.mark.parametrize(
+    "referrer",
+    ["https://evil.example/phish", "http://localhost//evil.example/x", "http://localhost/\\evil"],
+)
+def test_language_switch_never_redirects_off_site(client, referrer):
+    response = client.get("/langue/fr", headers={"Referer": referrer})
     assert response.location == "/"
 
 

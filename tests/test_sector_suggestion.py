@@ -88,7 +88,7 @@ def test_specific_naf_code_suggests_its_sector_from_naf(
         "naf",
         0.9,
     )
-    assert suggestion.evidence == "NAF 81.30Z: Services d'aménagement paysager"
+    assert suggestion.evidence == "81.30Z"
 
 
 def test_longest_naf_prefix_wins(suggester: SectorSuggester) -> None:
@@ -97,17 +97,15 @@ def test_longest_naf_prefix_wins(suggester: SectorSuggester) -> None:
     # 43.13Z (drilling) has no row of its own: division 43 answers, with less confidence.
     [drilling] = suggester.suggest("43.13Z", "")
     assert (drilling.sector, drilling.confidence) == ("Autre (BTP)", 0.6)
-    assert drilling.evidence.startswith("NAF 43.13Z via 43:")
+    assert drilling.evidence == "43.13Z"  # matched through the division 43 rule
 
 
 def test_generic_naf_code_is_reported_and_suggests_nothing(suggester: SectorSuggester) -> None:
     for code in ("8899B", "94.99Z", "7830Z", "88.10C", "8411Z", "70.10Z"):
         assert suggester.is_generic_naf(code), code
         assert suggester.naf_status(code) == "generic"
-        assert suggester.generic_naf_note(code)
         assert suggester.suggest(code, "") == []
     assert not suggester.is_generic_naf("81.30Z")
-    assert suggester.generic_naf_note("81.30Z") is None
     assert [suggester.naf_status(c) for c in ("", "88.9", "36.00Z", "81.30Z")] == [
         "missing",
         "invalid",
@@ -139,7 +137,7 @@ def test_generic_naf_regie_de_quartier_gets_its_sectors_from_the_name(
     suggestions = suggest_row(suggester, row)
     assert {s.sector for s in suggestions} == REGIE_SECTORS
     assert {s.source for s in suggestions} == {"name"}
-    assert {s.evidence for s in suggestions} == {'keyword "regie de quartier" in name'}
+    assert {s.evidence for s in suggestions} == {"regie de quartier"}
 
 
 def test_singular_and_plural_match_the_same_keyword(

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
 
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping, parse_siae
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
@@ -92,6 +93,8 @@ def import_siae(file: Path, dry_run: bool, as_json: bool) -> None:
 @click.option(
     "--source",
     "source_name",
+    type=click.STRING,
+    callback=lambda _ctx, _param, value: _short(value, 40),
     default="import",
     show_default=True,
     help="Where the list comes from, recorded on each enterprise.",
@@ -150,6 +153,10 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
             )
     except ReferenceDataMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:  # rolled back: nothing of the file was imported
+        raise click.ClickException(
+            f"the database refused the import, nothing was written: {exc}"
+        ) from exc
     for rejected in report.rejected:
         click.echo(f"rejected line {rejected.line}: {rejected.reason}", err=True)
     _echo_counts(report)
@@ -157,8 +164,15 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
 
 
+def _short(value: str, limit: int) -> str:
+    if len(value) > limit:
+        raise click.BadParameter(f"at most {limit} characters")
+    return value
+
+
 def _require_schema() -> None:
-    if not inspect(db.engine).has_table("alembic_version"):
+    # The session's own connection: a second one would reset a shared SQLite connection.
+    if not inspect(db.session.connection()).has_table("alembic_version"):
         raise click.ClickException(
             "the database has no schema yet: run `flask --app webapp db upgrade` first"
         )

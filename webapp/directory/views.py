@@ -16,6 +16,9 @@ from webapp.models import AuditEvent, NafCode
 
 blueprint = Blueprint("directory", __name__, url_prefix="/entreprises")
 
+# Beyond this, a page number is a typo or a probe (and would overflow an SQL OFFSET).
+MAX_PAGE = 10_000
+
 
 @blueprint.route("/")
 def list_enterprises():
@@ -30,7 +33,7 @@ def list_enterprises():
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE),
         per_page=current_app.config["ENTERPRISES_PER_PAGE"],
         error_out=False,
     )
@@ -42,7 +45,7 @@ def list_enterprises():
 @blueprint.route("/<siret>")
 def profile(siret: str):
     compact = re.sub(r"\s", "", siret)
-    if not re.fullmatch(r"\d{14}", compact):
+    if not re.fullmatch(r"[0-9]{14}", compact):
         abort(404)
     enterprise = db.session.scalar(profile_query(compact))
     if enterprise is None:
@@ -86,5 +89,8 @@ def profile(siret: str):
         last_change=last_change,
         ess_label=ESS_STATUSES.get(enterprise.ess_status),
         presta_labels=PRESTA_TYPES,
-        sectors=sorted(enterprise.sectors, key=lambda s: (-s.confidence, s.sector.name)),
+        sectors=sorted(
+            (s for s in enterprise.sectors if s.status != "rejected"),
+            key=lambda s: (-s.confidence, s.sector.name),
+        ),
     )

@@ -143,14 +143,6 @@ FAMILY_LABELS: dict[Family, str] = {
 }
 
 
-def kind(code: str) -> Kind:
-    """The kind for ``code`` (case-insensitive); ``KeyError`` names the unknown code."""
-    try:
-        return KINDS_BY_CODE[code.strip().upper()]
-    except KeyError:
-        raise KeyError(f"unknown kind {code!r}, expected one of {', '.join(KIND_CODES)}") from None
-
-
 PRESTA_TYPES: dict[str, str] = {
     "service": N_("Prestation de services"),
     "staffing": N_("Mise à disposition de personnel / intérim"),

@@ -58,7 +58,7 @@ class SectorSuggestion:
     sector: str  # exact sector name of the taxonomy
     source: str  # 'naf' | 'name' | 'description'
     confidence: float  # 0..1, rounded to 2 decimals
-    evidence: str  # what triggered it: the NAF code and label, or the keyword
+    evidence: str  # what triggered it: the NAF code, or the keyword (folded)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -227,19 +227,14 @@ class SectorSuggester:
             return "unmapped"
         return "mapped" if found[1].sectors else "generic"
 
-    def generic_naf_note(self, naf: str | None) -> str | None:
-        """Why a generic code says nothing (for 'generic NAF code, sector unknown'), else None."""
-        found = self._naf_rule(naf)
-        return found[1].note if found and not found[1].sectors else None
-
     def _from_naf(self, naf: str | None) -> Iterator[SectorSuggestion]:
         found = self._naf_rule(naf)
         if found is None:
             return
         code, rule = found
-        via = "" if rule.prefix == code else f" via {rule.prefix}"
         for sector, confidence in rule.sectors:
-            yield SectorSuggestion(sector, "naf", confidence, f"NAF {code}{via}: {rule.note}")
+            # Evidence is data (the code, the keyword), worded by the interface in its language.
+            yield SectorSuggestion(sector, "naf", confidence, code)
 
     # ------------------------------------------------------------------ keywords
 
@@ -269,9 +264,7 @@ class SectorSuggester:
         factor = SOURCE_FACTORS[source]
         for keyword in self._matched_keywords(text):
             for sector, confidence in keyword.sectors:
-                yield SectorSuggestion(
-                    sector, source, confidence * factor, f'keyword "{keyword.phrase}" in {source}'
-                )
+                yield SectorSuggestion(sector, source, confidence * factor, keyword.phrase)
 
     # ------------------------------------------------------------------ suggestions
 

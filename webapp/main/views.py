@@ -69,9 +69,11 @@ def _same_site_referrer() -> str | None:
     if not referrer:
         return None
     parts = urlsplit(referrer)
-    if parts.netloc != request.host:
+    path = parts.path
+    # "//host/x" or "/\\host/x" would leave the site once written in a Location header.
+    if parts.netloc != request.host or not path.startswith("/") or path[1:2] in ("/", "\\"):
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return path + (f"?{parts.query}" if parts.query else "")
 
 
 @blueprint.app_errorhandler(HTTPException)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from webapp.domain.zones import ZoneSpec
+from webapp.domain.zones import ADDRESS_DEPARTEMENT, ZoneSpec
 from webapp.models import (
     AuditEvent,
     Capacity,
@@ -43,6 +43,8 @@ IDENTITY_FIELDS = (
     "source",
 )
 
+POSITION_FIELDS = ("latitude", "longitude", "position_precision")
+
 
 @dataclass(frozen=True)
 class SuggestedSector:
@@ -54,14 +56,28 @@ class SuggestedSector:
 
 @dataclass
 class EnterpriseData:
-    """Everything an import knows of one enterprise, as plain data."""
+    """Everything an import knows of one enterprise, as plain data.
+
+    ``identity`` holds only the fields the source speaks for (a member list with four
+    columns must not erase the address another source gave); ``defaults`` completes them
+    for a new enterprise, and gives the position when only the commune is known.
+    ``sector_sources`` are the suggestion sources the record re-evaluated (no NAF column:
+    the NAF-based suggestions stay), and ``zone_from_description`` whether the
+    description was read (if not, a zone derived from an earlier description stays).
+    """
 
     siret: str
     identity: dict[str, Any]
+    defaults: dict[str, Any] = field(default_factory=dict)
     sectors: list[SuggestedSector] = field(default_factory=list)
+    sector_sources: frozenset[str] = frozenset({"naf", "name", "description"})
     zone: ZoneSpec | None = None
+    zone_from_description: bool = True
     headcount_bracket: str | None = None
     networks: list[Network] = field(default_factory=list)
+
+    def creation_fields(self) -> dict[str, Any]:
+        return dict.fromkeys(IDENTITY_FIELDS) | self.defaults | self.identity
 
 
 def create_many(session: Session, items: list[EnterpriseData], actor: str) -> None:
@@ -77,7 +93,7 @@ def create_many(session: Session, items: list[EnterpriseData], actor: str) -> No
         insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
         [
             {"siret": d.siret, "status": "active", "created_at": now, "updated_at": now}
-            | d.identity
+            | d.creation_fields()
             for d in items
         ],
     ).all()
@@ -165,7 +181,7 @@ def _insert(session: Session, target, rows: list[dict[str, Any]]) -> None:
 
 
 def _creation_changes(data: EnterpriseData) -> dict[str, Any]:
-    changes = {name: data.identity.get(name) for name in IDENTITY_FIELDS}
+    changes = data.creation_fields()
     changes["sectors"] = sorted(s.sector_id for s in data.sectors)
     if data.zone:
         changes["zone"] = {
@@ -192,17 +208,23 @@ def update(session: Session, enterprise: Enterprise, data: EnterpriseData, actor
 
 
 def _apply(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
+    fields = dict(data.identity)
+    if "latitude" not in fields and (
+        enterprise.latitude is None or enterprise.commune_insee != fields.get("commune_insee")
+    ):
+        # No coordinates in this source: a new commune brings the commune's position.
+        fields |= {k: data.defaults[k] for k in POSITION_FIELDS if k in data.defaults}
     changes: dict[str, Any] = {}
-    for name in IDENTITY_FIELDS:
-        old, value = getattr(enterprise, name), data.identity.get(name)
+    for name, value in fields.items():
+        old = getattr(enterprise, name)
         if old != value:
             setattr(enterprise, name, value)
             changes[name] = [old, value]
 
-    sector_change = _merge_sectors(enterprise, data.sectors)
+    sector_change = _merge_sectors(enterprise, data.sectors, data.sector_sources)
     if sector_change:
         changes["sectors"] = sector_change
-    zone_change = _merge_zone(enterprise, data.zone)
+    zone_change = _merge_zone(enterprise, data.zone, data.zone_from_description)
     if zone_change:
         changes["zone"] = zone_change
     capacity = enterprise.capacity
@@ -216,21 +238,30 @@ def _apply(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
     if added:
         enterprise.networks.extend(added)
         changes["networks_added"] = [network.slug for network in added]
+    if changes:
+        enterprise.updated_at = utcnow()
     return changes
 
 
-def _merge_sectors(enterprise: Enterprise, suggestions: list[SuggestedSector]) -> list | None:
-    """Replace the import's earlier suggestions with the new ones; keep people's decisions."""
-    kept = {row.sector_id: row for row in enterprise.sectors if row.status != "suggested"}
+def _merge_sectors(
+    enterprise: Enterprise, suggestions: list[SuggestedSector], sources: frozenset[str]
+) -> list | None:
+    """Replace this source's earlier suggestions with the new ones; keep people's decisions
+    and the suggestions drawn from data this source does not carry."""
+    kept = {
+        row.sector_id: row
+        for row in enterprise.sectors
+        if row.status != "suggested" or row.source not in sources
+    }
     current = {
         row.sector_id: (row.source, round(row.confidence, 2), row.evidence)
         for row in enterprise.sectors
-        if row.status == "suggested"
+        if row.sector_id not in kept
     }
     wanted = {
         s.sector_id: (s.source, round(s.confidence, 2), s.evidence)
         for s in suggestions
-        if s.sector_id not in kept
+        if s.sector_id not in kept and s.source in sources
     }
     if current == wanted:
         return None
@@ -243,10 +274,14 @@ def _merge_sectors(enterprise: Enterprise, suggestions: list[SuggestedSector]) -
     return sorted(wanted)
 
 
-def _merge_zone(enterprise: Enterprise, spec: ZoneSpec | None) -> dict | None:
+def _merge_zone(
+    enterprise: Enterprise, spec: ZoneSpec | None, from_description: bool
+) -> dict | None:
     zone = enterprise.zone
     if spec is None or (zone is not None and not zone.derived):
         return None
+    if zone is not None and not from_description and zone.derivation != ADDRESS_DEPARTEMENT:
+        return None  # derived from a description this source did not carry
     if zone is not None and _zone_spec(zone) == _normalised(spec):
         return None
     zone = zone or InterventionZone()
