@@ -40,8 +40,12 @@ def load_enterprises(
         warnings=list(parsed.warnings),
     )
     sector_ids = dict(session.execute(select(Sector.name, Sector.id)).all())
-    if not sector_ids:
-        raise ReferenceDataMissing("no sectors in the database: run `flask import reference` first")
+    named = {s.sector for r in parsed.records for s in r.sectors}
+    if not sector_ids or not named <= sector_ids.keys():
+        missing = ", ".join(sorted(named - sector_ids.keys())[:5]) or "all"
+        raise ReferenceDataMissing(
+            f"sectors missing from the database ({missing}): run `flask import reference` first"
+        )
     networks = {n.slug: n for n in session.scalars(select(Network))}
     unknown = sorted({slug for r in parsed.records for slug in r.networks} - networks.keys())
     if unknown:

@@ -132,10 +132,16 @@ def _load_table(session: Session, spec: TableSpec, directory: Path) -> ImportRep
     }
 
     inserts, updates, seen = [], [], set()
-    for row in read_reference_rows(directory / spec.filename):
-        values = {a: converters[a](row[spec.columns[a]]) for a in attributes}
-        for attribute, mapping in lookups.items():
-            values[attribute] = mapping[values[attribute]]
+    for line, row in enumerate(read_reference_rows(directory / spec.filename), start=2):
+        try:
+            values = {a: converters[a](row[spec.columns[a]]) for a in attributes}
+            for attribute, mapping in lookups.items():
+                values[attribute] = mapping[values[attribute]]
+        except (KeyError, ValueError, TypeError) as exc:
+            # Derived files are generated, never edited: a bad one is refused whole.
+            raise ImportFileError(
+                f"{spec.filename} line {line}: unreadable value ({exc!r})"
+            ) from exc
         key = values[spec.key]
         if key in seen:
             continue  # sectors.csv repeats each group once per sector

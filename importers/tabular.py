@@ -51,8 +51,7 @@ def _csv_rows(data: bytes, encoding: str) -> tuple[list[str], Iterator[Row]]:
     text = data.decode(encoding, errors="surrogateescape").removeprefix("\ufeff")
     if not text.strip():
         raise ImportFileError("the file is empty")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
+    delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = [name.strip() for name in next(reader)]
@@ -63,6 +62,15 @@ def _csv_rows(data: bytes, encoding: str) -> tuple[list[str], Iterator[Row]]:
     if len(set(header)) != len(header):
         raise ImportFileError("line 1: the header names a column twice")
     return header, _iter_csv(reader, header, encoding)
+
+
+def _delimiter(header_line: str) -> str:
+    """Comma, semicolon (French spreadsheets) or tab, as the header uses it; the sniffer
+    understands quoted column names that contain another candidate."""
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters=",;\t").delimiter
+    except csv.Error:
+        return max(",;\t", key=header_line.count)
 
 
 def _iter_csv(reader, header: list[str], encoding: str) -> Iterator[Row]:

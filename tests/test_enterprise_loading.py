@@ -282,3 +282,18 @@ def test_cli_xlsx_rejected_rows_keep_their_spreadsheet_lines(runner, session, tm
         (4, "invalid"),  # row 3 is blank; lines are the spreadsheet's row numbers
         (5, "unknown"),
     ]
+
+
+def test_reference_import_refuses_a_damaged_file_whole(runner, tmp_path):
+    import shutil
+
+    from importers.reference import REFERENCE_DIR
+
+    damaged = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, damaged)
+    lines = (damaged / "epcis.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].rsplit(",", 1)[0] + ",many"  # population
+    (damaged / "epcis.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["import", "reference", "--directory", str(damaged)])
+    assert result.exit_code == 1
+    assert "epcis.csv line 4: unreadable value" in result.output

@@ -29,6 +29,12 @@ def test_semicolon_delimiter_and_bom_are_recognised():
     assert rows[0].values == {"SIRET": "123", "Nom": "Éco"}
 
 
+def test_quoted_header_with_commas_keeps_the_semicolon_delimiter():
+    header, rows = rows_of(b'"Nom, raison sociale";SIRET\n"Atelier, SAS";123\n')
+    assert header == ["Nom, raison sociale", "SIRET"]
+    assert rows[0].values == {"Nom, raison sociale": "Atelier, SAS", "SIRET": "123"}
+
+
 def test_a_row_with_broken_encoding_is_flagged_alone():
     data = "siret,name\n1,Caf\xe9\n2,ok\n".encode("latin-1")
     _header, rows = rows_of(data)
