@@ -230,6 +230,14 @@ class Gazetteer:
     def communes_for_postal_code(self, post_code: str) -> tuple[Commune, ...]:
         return tuple(self._by_postal_code.get(post_code, ()))
 
+    def named(self, name: str) -> tuple[Commune, ...]:
+        """Current communes with this name, or an old name of theirs (accents, case,
+        hyphens and "St"/"Saint" ignored), most populous first."""
+        found = {
+            n.commune.insee: n.commune for n in self._by_key.get(compact(normalise_name(name)), ())
+        }
+        return tuple(sorted(found.values(), key=lambda c: -(c.population or 0)))
+
     # ------------------------------------------------------------------------ resolve
 
     def resolve(

@@ -12,6 +12,7 @@ from webapp.models.enterprise import (
     Offer,
     ZoneDivision,
 )
+from webapp.models.search_outbox import SearchOutbox
 from webapp.models.sectors import NafCode, Sector, SectorGroup
 from webapp.models.territory import Commune, Departement, Epci, Region
 
@@ -30,6 +31,7 @@ __all__ = [
     "Network",
     "Offer",
     "Region",
+    "SearchOutbox",
     "Sector",
     "SectorGroup",
     "ZoneDivision",

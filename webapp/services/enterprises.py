@@ -16,6 +16,7 @@ from webapp.models import (
     EnterpriseSector,
     InterventionZone,
     Network,
+    SearchOutbox,
     ZoneDivision,
 )
 from webapp.models.enterprise import enterprise_network, utcnow
@@ -158,6 +159,7 @@ def create_many(session: Session, items: list[EnterpriseData], actor: str) -> No
             for n in d.networks
         ],
     )
+    _insert(session, SearchOutbox, [{"enterprise_id": id_} for id_ in ids])
     _insert(
         session,
         AuditEvent,
@@ -204,6 +206,7 @@ def update(session: Session, enterprise: Enterprise, data: EnterpriseData, actor
     changes = _apply(enterprise, data)
     if changes:
         audit.record(session, enterprise, actor, "update", changes)
+        session.add(SearchOutbox(enterprise_id=enterprise.id))
     return bool(changes)
 
 

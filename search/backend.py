@@ -1,0 +1,56 @@
+"""What every search backend offers, and the choice of backend for an application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from search.query import SearchQuery
+from search.results import SearchResult
+
+Document = dict[str, Any]
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Results and facets for ``query``; never raises on odd text."""
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Names (display names) starting with or close to ``prefix``, for the search box."""
+
+    def upsert(self, documents: list[Document]) -> None:
+        """Add or replace documents by ``id``."""
+
+    def delete(self, ids: list[int]) -> None:
+        """Remove documents; unknown ids are ignored."""
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Replace the whole index with ``documents`` (readers keep the old one until done)."""
+
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+
+def get_backend(app) -> SearchBackend:
+    """The application's backend: Meilisearch when ``MEILI_URL`` is set, else embedded."""
+    backend = app.extensions.get("search_backend")
+    if backend is None:
+        backend = make_backend(app.config)
+        app.extensions["search_backend"] = backend
+    return backend
+
+
+def make_backend(config) -> SearchBackend:
+    if config.get("MEILI_URL"):
+        from search.meili import MeiliBackend
+
+        return MeiliBackend(
+            config["MEILI_URL"],
+            config.get("MEILI_MASTER_KEY"),
+            index=config.get("MEILI_INDEX", "enterprises"),
+        )
+    from search.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(config.get("SEARCH_INDEX_PATH") or ":memory:")

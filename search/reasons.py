@@ -1,0 +1,68 @@
+"""Why a document matched a query, as data both backends produce the same way."""
+
+from __future__ import annotations
+
+from search.backend import Document
+from search.query import SearchQuery
+from search.results import Reason
+
+
+def explain(
+    query: SearchQuery,
+    document: Document,
+    *,
+    distance_km: float | None = None,
+    matched_terms: tuple[str, ...] = (),
+) -> tuple[Reason, ...]:
+    """The reasons ``document`` answers ``query``, in the order of the query's criteria."""
+    reasons: list[Reason] = []
+    if matched_terms:
+        reasons.append(Reason("text", ", ".join(matched_terms)))
+    wanted_sectors = set(query.sectors)
+    for slug, name in zip(document["sectors"], document["sector_names"], strict=True):
+        if slug in wanted_sectors:
+            reasons.append(Reason("sector", name))
+    for group in query.sector_groups:
+        if group in document["sector_groups"]:
+            reasons.append(Reason("sector_group", group))
+    if query.kinds and document["kind"] in query.kinds:
+        reasons.append(Reason("kind", document["kind"]))
+    reasons.extend(Reason("presta", p) for p in query.presta if p in document["presta"])
+    if query.serves:
+        reasons.append(Reason("serves", _how_served(query, document)))
+    if distance_km is not None and (query.near or query.sort == "distance"):
+        reasons.append(Reason("near", f"{distance_km:.1f}"))
+    for name, field in (
+        ("employees", "employees"),
+        ("turnover", "turnover"),
+        ("contract", "largest_contract"),
+    ):
+        minimum = getattr(query, f"min_{name}")
+        if minimum is not None and document[field] is not None:
+            reasons.append(Reason(name, str(document[field])))
+    reasons.extend(Reason("label", slug) for slug in query.labels if slug in document["labels"])
+    reasons.extend(
+        Reason("network", slug) for slug in query.networks if slug in document["networks"]
+    )
+    reasons.extend(
+        Reason("reservation", article)
+        for article in query.reservations
+        if article in document["reservations"]
+    )
+    return tuple(reasons)
+
+
+def _how_served(query: SearchQuery, document: Document) -> str:
+    place = query.serves
+    if document["zone_national"]:
+        return f"national:{place.name}"
+    listed = (
+        {("region", c) for c in document["zone_regions"]}
+        | {("departement", c) for c in document["zone_departements"]}
+        | {("epci", c) for c in document["zone_epcis"]}
+        | {("commune", c) for c in document["zone_communes"]}
+    )
+    for division in place.covered_by:
+        if division in listed:
+            return f"{division[0]}:{place.name}"
+    return f"radius:{place.name}"
