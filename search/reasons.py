@@ -65,4 +65,4 @@ def _how_served(query: SearchQuery, document: Document) -> str:
     for division in place.covered_by:
         if division in listed:
             return f"{division[0]}:{place.name}"
-    return f"radius:{place.name}"
+    return f"radius:{place.name}"  # reached by the radius around its base
