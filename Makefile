@@ -37,6 +37,7 @@ migrate: install
 load-demo: install
 	$(FLASK) import reference
 	$(FLASK) import siae data/demo/siae_snapshot.csv.gz
+	$(FLASK) search sync --repair
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -25,6 +25,11 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
         self.MEILI_URL = os.environ.get("MEILI_URL") or None
         self.MEILI_MASTER_KEY = os.environ.get("MEILI_MASTER_KEY") or None
+        self.MEILI_INDEX = os.environ.get("MEILI_INDEX", "enterprises")
+        # The embedded engine's own SQLite file (separate from the app database).
+        self.SEARCH_INDEX_PATH = os.environ.get(
+            "SEARCH_INDEX_PATH", str(INSTANCE / "search-index.sqlite3")
+        )
         self.BABEL_DEFAULT_LOCALE = "fr"
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
         self.LANGUAGES = ("fr", "en")
@@ -51,6 +56,7 @@ class TestConfig(Config):
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
         self.SQLALCHEMY_DATABASE_URI = _normalise(url) if url else "sqlite:///:memory:"
         self.ENTERPRISES_PER_PAGE = 5
+        self.SEARCH_INDEX_PATH = ":memory:"
 
 
 class ProductionConfig(Config):

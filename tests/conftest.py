@@ -71,3 +71,28 @@ def client(app, session):
 @pytest.fixture
 def runner(app, session):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def search_backend(app, session):
+    """A fresh embedded index for this test, installed as the application's backend.
+    Tests fill it with ``search.sync.sync_outbox(session, search_backend)``, as the app
+    does after each write."""
+    from search.embedded import EmbeddedBackend
+
+    backend = EmbeddedBackend(":memory:")
+    previous = app.extensions.get("search_backend")
+    app.extensions["search_backend"] = backend
+    try:
+        yield backend
+    finally:
+        app.extensions["search_backend"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_index(request):
+    """Each test starts with no application index: one built lazily by a test would
+    otherwise outlive the database rows it was built from."""
+    yield
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").extensions.pop("search_backend", None)

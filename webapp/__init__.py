@@ -61,5 +61,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from webapp.cli import import_group
+    from webapp.search_commands import search_group
 
     app.cli.add_command(import_group)
+    app.cli.add_command(search_group)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,8 +17,10 @@ from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
 from importers.reference import REFERENCE_DIR, load_reference
 from importers.report import ImportReport
 from importers.tabular import ImportFileError
+from search.backend import get_backend
 from webapp.domain.kinds import KIND_CODES
 from webapp.extensions import db
+from webapp.search_commands import drain
 
 import_group = click.Group("import", help="Import reference data and enterprise lists.")
 
@@ -160,6 +163,9 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
     for rejected in report.rejected:
         click.echo(f"rejected line {rejected.line}: {rejected.reason}", err=True)
     _echo_counts(report)
+    if not dry_run:
+        # The import is committed; the index follows (a failure stays in the outbox).
+        drain(get_backend(current_app))
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
 

@@ -1,0 +1,218 @@
+"""The Meilisearch backend, over the official client.
+
+What is sent and read is built by ``search.meili_schema``; this module moves it, waits for
+the server's tasks (always with a timeout) and turns a server that cannot be reached into
+``SearchUnavailable``, so the outbox keeps its rows and retries them on the next drain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import meilisearch
+from meilisearch.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchError,
+    MeilisearchTimeoutError,
+)
+from meilisearch.models.task import Task, TaskInfo
+
+from search.backend import Document
+from search.meili_schema import (
+    ids_filter,
+    index_settings,
+    parse_response,
+    search_params,
+    search_text,
+    settings_drift,
+    suggest_params,
+    to_meili_document,
+)
+from search.query import SearchQuery
+from search.results import SearchResult
+from search.synonyms import default_synonyms
+
+BATCH_SIZE = 5000
+DELETE_BATCH_SIZE = 1000  # ids per filter: keeps each filter expression short
+TASK_POLL_MS = 100
+
+
+class SearchUnavailable(RuntimeError):
+    """The search server could not be reached, did not answer in time or has no index yet.
+    Nothing was lost: the outbox keeps the pending changes and the next drain retries."""
+
+
+class IndexingFailed(RuntimeError):
+    """The server refused a write (its task failed): retrying the same data will not help."""
+
+
+@contextmanager
+def _unavailable_on_failure(action: str) -> Iterator[None]:
+    try:
+        yield
+    except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
+        raise SearchUnavailable(f"Meilisearch unavailable ({action}): {exc.message}") from exc
+    except MeilisearchApiError as exc:
+        if exc.status_code >= 500 or exc.code == "index_not_found":
+            raise SearchUnavailable(f"Meilisearch unavailable ({action}): {exc.message}") from exc
+        raise
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class MeiliBackend:
+    name = "meilisearch"
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        index: str = "enterprises",
+        *,
+        timeout_ms: int = 2000,
+        task_timeout_ms: int = 120_000,
+        batch_size: int = BATCH_SIZE,
+    ):
+        # timeout_ms bounds each HTTP request (a search, an enqueue); task_timeout_ms bounds
+        # the wait for the server to finish a write, which on 200,000 documents takes long.
+        self.client = meilisearch.Client(url, api_key, timeout=timeout_ms / 1000)
+        self.index_uid = index
+        self.task_timeout_ms = task_timeout_ms
+        self.batch_size = batch_size
+        self.settings = index_settings(default_synonyms()[1])
+        self._ready = False
+
+    # --- Reading --------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        params = search_params(query)
+        with _unavailable_on_failure("search"):
+            response = self.client.index(self.index_uid).search(params.pop("q"), params)
+        return parse_response(query, response)
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        text = search_text(prefix)
+        if not text:
+            return []
+        with _unavailable_on_failure("suggest"):
+            response = self.client.index(self.index_uid).search(text, suggest_params(limit))
+        return list(dict.fromkeys(hit["display_name"] for hit in response["hits"]))
+
+    def count(self) -> int:
+        with _unavailable_on_failure("count"):
+            if not self._exists(self.index_uid):
+                return 0
+            return self.client.index(self.index_uid).get_stats().number_of_documents
+
+    # --- Writing --------------------------------------------------------------------------
+
+    def upsert(self, documents: list[Document]) -> None:
+        if not documents:
+            return
+        self._ensure_ready()
+        with _unavailable_on_failure("upsert"):
+            self._add(self.index_uid, documents)
+
+    def delete(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        self._ensure_ready()
+        index = self.client.index(self.index_uid)
+        with _unavailable_on_failure("delete"):
+            for batch in _batches(ids, DELETE_BATCH_SIZE):
+                self._wait(index.delete_documents(filter=ids_filter(batch)), "delete documents")
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Index ``documents`` into a fresh index, then swap it with the live one: searches
+        keep answering from the old index until the swap, which is atomic."""
+        building = f"{self.index_uid}_new_{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+        with _unavailable_on_failure("rebuild"):
+            self._create(building)
+            try:
+                self._apply_settings(building)
+                count = self._add(building, documents)
+                if not self._exists(self.index_uid):
+                    self._create(self.index_uid)  # a swap needs both indexes to exist
+                swap = self.client.swap_indexes([{"indexes": [self.index_uid, building]}])
+                self._wait(swap, "swap indexes")
+            except BaseException:
+                self._drop_quietly(building)
+                raise
+            # After the swap, ``building`` holds the previous documents.
+            self._wait(self.client.delete_index(building), "delete the previous index")
+        self._ready = True
+        return count
+
+    def ensure_index(self) -> list[str]:
+        """Create the index if missing and apply our settings where the server's differ;
+        returns the settings that were changed."""
+        with _unavailable_on_failure("ensure index"):
+            if not self._exists(self.index_uid):
+                self._create(self.index_uid)
+            current = self.client.index(self.index_uid).get_settings()
+            drift = settings_drift(self.settings, current)
+            if drift:
+                self._apply_settings(self.index_uid)
+        self._ready = True
+        return drift
+
+    # --- Helpers --------------------------------------------------------------------------
+
+    def _ensure_ready(self) -> None:
+        # Once per process: adding documents to a missing index would create it with
+        # default settings, where none of our filters work.
+        if not self._ready:
+            self.ensure_index()
+
+    def _add(self, uid: str, documents: Iterable[Document]) -> int:
+        index = self.client.index(uid)
+        count = 0
+        for batch in _batches(documents, self.batch_size):
+            task = index.add_documents([to_meili_document(d) for d in batch], primary_key="id")
+            self._wait(task, "add documents")
+            count += len(batch)
+        return count
+
+    def _apply_settings(self, uid: str) -> None:
+        self._wait(self.client.index(uid).update_settings(self.settings), "update settings")
+
+    def _exists(self, uid: str) -> bool:
+        try:
+            self.client.get_raw_index(uid)
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return False
+            raise
+        return True
+
+    def _create(self, uid: str) -> None:
+        task = self.client.create_index(uid, {"primaryKey": "id"})
+        # Another process may have created it between our check and our request.
+        self._wait(task, f"create index {uid}", tolerated="index_already_exists")
+
+    def _drop_quietly(self, uid: str) -> None:
+        """Best-effort removal of a half-built index: the error that stopped the rebuild is
+        the one worth reporting, and a leftover index holds no live data."""
+        with suppress(MeilisearchError):
+            self.client.delete_index(uid)
+
+    def _wait(self, info: TaskInfo, action: str, tolerated: str | None = None) -> Task:
+        task = self.client.wait_for_task(
+            info.task_uid, timeout_in_ms=self.task_timeout_ms, interval_in_ms=TASK_POLL_MS
+        )
+        error = task.error or {}
+        if task.status != "succeeded" and not (tolerated and error.get("code") == tolerated):
+            raise IndexingFailed(
+                f"Meilisearch {action}: task {task.uid} {task.status}: "
+                f"{error.get('code')}: {error.get('message')}"
+            )
+        return task

@@ -1,0 +1,457 @@
+"""What the Meilisearch backend sends and reads, as pure functions (no client, no network).
+
+Index settings, documents, filter expressions, search parameters and the parsing of a
+search response live here so they can be tested without a server; ``search.meili`` only
+moves them over the wire.
+
+Filters are the one place where query values meet Meilisearch's own syntax: every
+attribute comes from ``FILTERABLE`` and every value goes through ``quote`` or a number
+formatter (STYLE.md, rule 10).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from importers.gazetteer import haversine_km
+from search.backend import Document
+from search.query import MAX_TEXT, Place, SearchQuery
+from search.reasons import explain
+from search.results import Hit, SearchResult
+from search.synonyms import synonym_map
+from webapp.domain.text import fold
+
+# Searched attributes, heaviest first: the "attribute" ranking rule ranks a match in the
+# name above the same match in the description.
+SEARCHABLE = (
+    "display_name",
+    "name",
+    "brand",
+    "siret",
+    "siren",
+    "sector_names",
+    "offers",
+    "description",
+)
+# Our facet names (search.query.FACETS) -> the document attribute counted.
+FACET_ATTRIBUTES = {
+    "kind": "kind",
+    "sector_group": "sector_groups",
+    "sector": "sectors",
+    "departement": "departement",
+    "label": "labels",
+    "network": "networks",
+}
+# A division type -> the zone list naming it, and the list of divisions a radius reaches.
+ZONE_ATTRIBUTES = {
+    "region": "zone_regions",
+    "departement": "zone_departements",
+    "epci": "zone_epcis",
+    "commune": "zone_communes",
+}
+REACH_ATTRIBUTES = {
+    "region": "zone_reach_regions",
+    "departement": "zone_reach_departements",
+    "epci": "zone_reach_epcis",
+    "commune": "zone_reach_communes",
+}
+FILTERABLE = frozenset(
+    {
+        "id",  # deletions go by filter: the client's delete-by-ids is deprecated
+        "status",
+        "kind",
+        "presta",
+        "sectors",
+        "sector_groups",
+        "departement",
+        "labels",
+        "networks",
+        "reservations",
+        "employees",
+        "turnover",
+        "largest_contract",
+        "zone_national",
+        *ZONE_ATTRIBUTES.values(),
+        *REACH_ATTRIBUTES.values(),
+        "_geo",
+    }
+)
+NAME_SORT = "name_sort"  # the folded display name: "Échelle" sorts with the E's
+SORTABLE = (NAME_SORT, "_geo")
+# Meilisearch's classic default order, except "sort" right after "words": a sort the
+# visitor asks for (distance, name) must order the results strictly, as the embedded
+# backend does; a relevance search sends no sort, which leaves that rule inert.
+RANKING_RULES = ("words", "sort", "typo", "proximity", "attribute", "exactness")
+NO_TYPO_ATTRIBUTES = ("siret", "siren")  # one wrong digit is another enterprise
+ONE_TYPO_FROM, TWO_TYPOS_FROM = 5, 9
+MAX_VALUES_PER_FACET = 500  # above the ~150 sectors and ~100 départements
+MAX_TOTAL_HITS = 250_000  # exact totals and deep pages on the 200,000-enterprise bench
+# What a hit must carry: the Hit fields, what search.reasons.explain reads, and the text
+# the match positions point into. Not the radius reach lists: hundreds of codes each.
+RETRIEVED = (
+    "id",
+    "siret",
+    "siren",
+    "name",
+    "brand",
+    "display_name",
+    "description",
+    "offers",
+    "kind",
+    "sectors",
+    "sector_names",
+    "sector_groups",
+    "presta",
+    "commune_name",
+    "departement",
+    "latitude",
+    "longitude",
+    "zone_national",
+    *ZONE_ATTRIBUTES.values(),
+    "employees",
+    "turnover",
+    "largest_contract",
+    "labels",
+    "networks",
+    "reservations",
+)
+MAX_MATCHED_TERMS = 5
+MAX_TERM_LENGTH = 40
+Filter = list[str | list[str]]  # Meilisearch's array form: items AND-ed, inner lists OR-ed
+
+
+class UnknownAttribute(ValueError):
+    """An attribute outside the whitelist was about to reach a filter, sort or facet."""
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+def index_settings(synonym_groups: Iterable[tuple[str, ...]]) -> dict[str, Any]:
+    """The complete settings of the enterprises index for these synonym groups."""
+    return {
+        "searchableAttributes": list(SEARCHABLE),
+        "filterableAttributes": sorted(FILTERABLE),
+        "sortableAttributes": list(SORTABLE),
+        "rankingRules": list(RANKING_RULES),
+        "typoTolerance": {
+            "enabled": True,
+            "disableOnAttributes": list(NO_TYPO_ATTRIBUTES),
+            "minWordSizeForTypos": {"oneTypo": ONE_TYPO_FROM, "twoTypos": TWO_TYPOS_FROM},
+        },
+        # Every term of a group lists every other one, so the equivalence works both ways.
+        "synonyms": {
+            term: list(others) for term, others in synonym_map(tuple(synonym_groups)).items()
+        },
+        "faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+    }
+
+
+_UNORDERED_LISTS = frozenset({"filterableAttributes", "sortableAttributes", "disableOnAttributes"})
+
+
+def settings_drift(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """The keys of ``wanted`` the server's ``current`` settings do not match.
+
+    The server answers with every setting and sub-setting, defaults included: only what we
+    set is compared, lists of attributes regardless of order where order means nothing.
+    """
+    return [key for key, value in wanted.items() if not _same(key, value, current.get(key))]
+
+
+def _same(key: str, wanted: Any, current: Any) -> bool:
+    if key == "synonyms":  # all of them: a synonym left on the server is drift too
+        return isinstance(current, Mapping) and _synonym_sets(wanted) == _synonym_sets(current)
+    if isinstance(wanted, Mapping):
+        return isinstance(current, Mapping) and all(
+            _same(k, v, current.get(k)) for k, v in wanted.items()
+        )
+    if isinstance(wanted, list) and key in _UNORDERED_LISTS:
+        return isinstance(current, list) and sorted(map(str, wanted)) == sorted(map(str, current))
+    return wanted == current
+
+
+def _synonym_sets(synonyms: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    return {term: frozenset(others) for term, others in synonyms.items()}
+
+
+# --- Documents --------------------------------------------------------------------------
+
+
+def to_meili_document(document: Document) -> Document:
+    """The shared document as Meilisearch stores it: ``id`` stays the primary key, the
+    position becomes ``_geo`` (``lng``, Meilisearch's spelling) when there is one, and the
+    folded name is added for sorting."""
+    stored = dict(document)
+    stored[NAME_SORT] = fold(document["display_name"])
+    latitude, longitude = document["latitude"], document["longitude"]
+    if latitude is not None and longitude is not None:
+        stored["_geo"] = {"lat": latitude, "lng": longitude}
+    return stored
+
+
+# --- Filters ----------------------------------------------------------------------------
+
+
+def quote(value: str) -> str:
+    """``value`` as a filter string literal that cannot end early.
+
+    Backslashes are escaped before double quotes, otherwise the backslash put in front of a
+    quote would itself be doubled and leave the quote bare.
+    """
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def attribute(name: str) -> str:
+    """``name`` if it is a filterable attribute, else ``UnknownAttribute``."""
+    if name not in FILTERABLE:
+        raise UnknownAttribute(f"not a filterable attribute: {name[:40]!r}")
+    return name
+
+
+def integer(value: int | float) -> str:
+    if isinstance(value, bool) or not math.isfinite(value) or value != int(value):
+        raise ValueError(f"not an integer: {value!r}")
+    return str(int(value))
+
+
+def coordinate(value: float) -> str:
+    """Fixed-point degrees: six decimals place a point within ~10 cm, and never an
+    exponent the filter parser would have to understand."""
+    if isinstance(value, bool) or not math.isfinite(value) or abs(value) > 180:
+        raise ValueError(f"not a coordinate: {value!r}")
+    return f"{value:.6f}"
+
+
+def equals(name: str, value: str | bool) -> str:
+    literal = ("true" if value else "false") if isinstance(value, bool) else quote(value)
+    return f"{attribute(name)} = {literal}"
+
+
+def any_of(name: str, values: Iterable[str]) -> str:
+    return f"{attribute(name)} IN [{', '.join(quote(v) for v in values)}]"
+
+
+def at_least(name: str, minimum: int) -> str:
+    return f"{attribute(name)} >= {integer(minimum)}"
+
+
+def ids_filter(ids: Iterable[int]) -> str:
+    return f"{attribute('id')} IN [{', '.join(integer(i) for i in ids)}]"
+
+
+def geo_radius(latitude: float, longitude: float, radius_km: float) -> str:
+    meters = integer(round(radius_km * 1000))
+    return f"_geoRadius({coordinate(latitude)}, {coordinate(longitude)}, {meters})"
+
+
+def serves(place: Place) -> list[str]:
+    """Enterprises whose zone covers ``place``: national, or listing one of the divisions
+    that contain it whole, or a radius reaching it (the reach lists are computed by the
+    document builder, so the test is a membership test like the others)."""
+    return [
+        equals("zone_national", True),
+        *(equals(_lookup(ZONE_ATTRIBUTES, kind), code) for kind, code in place.covered_by),
+        equals(_lookup(REACH_ATTRIBUTES, place.kind), place.code),
+    ]
+
+
+def filter_expression(query: SearchQuery) -> Filter:
+    """The filter for ``query``: each criterion AND-ed, the values of one criterion OR-ed."""
+    conditions: Filter = [equals("status", "active")]
+    for name, values in (
+        ("sectors", query.sectors),
+        ("sector_groups", query.sector_groups),
+        ("kind", query.kinds),
+        ("presta", query.presta),
+        ("labels", query.labels),
+        ("networks", query.networks),
+        ("reservations", query.reservations),
+    ):
+        if values:
+            conditions.append(any_of(name, values))
+    if query.serves:
+        conditions.append(serves(query.serves))
+    if query.near and query.radius_km is not None:
+        conditions.append(geo_radius(query.near.latitude, query.near.longitude, query.radius_km))
+    for name, minimum in (
+        ("employees", query.min_employees),
+        ("turnover", query.min_turnover),
+        ("largest_contract", query.min_contract),
+    ):
+        if minimum is not None:
+            conditions.append(at_least(name, minimum))
+    return conditions
+
+
+def _lookup(table: Mapping[str, str], key: str) -> str:
+    if key not in table:
+        raise UnknownAttribute(f"no attribute for {key[:40]!r}")
+    return attribute(table[key])
+
+
+# --- Search parameters ------------------------------------------------------------------
+
+_DIGIT_GROUPS = re.compile(r"\d[\d\s]*\d")
+_NEGATION = re.compile(r"(?:^|(?<=\s))-+")
+
+
+def search_text(text: str) -> str:
+    """The ``q`` sent for ``text``: any text is searched as plain words.
+
+    Meilisearch reads ``"..."`` as a phrase and ``-word`` as an exclusion; both are
+    neutralised so a stray quote or dash means what it means to the embedded backend.
+    A SIRET or SIREN typed in groups ("802 954 784 00012") is joined into the one token
+    the index holds.
+    """
+    text = text.replace("\x00", " ")[:MAX_TEXT]
+    text = _DIGIT_GROUPS.sub(_joined_code, text)
+    text = _NEGATION.sub(" ", text.replace('"', " "))
+    return " ".join(text.split())
+
+
+def _joined_code(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group())
+    return digits if len(digits) in (9, 14) else match.group()
+
+
+def facet_attributes(names: Iterable[str]) -> list[str]:
+    return [_lookup(FACET_ATTRIBUTES, name) for name in names]
+
+
+def sort_rules(query: SearchQuery) -> list[str]:
+    if query.sort == "distance" and query.origin:
+        latitude, longitude = query.origin
+        return [f"_geoPoint({coordinate(latitude)}, {coordinate(longitude)}):asc"]
+    if query.sort == "name":
+        return [f"{NAME_SORT}:asc"]
+    return []
+
+
+def search_params(query: SearchQuery) -> dict[str, Any]:
+    """The body of the search request for ``query``, ``q`` included."""
+    params: dict[str, Any] = {
+        "q": search_text(query.text),
+        "filter": filter_expression(query),
+        "page": query.page,
+        "hitsPerPage": query.per_page,
+        # Every word must match (with its typos, prefixes and synonyms): the default
+        # "last" drops words until something matches, which no other backend does.
+        "matchingStrategy": "all",
+        "showRankingScore": True,
+        "attributesToRetrieve": list(RETRIEVED),
+    }
+    if params["q"]:
+        params["showMatchesPosition"] = True
+    if query.facets:
+        params["facets"] = facet_attributes(query.facets)
+    sort = sort_rules(query)
+    if sort:
+        params["sort"] = sort
+    return params
+
+
+def suggest_params(limit: int) -> dict[str, Any]:
+    return {
+        "limit": limit,
+        "attributesToSearchOn": ["display_name"],
+        "attributesToRetrieve": ["display_name"],
+        "filter": [equals("status", "active")],
+    }
+
+
+# --- Responses --------------------------------------------------------------------------
+
+
+def parse_response(query: SearchQuery, response: Mapping[str, Any]) -> SearchResult:
+    """Our result from a Meilisearch search response (the ``page``/``hitsPerPage`` shape)."""
+    distribution = response.get("facetDistribution") or {}
+    return SearchResult(
+        total=response["totalHits"],
+        page=query.page,
+        per_page=query.per_page,
+        hits=tuple(_hit(query, raw) for raw in response["hits"]),
+        facets={
+            name: dict(distribution.get(FACET_ATTRIBUTES[name]) or {}) for name in query.facets
+        },
+    )
+
+
+def _hit(query: SearchQuery, raw: Mapping[str, Any]) -> Hit:
+    distance = distance_km(query, raw)
+    return Hit(
+        id=raw["id"],
+        siret=raw["siret"],
+        name=raw["display_name"],
+        kind=raw["kind"],
+        sectors=tuple(raw["sectors"]),
+        commune=raw["commune_name"],
+        departement=raw["departement"],
+        latitude=raw["latitude"],
+        longitude=raw["longitude"],
+        distance_km=distance,
+        score=float(raw.get("_rankingScore", 0.0)),
+        reasons=explain(query, raw, distance_km=distance, matched_terms=matched_terms(raw)),
+    )
+
+
+def distance_km(query: SearchQuery, raw: Mapping[str, Any]) -> float | None:
+    """Kilometres from the query's origin, one decimal: Meilisearch's ``_geoDistance``
+    (metres, sent with a ``_geoPoint`` sort) or computed from the hit's position."""
+    if raw.get("_geoDistance") is not None:
+        return round(raw["_geoDistance"] / 1000, 1)
+    origin = query.origin
+    if origin is None or raw["latitude"] is None or raw["longitude"] is None:
+        return None
+    return round(haversine_km(*origin, raw["latitude"], raw["longitude"]), 1)
+
+
+def matched_terms(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The document's words the query matched, read from ``_matchesPosition``, heaviest
+    attribute first, each once whatever its case or accents."""
+    positions = raw.get("_matchesPosition") or {}
+    terms: dict[str, str] = {}
+    for name in SEARCHABLE:
+        for match in positions.get(name, ()):
+            text = _matched_value(raw.get(name), match.get("indices"))
+            if text is None:
+                continue
+            word = word_at(text, match["start"], match["length"])
+            if word:
+                terms.setdefault(fold(word), word)
+    return tuple(terms.values())[:MAX_MATCHED_TERMS]
+
+
+def _matched_value(value: Any, indices: list[int] | None) -> str | None:
+    """The string a match points into: the attribute, or for an array the element named
+    by ``indices``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and indices and 0 <= indices[0] < len(value):
+        element = value[indices[0]]
+        return element if isinstance(element, str) else None
+    return None
+
+
+def word_at(text: str, start: int, length: int) -> str:
+    """The whole word around a match of ``length`` bytes at byte ``start`` of ``text``.
+
+    Positions count UTF-8 bytes, and some server versions cut inside an accented letter:
+    decoding ignores the partial character, then the match widens to its word, which also
+    names "menuiserie" rather than the "menuis" a prefix matched.
+    """
+    data = text.encode("utf-8")
+    if not 0 <= start < len(data):
+        return ""
+    begin = len(data[:start].decode("utf-8", "ignore"))
+    end = max(begin, len(data[: start + max(0, length)].decode("utf-8", "ignore")))
+    while begin > 0 and text[begin - 1].isalnum():
+        begin -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[begin:end][:MAX_TERM_LENGTH]

@@ -1,0 +1,146 @@
+"""Text analysis for search: the same words on the indexing and the query side.
+
+Everything works on ``fold``-ed text (lower case, no accents, ``[a-z0-9]`` words), so
+what a backend builds from these functions can never carry query syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from webapp.domain.text import fold
+
+STOP_WORDS = frozenset(
+    {"de", "la", "le", "les", "du", "des", "et", "l", "d", "a", "en", "pour", "au", "aux"}
+    | {"un", "une"}
+)
+# Plurals in -aux whose singular is not -al.
+_IRREGULAR_PLURALS = {
+    "travaux": "travail",
+    "vitraux": "vitrail",
+    "emaux": "email",
+    "coraux": "corail",
+    "baux": "bail",
+}
+# A SIRET or SIREN as people write them: digits, maybe grouped by spaces or dots.
+_DIGIT_RUN = re.compile(r"\d(?:[ .\u00a0\u202f]?\d)*")
+IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
+
+
+def words(text: str | None) -> list[str]:
+    """The folded words of ``text`` without stop words."""
+    return [word for word in fold(text).split() if word not in STOP_WORDS]
+
+
+def stem(word: str) -> str:
+    """A folded word's singular, so that plural and singular index the same term.
+
+    Deliberately crude (``dechets`` -> ``dechet``, ``locaux`` -> ``local``, ``bois`` ->
+    ``boi``): what matters is that a word and its plural meet, on both sides alike.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if word.endswith("eaux"):
+        return word[:-1]
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    if word[-1] in "sx" and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def terms(text: str | None) -> list[str]:
+    """The index terms of ``text``: its words, stemmed, in order."""
+    return [stem(word) for word in words(text)]
+
+
+def split_identifiers(text: str) -> tuple[list[str], str]:
+    """SIRETs (14 digits) and SIRENs (9 digits) found in ``text``, spaces and dots removed,
+    and the text left once they are taken out."""
+    found: list[str] = []
+
+    def take(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        if len(digits) in IDENTIFIER_LENGTHS:
+            found.append(digits)
+            return " "
+        return match.group()
+
+    rest = _DIGIT_RUN.sub(take, text)
+    return found, rest
+
+
+def typo_budget(word: str) -> int:
+    """Edits tolerated in a query word: none under 5 letters, one up to 8, two from 9."""
+    if not word.isalpha() or len(word) < 5:
+        return 0
+    return 1 if len(word) < 9 else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one), or ``limit + 1``
+    as soon as it is known to exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def trigrams(term: str) -> set[str]:
+    """Padded trigrams of a term (``^^a``, ``^ab``, ... ``b$$``): an edit changes at most
+    four of them, which bounds how many a term within a few typos must share."""
+    padded = f"^^{term}$$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def min_shared_trigrams(term: str, typos: int) -> int:
+    """Fewest trigrams a term within ``typos`` edits of ``term`` shares with it."""
+    return max(1, len(trigrams(term)) - 4 * typos)
+
+
+Phrase = tuple[str, ...]
+
+
+def synonym_table(groups: Iterable[Iterable[str]]) -> dict[Phrase, tuple[Phrase, ...]]:
+    """Each phrase of the synonym groups, as index terms -> the other phrases of its groups."""
+    table: dict[Phrase, list[Phrase]] = {}
+    for group in groups:
+        phrases = list(dict.fromkeys(tuple(terms(member)) for member in group))
+        for phrase in phrases:
+            if not phrase:
+                continue
+            others = table.setdefault(phrase, [])
+            others.extend(p for p in phrases if p and p != phrase and p not in others)
+    return {phrase: tuple(others) for phrase, others in table.items()}
+
+
+def segment(
+    query_terms: list[str], table: dict[Phrase, tuple[Phrase, ...]]
+) -> list[tuple[Phrase, tuple[Phrase, ...]]]:
+    """Query terms cut into units, the longest synonym phrase first: each unit with its
+    synonyms (``espace vert`` stays one unit with ``paysagiste`` and the others)."""
+    longest = max((len(phrase) for phrase in table), default=1)
+    units: list[tuple[Phrase, tuple[Phrase, ...]]] = []
+    position = 0
+    while position < len(query_terms):
+        for size in range(min(longest, len(query_terms) - position), 0, -1):
+            phrase = tuple(query_terms[position : position + size])
+            if phrase in table or size == 1:
+                units.append((phrase, table.get(phrase, ())))
+                position += size
+                break
+    return units

@@ -1,0 +1,78 @@
+"""``flask --app webapp search ...``: keep the search index in line with the database."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from search.backend import get_backend
+from search.sync import SyncReport, reindex, sync_outbox
+from webapp.extensions import db
+from webapp.models import Enterprise, SearchOutbox
+
+search_group = click.Group("search", help="Build and update the search index.")
+
+
+@search_group.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the whole index from the database (readers keep the old one meanwhile)."""
+    backend = get_backend(current_app)
+    count = reindex(db.session, backend)
+    click.echo(f"{backend.name}: {count} enterprises indexed", err=True)
+
+
+@search_group.command("sync")
+@click.option(
+    "--repair", is_flag=True, help="Rebuild the index if it does not hold every active enterprise."
+)
+@with_appcontext
+def sync_command(repair: bool) -> None:
+    """Send pending changes (the outbox) to the index; retried until the engine takes them."""
+    backend = get_backend(current_app)
+    report = drain(backend)
+    if report.error:
+        raise click.ClickException(
+            f"{backend.name} refused the update, kept for later: {report.error}"
+        )
+    active = active_count()
+    if repair and backend.count() != active:
+        click.echo(
+            f"{backend.name}: index holds {backend.count()} of {active}, rebuilding", err=True
+        )
+        reindex(db.session, backend)
+
+
+@search_group.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Documents in the index, active enterprises, and changes waiting in the outbox."""
+    backend = get_backend(current_app)
+    pending = db.session.scalar(select(func.count()).select_from(SearchOutbox))
+    click.echo(
+        f"backend: {backend.name}\nindexed: {backend.count()}\n"
+        f"active enterprises: {active_count()}\npending changes: {pending}"
+    )
+
+
+def active_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.status == "active")
+    )
+
+
+def drain(backend) -> SyncReport:
+    """Drain the outbox with a progress bar; the report says what was indexed or failed."""
+    pending = db.session.scalar(select(func.count()).select_from(SearchOutbox))
+    with click.progressbar(length=pending, label="Index", file=sys.stderr) as bar:
+        report = sync_outbox(db.session, backend, progress=bar.update)
+    click.echo(
+        f"{backend.name}: {report.indexed} indexed, {report.deleted} removed"
+        + (f", {report.failed} kept for retry ({report.error})" if report.failed else ""),
+        err=True,
+    )
+    return report

@@ -1,0 +1,1 @@
+"""The buyers' search page: filters with counts, reasons, map, live updates, exports."""

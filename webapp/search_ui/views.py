@@ -1,0 +1,252 @@
+"""The search page, its live-updated results fragment, suggestions and exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from search.backend import get_backend
+from search.places import DatabasePlaces
+from search.query import KIND_GROUPS, SORTS, SearchQuery
+from search.results import SearchResult
+from webapp.domain.kinds import FAMILY_LABELS, KINDS, PRESTA_TYPES, Family
+from webapp.domain.reservations import ARTICLES
+from webapp.extensions import db
+from webapp.search_ui import export
+from webapp.search_ui.forms import (
+    FIELD_LABELS,
+    SERVES_COMMUNE,
+    SORT_LABELS,
+    FormState,
+    clean_text,
+    form_errors,
+    page_arguments,
+    parse_leniently,
+    shareable_arguments,
+)
+from webapp.search_ui.present import (
+    ResultPages,
+    Vocabulary,
+    load_vocabulary,
+    present_hit,
+)
+
+try:  # the Meilisearch backend's "server down": a 503 page, not a crash
+    from search.meili import SearchUnavailable
+except ImportError:  # pragma: no cover - the client library is optional
+
+    class SearchUnavailable(RuntimeError):  # type: ignore[no-redef]
+        pass
+
+
+blueprint = Blueprint("search_ui", __name__, url_prefix="/recherche")
+
+SUGGESTIONS = 8
+GROUP_FAMILIES = {"insertion": Family.INSERTION, "disability": Family.DISABILITY, "ess": Family.ESS}
+
+
+def run_search(query: SearchQuery) -> SearchResult:
+    try:
+        return get_backend(current_app).search(query)
+    except SearchUnavailable:
+        abort(503)
+
+
+@blueprint.get("")
+def search():
+    args, commune_used = page_arguments(request.args)
+    query, problems = parse_leniently(args, DatabasePlaces(db.session))
+    result = run_search(query)
+    vocabulary = load_vocabulary(db.session)
+    context = _results_context(query, result, vocabulary, problems, commune_used)
+    status = 400 if problems else 200
+    if request.args.get("partial"):
+        return render_template("search_ui/_results.html", **context), status
+    form = FormState(MultiDict(request.args))
+    return render_template(
+        "search_ui/search.html",
+        form=form,
+        options=_filter_options(vocabulary, result, form),
+        suggestions=_suggestions(form.text("q")),
+        sorts=[(sort, SORT_LABELS[sort]) for sort in SORTS],
+        labels=FIELD_LABELS,
+        **context,
+    ), status
+
+
+def _results_context(
+    query: SearchQuery,
+    result: SearchResult,
+    vocabulary: Vocabulary,
+    problems: dict[str, str],
+    commune_used: bool,
+) -> dict:
+    hits = [present_hit(hit, vocabulary) for hit in result.hits]
+    markers = [
+        {
+            "lat": view.hit.latitude,
+            "lon": view.hit.longitude,
+            "label": view.hit.name,
+            "url": url_for("directory.profile", siret=view.hit.siret),
+        }
+        for view in hits
+        if view.hit.latitude is not None and view.hit.longitude is not None
+    ]
+    circle = None
+    if query.near and query.radius_km:
+        circle = {
+            "lat": query.near.latitude,
+            "lon": query.near.longitude,
+            "radius_km": query.radius_km,
+        }
+    shared = shareable_arguments(request.args)
+    if commune_used:
+        # Links speak the API's language: the commune field becomes "serves".
+        shared.setlist("serves", [f"commune:{clean_text(request.args[SERVES_COMMUNE]).strip()}"])
+    without_page = shared.copy()
+    without_page.poplist("page")
+    errors = form_errors(problems, commune_used=commune_used)
+    return {
+        "query": query,
+        "result": result,
+        "hits": hits,
+        "pages": ResultPages(result.page, result.per_page, result.total),
+        "markers": markers,
+        "circle": circle,
+        "link_args": shared,
+        "export_args": without_page.to_dict(flat=False),
+        "export_limit": export.EXPORT_LIMIT,
+        "errors": errors,
+        "error_labels": {name: FIELD_LABELS[name] for name in errors},
+        "departement_counts": _top(result.facets.get("departement", {}), vocabulary.departements),
+    }
+
+
+def _top(counts: dict[str, int], names: dict[str, str], limit: int = 8) -> list[tuple]:
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(code, names.get(code, code), count) for code, count in ranked if count]
+
+
+def _filter_options(vocabulary: Vocabulary, result: SearchResult, form: FormState) -> dict:
+    """Every filter's choices as (value, label, count or None), counts from the facets."""
+    facets = result.facets
+    kind_counts = facets.get("kind", {})
+
+    def counted(name: str, value: str) -> int | None:
+        if name not in facets:
+            return None  # this backend did not count it: show no number rather than 0
+        return facets[name].get(value, 0)
+
+    groups = [
+        (
+            group,
+            _(FAMILY_LABELS[GROUP_FAMILIES[group]]),
+            sum(kind_counts.get(code, 0) for code in codes) if "kind" in facets else None,
+        )
+        for group, codes in KIND_GROUPS.items()
+    ]
+    return {
+        "kind_groups": groups,
+        "kinds": [(k.code, f"{k.code} — {_(k.label)}", counted("kind", k.code)) for k in KINDS],
+        "sector_groups": [
+            (slug, name, counted("sector_group", slug))
+            for slug, name in vocabulary.sector_groups.items()
+        ],
+        "sector_tree": [
+            (name, [(slug, sector, counted("sector", slug)) for slug, sector in sectors])
+            for _slug, name, sectors in vocabulary.sector_tree
+        ],
+        "presta": [(code, _(label), None) for code, label in PRESTA_TYPES.items()],
+        "labels": [
+            (slug, name, counted("label", slug)) for slug, name in vocabulary.labels.items()
+        ],
+        "networks": [
+            (slug, name, counted("network", slug)) for slug, name in vocabulary.networks.items()
+        ],
+        "reservations": [
+            (code, f"{_(label)} ({code})", None) for code, label in ARTICLES.items()
+        ],
+        "regions": list(vocabulary.regions.items()),
+        "departements": list(vocabulary.departements.items()),
+        "serves_other": _serves_other(form, vocabulary),
+    }
+
+
+def _serves_other(form: FormState, vocabulary: Vocabulary) -> str | None:
+    """A ``serves`` value the select does not list (a commune, an EPCI, from a shared
+    API URL): kept as an extra option so that submitting the form does not lose it."""
+    value = form.text("serves").strip()
+    kind, _sep, code = value.partition(":")
+    kind, code = kind.strip().lower(), code.strip().upper()
+    if not value or (kind == "departement" and code in vocabulary.departements):
+        return None
+    if kind == "region" and code in vocabulary.regions:
+        return None
+    return value
+
+
+def _suggestions(prefix: str) -> list[str]:
+    prefix = prefix.strip()
+    if len(prefix) < 2:
+        return []
+    try:
+        return get_backend(current_app).suggest(prefix, limit=SUGGESTIONS)
+    except SearchUnavailable:
+        return []  # the search box still works without suggestions
+
+
+@blueprint.get("/suggestions")
+def suggestions():
+    """Names for the search box's ``<datalist>`` (JSON), as the visitor types."""
+    prefix = clean_text(request.args.get("q"))
+    return jsonify({"q": prefix, "suggestions": _suggestions(prefix)})
+
+
+def _export_hits():
+    args, _commune_used = page_arguments(request.args)
+    query, problems = parse_leniently(args, DatabasePlaces(db.session))
+    if problems:
+        # An export must be exactly what was asked: no silently dropped filter.
+        abort(400)
+    backend = get_backend(current_app)
+    try:
+        hits = list(export.matching_hits(backend, query, export.EXPORT_LIMIT))
+    except SearchUnavailable:
+        abort(503)
+    return export.export_rows(db.session, hits, load_vocabulary(db.session))
+
+
+def _attachment(body: bytes, mimetype: str, extension: str) -> Response:
+    filename = f"passerelles-recherche-{date.today().isoformat()}.{extension}"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blueprint.get("/export.csv")
+def export_csv():
+    french = str(get_locale() or "fr").startswith("fr")
+    body = export.to_csv(_export_hits(), decimal_comma=french)
+    return _attachment(body, "text/csv; charset=utf-8", "csv")
+
+
+@blueprint.get("/export.xlsx")
+def export_xlsx():
+    return _attachment(
+        export.to_xlsx(_export_hits()),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+    )
