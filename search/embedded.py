@@ -1,37 +1,57 @@
-"""The embedded search backend: SQLite FTS5 in a database file of its own (or in memory).
+"""The embedded search backend: SQLite FTS5 in a database of its own (a file, or memory).
 
-Layout (``_build`` twins of each during a rebuild):
+Tables (each with a ``_build`` twin while a rebuild runs; a document's rowid everywhere is
+its *slot*, a small integer, so that sets of hits are cheap bitmaps):
 
-- ``docs``: one row per searchable (active) document: sort key, exact-name keys, position,
-  capacity numbers and the document JSON, so hits and reasons need no app database.
-- ``fts``: FTS5 over the analysed text (``search.text.terms``, already folded and
-  stemmed, so the tokenizer only splits on spaces) and a ``filters`` column of tokens.
-- ``facets``: (facet, value, id) rows for the facet counts.
-- ``grams``: trigrams of every indexed word, to find typo candidates without scanning the
-  vocabulary.
-- ``touched``: ids written while a rebuild runs, which the rebuild must not overwrite.
+- ``docs``: slot, id, sort and exact-name keys, position and capacity numbers;
+- ``bodies``: the document JSON, so hits and reasons need no app database;
+- ``fts``: FTS5 over the analysed text (``search.text.terms``: folded, stemmed, joined by
+  spaces, so the tokenizer only splits) and a ``filters`` column of tokens;
+- ``geo``: an R*Tree of positions, for radius filters;
+- ``grams``: trigrams of the indexed words, to find typo candidates without scanning the
+  vocabulary;
+- ``bitmaps``: per facet value, the bitmap of the slots holding it, for facet counts;
+- ``state`` (generation, bumped by every write) and ``touched`` (ids written since the
+  last rebuild began, re-applied when it swaps in) are never rebuilt.
 
-Filter tokens (``filters`` column, weight 0): ``k_<kind>``, ``s_<sector>``,
-``g_<sector group>``, ``p_<presta>``, ``l_<label>``, ``n_<network>``,
-``r_<reservation>``, and the zone: ``z_national``, ``zr_<region>``, ``zd_<departement>``,
-``ze_<epci>``, ``zc_<commune>`` for the divisions it lists, ``xr_``/``xd_``/``xe_``/``xc_``
-for those a radius zone reaches. Values are folded with ``_`` for every other character
-(``r_l2113_13``, ``s_espaces_verts``); text terms never contain ``_``, so the two never
-meet. Numbers and positions are filtered on ``docs``.
+Filter tokens (``filters`` column): ``k_<kind>``, ``s_<sector>``, ``g_<sector group>``,
+``p_<presta>``, ``l_<label>``, ``n_<network>``, ``r_<reservation>``, and the zone:
+``z_national``; ``zr_``/``zd_``/``ze_``/``zc_`` + code for the régions, départements,
+EPCIs, communes it lists; ``xr_``/``xd_``/``xe_``/``xc_`` + code for those its radius
+reaches. Values are folded with ``_`` for any other character (``r_l2113_13``,
+``s_espaces_verts``); text terms never hold a ``_``, so the two never meet.
 
 User text never reaches SQL or FTS syntax: it is analysed into ``[a-z0-9]`` terms, each
-quoted in the MATCH expression; every SQL value is a bound parameter.
+quoted in the MATCH expression (``quoted`` refuses anything else); SQL values are bound.
+
+Measured on 200,000 documents (the snapshot cycled), which shaped this design:
+
+- ``bm25()`` costs ~3 µs a hit: 40 ms to rank the 12,000 hits of ``nettoyage``. Relevance
+  is therefore in tiers (exact name, then all words in name/SIRET, then in the sectors,
+  then anywhere), each a column-filtered FTS query, alphabetical within a tier.
+- One statement for hits and facets (a MATERIALIZED CTE with UNION ALL of the page, the
+  total and a GROUP BY over a facet table) took 138 ms median / 205 ms p95 for text with
+  facets, separate statements 207 / 286 ms: SQLite pays ~2 µs per (hit, facet value) row
+  either way. Neither is kept: the hits come back as one ``group_concat`` string (3 ms for
+  12,000) and facets are counted on bitmaps (AND + popcount, ~8 ms for all ~300 values).
+- Sorting a hit set by name in SQL (``IN json_each`` then ORDER BY) costs ~1.4 µs a hit;
+  walking the name index and keeping the hits costs ~0.7 µs a row walked: the cheaper of
+  the two is chosen per query (``_ordered``).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
+import math
 import re
+import secrets
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -45,6 +65,7 @@ from search.text import (
     STOP_WORDS,
     Phrase,
     edit_distance,
+    folded,
     min_shared_trigrams,
     segment,
     split_identifiers,
@@ -55,20 +76,22 @@ from search.text import (
     typo_budget,
     words,
 )
-from webapp.domain.text import fold
 
-EARTH_RADIUS_KM = 6371.009  # geopy's, which search.documents and the gazetteer use
-TEXT_COLUMNS = ("name", "ids", "sectors", "body")
-# bm25 weights, in column order (name, ids, sectors, body, filters): the name and brand
-# weigh most, then the sectors, then description and offers; filter tokens not at all.
-WEIGHTS = (10.0, 10.0, 4.0, 1.0, 0.0)
-EXACT_NAME_BONUS = 1000.0  # above any bm25 score: the enterprise typed by name comes first
+SCHEMA_VERSION = 1  # bump when the tables change: an index of another version is recreated
+EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
 MAX_UNITS = 12  # query words searched; the rest of a 10 kB paste is ignored
 MAX_WORD = 40  # longer "words" are searched as typed, without prefix or typos
-MIN_PREFIX = 3  # shorter words would expand to much of the vocabulary
+MIN_PREFIX = 3  # shorter words would begin much of the vocabulary
 MAX_TYPO_CANDIDATES = 8
 MAX_MATCHED_TERMS = 5
 BATCH = 1000
+# Relevance tiers, best first; a hit's score is its tier's. Within a tier, hits keep index
+# order (by id, documents changed since the last rebuild last): any stable order would do.
+EXACT_NAME, NAME_AS_TYPED, IN_NAME, IN_SECTORS, ANYWHERE = 5.0, 4.0, 3.0, 2.0, 1.0
+NAME_COLUMNS = "{name ids}"
+SECTOR_COLUMNS = "{name ids sectors}"
+# Walking the name index costs about half a name sort per hit (see the module docstring).
+WALK_TO_SORT_COST = 2.0
 FACET_FIELDS = {
     "kind": "kind",
     "sector_group": "sector_groups",
@@ -80,40 +103,56 @@ FACET_FIELDS = {
 _TOKEN = re.compile(r"[a-z0-9_]+")
 _ORIGINAL_WORD = re.compile(r"[^\W_]+")
 
-_TABLES = ("docs", "fts", "facets", "grams")
+_TABLES = ("docs", "bodies", "fts", "geo", "grams", "bitmaps")
 _SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS docs{s} (
-    id INTEGER PRIMARY KEY,
-    sort_key TEXT NOT NULL,
-    name_key TEXT NOT NULL,
-    brand_key TEXT NOT NULL,
-    latitude REAL,
-    longitude REAL,
-    employees INTEGER,
-    turnover INTEGER,
-    largest_contract INTEGER,
-    document TEXT NOT NULL
+    """CREATE TABLE docs{s} (
+        slot INTEGER PRIMARY KEY,
+        id INTEGER NOT NULL,
+        display_name TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        brand_key TEXT NOT NULL,
+        latitude REAL,
+        longitude REAL,
+        employees INTEGER,
+        turnover INTEGER,
+        largest_contract INTEGER
     )""",
-    "CREATE INDEX IF NOT EXISTS docs{s}_sort_{tag} ON docs{s} (sort_key, id)",
-    "CREATE INDEX IF NOT EXISTS docs{s}_latitude_{tag} ON docs{s} (latitude)",
-    """CREATE VIRTUAL TABLE IF NOT EXISTS fts{s} USING fts5 (
-    name, ids, sectors, body, filters,
-    tokenize = "unicode61 tokenchars '_'", prefix = '3'
+    "CREATE UNIQUE INDEX docs{s}_id_{tag} ON docs{s} (id)",
+    "CREATE INDEX docs{s}_sort_{tag} ON docs{s} (sort_key, id)",
+    "CREATE INDEX docs{s}_name_{tag} ON docs{s} (name_key)",
+    "CREATE INDEX docs{s}_brand_{tag} ON docs{s} (brand_key)",
+    "CREATE INDEX docs{s}_employees_{tag} ON docs{s} (employees)",
+    "CREATE INDEX docs{s}_turnover_{tag} ON docs{s} (turnover)",
+    "CREATE INDEX docs{s}_contract_{tag} ON docs{s} (largest_contract)",
+    "CREATE TABLE bodies{s} (slot INTEGER PRIMARY KEY, document TEXT NOT NULL)",
+    # No bm25 (see above), hence no column sizes to keep.
+    """CREATE VIRTUAL TABLE fts{s} USING fts5 (
+        name, ids, sectors, body, filters,
+        tokenize = "unicode61 tokenchars '_'", prefix = '3', columnsize = 0
     )""",
-    """CREATE TABLE IF NOT EXISTS facets{s} (
-    id INTEGER NOT NULL,
-    facet TEXT NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (id, facet, value)
+    # Positions as points on the unit sphere: "within r km" is then a box and a chord
+    # length, plain arithmetic (trigonometry per row cost 10 ms on 17,000 rows, this 7).
+    "CREATE VIRTUAL TABLE geo{s} USING rtree (slot, x0, x1, y0, y1, z0, z1)",
+    """CREATE TABLE grams{s} (
+        gram TEXT NOT NULL,
+        length INTEGER NOT NULL,
+        term TEXT NOT NULL,
+        PRIMARY KEY (gram, length, term)
     ) WITHOUT ROWID""",
-    """CREATE TABLE IF NOT EXISTS grams{s} (
-    gram TEXT NOT NULL,
-    length INTEGER NOT NULL,
-    term TEXT NOT NULL,
-    PRIMARY KEY (gram, length, term)
-    ) WITHOUT ROWID""",
+    """CREATE TABLE bitmaps{s} (
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        bits BLOB NOT NULL,
+        PRIMARY KEY (facet, value)
+    )""",
 )
-_TOUCHED = "CREATE TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)"
+_STATE = (
+    "CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO state VALUES ('generation', 0)",
+    "INSERT OR IGNORE INTO state VALUES ('schema', 0)",
+    "CREATE TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)",
+)
 
 
 # --- Documents as rows ------------------------------------------------------------------
@@ -121,7 +160,7 @@ _TOUCHED = "CREATE TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY)"
 
 def token(prefix: str, value: str) -> str:
     """A filter token: ``token("s", "espaces-verts")`` is ``s_espaces_verts``."""
-    return f"{prefix}_{fold(value).replace(' ', '_')}"
+    return f"{prefix}_{folded(value).replace(' ', '_')}"
 
 
 _LIST_TOKENS = (
@@ -140,7 +179,7 @@ _LIST_TOKENS = (
     ("xe", "zone_reach_epcis"),
     ("xc", "zone_reach_communes"),
 )
-_PLACE_PREFIX = {"region": "r", "departement": "d", "epci": "e", "commune": "c"}
+_PLACE_LETTER = {"region": "r", "departement": "d", "epci": "e", "commune": "c"}
 
 
 def filter_tokens(document: Document) -> list[str]:
@@ -152,31 +191,100 @@ def filter_tokens(document: Document) -> list[str]:
     return found
 
 
-def _text_row(document: Document) -> tuple[str, str, str, str]:
-    """The analysed text of the ``name``, ``ids``, ``sectors`` and ``body`` columns."""
-    names = [document["name"]]
-    if fold(document["brand"]) not in ("", fold(document["name"])):
-        names.append(document["brand"])
+def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
+    """The analysed name and brand (for the exact-name tier), then the FTS columns:
+    ``name`` (both), ``ids``, ``sectors`` and ``body``."""
+    name = " ".join(terms(document["name"]))
+    brand = " ".join(terms(document["brand"]))
     return (
-        " ".join(terms(" ".join(names))),
+        name,
+        brand,
+        name if brand in ("", name) else f"{name} {brand}",
         f"{document['siret']} {document['siren']}",
-        " ".join(terms(" ".join(document["sector_names"]))),
+        _sector_terms(tuple(document["sector_names"])),
         " ".join(terms(f"{document['description']} {document['offers']}")),
     )
 
 
-def _facet_rows(document: Document) -> Iterator[tuple[int, str, str]]:
+@lru_cache(maxsize=4096)
+def _sector_terms(names: tuple[str, ...]) -> str:
+    return " ".join(terms(" ".join(names)))  # the same few combinations, over and over
+
+
+def facet_values(document: Document) -> Iterator[tuple[str, str]]:
     for facet, key in FACET_FIELDS.items():
         values = document[key]
-        for value in [values] if isinstance(values, str) else values or ():
-            yield document["id"], facet, value
+        if isinstance(values, str):
+            yield facet, values
+        else:
+            yield from ((facet, value) for value in values or ())
 
 
-# --- Queries as FTS expressions and SQL ---------------------------------------------------
+# --- Bitmaps of slots -------------------------------------------------------------------
+
+
+def bitmap(slots: Iterable[int]) -> int:
+    """The slots as the bits of one integer (built in a bytearray: OR-ing big integers
+    one bit at a time would copy the whole bitmap each time)."""
+    slots = list(slots)
+    if not slots:
+        return 0
+    buffer = bytearray(max(slots) // 8 + 1)
+    for slot in slots:
+        buffer[slot >> 3] |= 1 << (slot & 7)
+    return int.from_bytes(buffer, "little")
+
+
+@dataclass
+class BitChanges:
+    """Slots to set and to clear, per (facet, value), applied in one go per bitmap."""
+
+    added: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    removed: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+
+    def add(self, document: Document, slot: int) -> None:
+        for key in facet_values(document):
+            self.added.setdefault(key, set()).add(slot)
+            self.removed.get(key, set()).discard(slot)
+
+    def remove(self, document: Document, slot: int) -> None:
+        for key in facet_values(document):
+            self.removed.setdefault(key, set()).add(slot)
+            self.added.get(key, set()).discard(slot)
+
+    def affected(self) -> set[tuple[str, str]]:
+        return set(self.added) | set(self.removed)
+
+    def apply(self, key: tuple[str, str], bits: int) -> int:
+        return (bits & ~bitmap(self.removed.get(key, ()))) | bitmap(self.added.get(key, ()))
+
+
+@dataclass(frozen=True)
+class FacetBitmaps:
+    """The bitmaps of one index generation, held in memory between writes."""
+
+    generation: int
+    bits: dict[str, dict[str, int]]
+
+    def counts(self, facets: Iterable[str], hits: int | None) -> dict[str, dict[str, int]]:
+        """Counts per value among ``hits`` (a bitmap; None: every document)."""
+        counts: dict[str, dict[str, int]] = {}
+        for facet in facets:
+            values = self.bits.get(facet, {})
+            found = (
+                {v: b.bit_count() for v, b in values.items()}
+                if hits is None
+                else {v: (b & hits).bit_count() for v, b in values.items()}
+            )
+            counts[facet] = {v: n for v, n in sorted(found.items()) if n}
+        return counts
+
+
+# --- Queries ----------------------------------------------------------------------------
 
 
 def quoted(*tokens: str) -> str:
-    """A quoted FTS5 string (one token, or a phrase) of tokens this module produced."""
+    """A quoted FTS5 string (a token, or a phrase) made of tokens this module produced."""
     for tok in tokens:
         if not _TOKEN.fullmatch(tok):
             raise ValueError(f"not an index token: {tok[:40]!r}")
@@ -187,8 +295,8 @@ def any_of(alternatives: Iterable[str]) -> str:
     return "(" + " OR ".join(dict.fromkeys(alternatives)) + ")"
 
 
-def filter_expression(query: SearchQuery) -> list[str]:
-    """The token filters of ``query``, each an OR group, to be AND-ed."""
+def filter_groups(query: SearchQuery) -> list[str]:
+    """The token filters of ``query``: each an OR group, the groups to be AND-ed."""
     groups = []
     for prefix, values in (
         ("s", query.sectors),
@@ -204,8 +312,8 @@ def filter_expression(query: SearchQuery) -> list[str]:
     place = query.serves
     if place:
         served = ["z_national"]
-        served += [token("z" + _PLACE_PREFIX[kind], code) for kind, code in place.covered_by]
-        served.append(token("x" + _PLACE_PREFIX[place.kind], place.code))
+        served += [token("z" + _PLACE_LETTER[kind], code) for kind, code in place.covered_by]
+        served.append(token("x" + _PLACE_LETTER[place.kind], place.code))
         groups.append(any_of(quoted(t) for t in served))
     return groups
 
@@ -214,23 +322,27 @@ def filter_expression(query: SearchQuery) -> list[str]:
 class TextUnit:
     """One query word (or synonym phrase) and what it may match in the index."""
 
+    own: Phrase  # the words as typed, as index terms
     exact: set[str] = field(default_factory=set)  # index terms
     prefixes: set[str] = field(default_factory=set)
     phrases: set[Phrase] = field(default_factory=set)
 
-    def expression(self) -> str:
+    def expression(self, as_typed: bool = False) -> str:
+        """The FTS alternatives; ``as_typed``: only the words themselves (no prefix,
+        typo or synonym)."""
+        if as_typed:
+            return quoted(*self.own)
         return any_of(
             [quoted(t) for t in sorted(self.exact)]
             + [quoted(p) + "*" for p in sorted(self.prefixes)]
             + [quoted(*p) for p in sorted(self.phrases)]
         )
 
-    def matches(self, phrase: Phrase) -> bool:
+    def matches(self, run: Phrase) -> bool:
         """Does this run of document terms (one term, or a phrase's length) match?"""
-        if len(phrase) == 1:
-            term = phrase[0]
-            return term in self.exact or any(term.startswith(p) for p in self.prefixes)
-        return phrase in self.phrases
+        if len(run) == 1:
+            return run[0] in self.exact or any(run[0].startswith(p) for p in self.prefixes)
+        return run in self.phrases
 
     @property
     def longest(self) -> int:
@@ -239,31 +351,67 @@ class TextUnit:
 
 @dataclass
 class Plan:
-    """A query as SQL: the MATCH expression (None: no text and no token filter), the
-    conditions on ``docs d`` with their parameters, and the text units for reasons."""
+    """A query made ready for SQL: text units, token filters, and conditions on ``docs d``
+    (with their parameters) for what tokens cannot say."""
 
-    match: str | None
-    where: list[str]
-    params: list[Any]
     units: list[TextUnit]
-    exact_key: str | None
+    filters: list[str]
+    where: list[str] = field(default_factory=list)  # conditions on ``docs d``
+    params: list[Any] = field(default_factory=list)
+    geo: str | None = None  # a SELECT of the slots within the radius
+    geo_params: list[Any] = field(default_factory=list)
+    exact_key: str = ""
+
+    def match(self) -> str | None:
+        """The MATCH expression of the text and the token filters, if any."""
+        return " AND ".join([unit.expression() for unit in self.units] + self.filters) or None
+
+    def text_in(self, columns: str, as_typed: bool = False) -> str:
+        """The text alone, found in ``columns`` (a relevance tier: the other filters are
+        already applied to the hits it is intersected with)."""
+        return " AND ".join(f"{columns} : {unit.expression(as_typed)}" for unit in self.units)
 
 
-def _distance_sql(alias: str = "d") -> str:
-    """Haversine distance (km) from the point bound as (lat, lat, lon) to a document."""
+def distance_sql() -> str:
+    """Haversine distance (km) from the point bound as (lat, lat, lon) to ``docs d``."""
     return (
         f"2 * {EARTH_RADIUS_KM} * asin(min(1, sqrt("
-        f"power(sin(radians({alias}.latitude - ?) / 2), 2) + cos(radians(?)) * "
-        f"cos(radians({alias}.latitude)) * power(sin(radians({alias}.longitude - ?) / 2), 2))))"
+        "power(sin(radians(d.latitude - ?) / 2), 2) + cos(radians(?)) * "
+        "cos(radians(d.latitude)) * power(sin(radians(d.longitude - ?) / 2), 2))))"
     )
 
 
-def _bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[float, ...]:
-    import math
+def unit_vector(latitude: float, longitude: float) -> tuple[float, float, float]:
+    lat, lon = math.radians(latitude), math.radians(longitude)
+    return math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)
 
-    d_lat = radius_km / 111.0
-    d_lon = radius_km / (111.0 * max(0.01, math.cos(math.radians(latitude))))
-    return latitude - d_lat, latitude + d_lat, longitude - d_lon, longitude + d_lon
+
+def within_sql() -> str:
+    """Slots within a distance of a point, bound as its unit vector's box (x0, x1, y0, y1,
+    z0, z1), the vector (x, x, y, y, z, z) and the squared chord of the distance. The
+    R*Tree keeps float32 coordinates: exact to about half a metre."""
+    return (
+        "SELECT slot FROM geo WHERE x0 >= ? AND x1 <= ? AND y0 >= ? AND y1 <= ? "
+        "AND z0 >= ? AND z1 <= ? "
+        "AND (x0 - ?) * (x0 - ?) + (y0 - ?) * (y0 - ?) + (z0 - ?) * (z0 - ?) <= ?"
+    )
+
+
+def within_params(latitude: float, longitude: float, radius_km: float) -> list[float]:
+    chord = 2 * math.sin(min(math.pi, radius_km / EARTH_RADIUS_KM) / 2)
+    x, y, z = unit_vector(latitude, longitude)
+    box = [x - chord, x + chord, y - chord, y + chord, z - chord, z + chord]
+    return [*box, x, x, y, y, z, z, chord * chord]
+
+
+def slot_list(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[int]:
+    """The slots ``sql`` selects, fetched as one string: ~3 ms for 12,000, half the cost
+    of as many rows."""
+    concatenated = conn.execute(
+        f"SELECT group_concat(slot) FROM ({sql})",  # noqa: S608 - our own SQL
+        params,
+    ).fetchone()[0]
+    return json.loads(f"[{concatenated}]") if concatenated else []
 
 
 # --- The backend ------------------------------------------------------------------------
@@ -277,36 +425,44 @@ class EmbeddedBackend:
 
     def __init__(self, path: str = ":memory:", synonyms: Iterable[Iterable[str]] | None = None):
         self.path = path
-        self._memory = path == ":memory:" or path.startswith("file::memory:")
+        self._memory = path == ":memory:"
         self._local = threading.local()
         self._lock = threading.RLock()
         self._connections: list[sqlite3.Connection] = []
-        groups = default_synonyms()[1] if synonyms is None else synonyms
-        self._synonyms = synonym_table(groups)
+        self._synonyms = synonym_table(default_synonyms()[1] if synonyms is None else synonyms)
+        self._bitmaps = FacetBitmaps(-1, {})
         with self._writing() as conn:
-            self._create(conn, "")
-            conn.execute(_TOUCHED)
+            for statement in _STATE:
+                conn.execute(statement)
+            schema = conn.execute("SELECT value FROM state WHERE key = 'schema'").fetchone()[0]
+            if schema != SCHEMA_VERSION:  # a new file, or one an older version wrote
+                self._drop(conn, "_build")
+                self._drop(conn, "")
+                self._create(conn, "")
+                conn.execute("UPDATE state SET value = ? WHERE key = 'schema'", (SCHEMA_VERSION,))
+                self._bump(conn)
 
     # Connections -----------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        # Autocommit: transactions are opened explicitly, so none is left open by accident.
+        # Autocommit mode: transactions are opened explicitly, none is left open by accident.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 30000")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: the hot pages of 200,000 docs
         if not self._memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-        self._connections.append(conn)
+        with self._lock:
+            self._connections.append(conn)
         return conn
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         if self._memory:
             with self._lock:
-                if not self._connections:
-                    self._connect()
-                yield self._connections[0]
+                conn = self._connections[0] if self._connections else self._connect()
+                yield conn
             return
         conn = getattr(self._local, "conn", None)
         if conn is None:
@@ -341,199 +497,276 @@ class EmbeddedBackend:
             self._connections.clear()
             self._local = threading.local()
 
-    # Writes ------------------------------------------------------------------------------
+    # Schema ------------------------------------------------------------------------------
 
     @staticmethod
     def _create(conn: sqlite3.Connection, suffix: str) -> None:
-        # Index names carry a tag of their own: they keep their name when their table is
-        # renamed into place, and the next build must not collide with them.
-        tag = f"{threading.get_ident():x}{id(conn):x}{len(suffix)}"
+        # Index names keep their name when their table is renamed into place: a random
+        # tag keeps the next build's from colliding with them.
+        tag = secrets.token_hex(4)
         for statement in _SCHEMA:
             conn.execute(statement.format(s=suffix, tag=tag))
-
-    @staticmethod
-    def _building(conn: sqlite3.Connection) -> bool:
-        row = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'docs_build'"
-        ).fetchone()
-        return row is not None
-
-    def upsert(self, documents: list[Document]) -> None:
-        if not documents:
-            return
-        with self._writing() as conn:
-            suffixes = ["", "_build"] if self._building(conn) else [""]
-            for suffix in suffixes:
-                self._remove(conn, suffix, [d["id"] for d in documents])
-                self._insert(conn, suffix, [d for d in documents if d["status"] == "active"])
-            if len(suffixes) > 1:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO touched (id) VALUES (?)", [(d["id"],) for d in documents]
-                )
-
-    def delete(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        with self._writing() as conn:
-            building = self._building(conn)
-            for suffix in ["", "_build"] if building else [""]:
-                self._remove(conn, suffix, ids)
-            if building:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO touched (id) VALUES (?)", [(i,) for i in ids]
-                )
-
-    @staticmethod
-    def _remove(conn: sqlite3.Connection, suffix: str, ids: list[int]) -> None:
-        rows = [(i,) for i in ids]
-        conn.executemany(f"DELETE FROM docs{suffix} WHERE id = ?", rows)  # noqa: S608
-        conn.executemany(f"DELETE FROM fts{suffix} WHERE rowid = ?", rows)  # noqa: S608
-        conn.executemany(f"DELETE FROM facets{suffix} WHERE id = ?", rows)  # noqa: S608
-        # Grams stay: a word no document holds any more only costs a useless candidate,
-        # and the next rebuild drops it.
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, suffix: str, documents: list[Document]) -> None:
-        if not documents:
-            return
-        doc_rows, fts_rows, facet_rows, vocabulary = [], [], [], set()
-        for document in documents:
-            text = _text_row(document)
-            doc_rows.append(
-                (
-                    document["id"],
-                    fold(document["display_name"]),
-                    " ".join(terms(document["name"])),
-                    " ".join(terms(document["brand"])),
-                    document["latitude"],
-                    document["longitude"],
-                    document["employees"],
-                    document["turnover"],
-                    document["largest_contract"],
-                    json.dumps(document, ensure_ascii=False, separators=(",", ":")),
-                )
-            )
-            fts_rows.append((document["id"], *text, " ".join(filter_tokens(document))))
-            facet_rows.extend(_facet_rows(document))
-            vocabulary.update(t for column in (text[0], text[2], text[3]) for t in column.split())
-        conn.executemany(
-            f"INSERT INTO docs{suffix} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-            doc_rows,
-        )
-        conn.executemany(
-            f"INSERT INTO fts{suffix} (rowid, name, ids, sectors, body, filters)"  # noqa: S608
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            fts_rows,
-        )
-        conn.executemany(
-            f"INSERT OR IGNORE INTO facets{suffix} VALUES (?, ?, ?)",  # noqa: S608
-            facet_rows,
-        )
-        conn.executemany(
-            f"INSERT OR IGNORE INTO grams{suffix} VALUES (?, ?, ?)",  # noqa: S608
-            [
-                (gram, len(term), term)
-                for term in vocabulary
-                if term.isalpha()
-                for gram in trigrams(term)
-            ],
-        )
-
-    def rebuild(self, documents: Iterable[Document]) -> int:
-        """Index ``documents`` into ``_build`` tables, a batch per transaction (searches and
-        writes go on meanwhile, writes into both), then swap them in one transaction."""
-        with self._writing() as conn:
-            self._drop(conn, "_build")
-            self._create(conn, "_build")
-            conn.execute("DELETE FROM touched")
-        count = 0
-        iterator = iter(documents)
-        try:
-            while batch := list(islice(iterator, BATCH)):
-                with self._writing() as conn:
-                    touched = self._touched(conn, [d["id"] for d in batch])
-                    fresh = [d for d in batch if d["status"] == "active" and d["id"] not in touched]
-                    self._insert(conn, "_build", fresh)
-                count += len(fresh)
-            with self._writing() as conn:
-                self._drop(conn, "")
-                for table in _TABLES:
-                    conn.execute(f"ALTER TABLE {table}_build RENAME TO {table}")
-                conn.execute("DELETE FROM touched")
-        except BaseException:
-            with self._writing() as conn:
-                self._drop(conn, "_build")
-            raise
-        return count
-
-    @staticmethod
-    def _touched(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
-        rows = conn.execute(
-            "SELECT id FROM touched WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
-        return {row[0] for row in rows}
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, suffix: str) -> None:
         for table in _TABLES:
             conn.execute(f"DROP TABLE IF EXISTS {table}{suffix}")
 
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE state SET value = value + 1 WHERE key = 'generation'")
+
+    # Writes ------------------------------------------------------------------------------
+
+    def upsert(self, documents: list[Document]) -> None:
+        documents = list({d["id"]: d for d in documents}.values())  # the last version wins
+        if not documents:
+            return
+        with self._writing() as conn:
+            changes = BitChanges()
+            ids = [d["id"] for d in documents]
+            slots = self._remove(conn, "", ids, changes)
+            active = [d for d in documents if d["status"] == "active"]
+            self._insert(conn, "", self._slotted(conn, "", active, slots), changes)
+            self._store_bits(conn, "", changes)
+            self._touch(conn, ids)
+            self._bump(conn)
+
+    def delete(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        with self._writing() as conn:
+            changes = BitChanges()
+            self._remove(conn, "", ids, changes)
+            self._store_bits(conn, "", changes)
+            self._touch(conn, ids)
+            self._bump(conn)
+
+    @staticmethod
+    def _touch(conn: sqlite3.Connection, ids: list[int]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO touched VALUES (?)", [(i,) for i in ids])
+
+    @staticmethod
+    def _slotted(
+        conn: sqlite3.Connection, suffix: str, documents: list[Document], slots: dict[int, int]
+    ) -> list[tuple[int, Document]]:
+        """Each document with its slot: the one it had, else a new one after the others."""
+        following = conn.execute(
+            f"SELECT coalesce(max(slot), 0) + 1 FROM docs{suffix}"  # noqa: S608 - our suffix
+        ).fetchone()[0]
+        slotted = []
+        for document in documents:
+            slot = slots.get(document["id"])
+            if slot is None:
+                slot, following = following, following + 1
+            slotted.append((slot, document))
+        return slotted
+
+    @staticmethod
+    def _remove(
+        conn: sqlite3.Connection, suffix: str, ids: list[int], changes: BitChanges
+    ) -> dict[int, int]:
+        """Take the documents out; their slots by id, for their next version to reuse."""
+        rows = conn.execute(
+            f"SELECT d.id, d.slot, b.document FROM docs{suffix} d "  # noqa: S608 - our suffix
+            f"JOIN bodies{suffix} b USING (slot) WHERE d.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        ).fetchall()
+        for _, slot, document in rows:
+            changes.remove(json.loads(document), slot)
+        slots = [(slot,) for _, slot, _ in rows]
+        for table, key in (("docs", "slot"), ("bodies", "slot"), ("fts", "rowid"), ("geo", "slot")):
+            conn.executemany(f"DELETE FROM {table}{suffix} WHERE {key} = ?", slots)  # noqa: S608
+        # Grams stay: a word no document holds any more only costs a useless candidate,
+        # and the next rebuild forgets it.
+        return {identifier: slot for identifier, slot, _ in rows}
+
+    @staticmethod
+    def _insert(
+        conn: sqlite3.Connection,
+        suffix: str,
+        slotted: list[tuple[int, Document]],
+        changes: BitChanges,
+        known_terms: set[str] | None = None,
+    ) -> None:
+        """Index the documents in their slots; ``known_terms``, words whose trigrams are
+        already stored, is updated (a rebuild saves most of the trigram work with it)."""
+        known_terms = set() if known_terms is None else known_terms
+        docs, bodies, fts, geo, vocabulary = [], [], [], [], set()
+        for slot, document in slotted:
+            name_key, brand_key, *columns = text_columns(document)
+            latitude, longitude = document["latitude"], document["longitude"]
+            docs.append(
+                (
+                    slot,
+                    document["id"],
+                    document["display_name"],
+                    folded(document["display_name"]),
+                    name_key,
+                    brand_key,
+                    latitude,
+                    longitude,
+                    document["employees"],
+                    document["turnover"],
+                    document["largest_contract"],
+                )
+            )
+            bodies.append((slot, json.dumps(document, ensure_ascii=False, separators=(",", ":"))))
+            fts.append((slot, *columns, " ".join(filter_tokens(document))))
+            if latitude is not None and longitude is not None:
+                x, y, z = unit_vector(latitude, longitude)
+                geo.append((slot, x, x, y, y, z, z))
+            changes.add(document, slot)
+            vocabulary.update(columns[0].split(), columns[2].split(), columns[3].split())
+        vocabulary = {term for term in vocabulary - known_terms if term.isalpha()}
+        known_terms |= vocabulary
+        # Table names carry only our own suffix ("" or "_build"), hence the S608 waivers.
+        conn.executemany(f"INSERT INTO docs{suffix} VALUES ({', '.join('?' * 11)})", docs)  # noqa: S608
+        conn.executemany(f"INSERT INTO bodies{suffix} VALUES (?, ?)", bodies)  # noqa: S608
+        conn.executemany(
+            f"INSERT INTO fts{suffix} (rowid, name, ids, sectors, body, filters)"  # noqa: S608
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            fts,
+        )
+        conn.executemany(f"INSERT INTO geo{suffix} VALUES (?, ?, ?, ?, ?, ?, ?)", geo)  # noqa: S608
+        conn.executemany(
+            f"INSERT OR IGNORE INTO grams{suffix} VALUES (?, ?, ?)",  # noqa: S608
+            [(gram, len(term), term) for term in vocabulary for gram in trigrams(term)],
+        )
+
+    @staticmethod
+    def _store_bits(conn: sqlite3.Connection, suffix: str, changes: BitChanges) -> None:
+        for facet, value in changes.affected():
+            row = conn.execute(
+                f"SELECT bits FROM bitmaps{suffix} WHERE facet = ? AND value = ?",  # noqa: S608
+                (facet, value),
+            ).fetchone()
+            bits = changes.apply((facet, value), int.from_bytes(row[0], "little") if row else 0)
+            if bits:
+                conn.execute(
+                    f"INSERT OR REPLACE INTO bitmaps{suffix} VALUES (?, ?, ?)",  # noqa: S608
+                    (facet, value, bits.to_bytes((bits.bit_length() + 7) // 8, "little")),
+                )
+            else:
+                conn.execute(
+                    f"DELETE FROM bitmaps{suffix} WHERE facet = ? AND value = ?",  # noqa: S608
+                    (facet, value),
+                )
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Index ``documents`` into ``_build`` tables, a batch per transaction (searches and
+        writes go on meanwhile, on the live tables), then, in one transaction, re-apply the
+        writes made meanwhile and swap the new tables in."""
+        with self._writing() as conn:
+            self._drop(conn, "_build")
+            self._create(conn, "_build")
+            conn.execute("DELETE FROM touched")
+        changes = BitChanges()  # the bitmaps are written once, at the end
+        known_terms: set[str] = set()
+        following = 1
+        iterator = iter(documents)
+        try:
+            while batch := list(islice(iterator, BATCH)):
+                active = [d for d in batch if d["status"] == "active"]
+                with self._writing() as conn:
+                    slotted = list(enumerate(active, following))
+                    self._insert(conn, "_build", slotted, changes, known_terms)
+                following += len(active)
+            with self._writing() as conn:
+                self._replay_touched(conn, changes)
+                self._store_bits(conn, "_build", changes)
+                self._drop(conn, "")
+                for table in _TABLES:
+                    conn.execute(f"ALTER TABLE {table}_build RENAME TO {table}")
+                conn.execute("DELETE FROM touched")
+                self._bump(conn)
+                return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+        except BaseException:
+            with self._writing() as conn:
+                self._drop(conn, "_build")
+            raise
+
+    def _replay_touched(self, conn: sqlite3.Connection, changes: BitChanges) -> None:
+        """Documents written while the rebuild ran: the live tables hold their latest state
+        (or their absence), which replaces whatever the rebuild read of them."""
+        ids = [row[0] for row in conn.execute("SELECT id FROM touched")]
+        if not ids:
+            return
+        slots = self._remove(conn, "_build", ids, changes)
+        live = conn.execute(
+            "SELECT b.document FROM docs d JOIN bodies b USING (slot) "
+            "WHERE d.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        documents = [json.loads(document) for (document,) in live]
+        self._insert(conn, "_build", self._slotted(conn, "_build", documents, slots), changes)
+
     def count(self) -> int:
         with self._reading() as conn:
-            return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+            return self._size(conn)
 
-    # Reads -------------------------------------------------------------------------------
+    @staticmethod
+    def _size(conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    # Search ------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
         with self._reading() as conn:
             plan = self._plan(conn, query)
-            page, total, facets = self._execute(conn, plan, query)
-        hits = tuple(self._hit(query, plan, row) for row in page)
+            hits = self._hits(conn, plan)  # None: every document
+            page = self._page(conn, plan, query, hits)
+            facets = [f for f in query.facets if f in FACET_FIELDS]
+            counts = {}
+            if facets:
+                bitmaps = self._facet_bitmaps(conn)
+                counts = bitmaps.counts(facets, None if hits is None else bitmap(hits))
+            total = self._size(conn) if hits is None else len(hits)
+            bodies = dict(
+                conn.execute(
+                    "SELECT slot, document FROM bodies "
+                    "WHERE slot IN (SELECT value FROM json_each(?))",
+                    (json.dumps([slot for slot, _ in page]),),
+                ).fetchall()
+            )
         return SearchResult(
-            total=total, page=query.page, per_page=query.per_page, hits=hits, facets=facets
+            total=total,
+            page=query.page,
+            per_page=query.per_page,
+            hits=tuple(self._hit(query, plan, json.loads(bodies[s]), score) for s, score in page),
+            facets=counts,
         )
 
     def _plan(self, conn: sqlite3.Connection, query: SearchQuery) -> Plan:
-        units = self._text_units(conn, query.text)
-        groups = [unit.expression() for unit in units] + filter_expression(query)
-        where: list[str] = []
-        params: list[Any] = []
+        identifiers, rest = split_identifiers(query.text)
+        plan = Plan(
+            units=self._text_units(conn, identifiers, rest),
+            filters=filter_groups(query),
+            exact_key=" ".join(terms(rest)),
+        )
         for column, minimum in (
             ("employees", query.min_employees),
             ("turnover", query.min_turnover),
             ("largest_contract", query.min_contract),
         ):
-            if minimum is not None:  # an unknown value does not pass a minimum
-                where.append(f"d.{column} >= ?")
-                params.append(minimum)
+            if minimum is not None:  # an unknown value (NULL) does not pass a minimum
+                plan.where.append(f"d.{column} >= ?")
+                plan.params.append(minimum)
         if query.near and query.radius_km is not None:
-            south, north, west, east = _bounding_box(
+            plan.geo = within_sql()
+            plan.geo_params = within_params(
                 query.near.latitude, query.near.longitude, query.radius_km
             )
-            where.append(
-                "d.latitude BETWEEN ? AND ? AND d.longitude BETWEEN ? AND ? "
-                f"AND {_distance_sql()} <= ?"
-            )
-            params += [south, north, west, east]
-            params += [query.near.latitude, query.near.latitude, query.near.longitude]
-            params.append(query.radius_km)
-        text_terms = terms(query.text)
-        return Plan(
-            match=" AND ".join(groups) if groups else None,
-            where=where,
-            params=params,
-            units=units,
-            exact_key=" ".join(text_terms) if units else None,
-        )
+        return plan
 
-    def _text_units(self, conn: sqlite3.Connection, text: str) -> list[TextUnit]:
-        identifiers, rest = split_identifiers(text)
-        units = [TextUnit(exact={digits}) for digits in identifiers]
+    def _text_units(
+        self, conn: sqlite3.Connection, identifiers: list[str], rest: str
+    ) -> list[TextUnit]:
+        units = [TextUnit(own=(digits,), exact={digits}) for digits in identifiers]
         typed = words(rest)[: MAX_UNITS * 2]
         position = 0
         for phrase, synonyms in segment([stem(w) for w in typed], self._synonyms):
-            unit = TextUnit()
+            unit = TextUnit(own=phrase)
             if len(phrase) > 1:
                 unit.phrases.add(phrase)
             else:
@@ -551,18 +784,18 @@ class EmbeddedBackend:
         """The word's term, the words it begins (as typed: ``menuis``, not its stem
         ``menui``), and, only when those find nothing, the words within its typo budget:
         a known word is not also searched as its neighbours (``menage``/``message``)."""
-        term = stem(typed)
-        unit.exact.add(term)
+        unit.exact.add(stem(typed))
         if len(typed) > MAX_WORD or not typed.isalpha():
             return
         if len(typed) >= MIN_PREFIX:
             unit.prefixes.add(typed)
-        if not typo_budget(typed):
+        budget = typo_budget(typed)
+        if not budget:
             return
         probe = unit.expression()
         if conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (probe,)).fetchone():
             return
-        unit.exact.update(self._typo_candidates(conn, term, typo_budget(typed)))
+        unit.exact.update(self._typo_candidates(conn, stem(typed), budget))
 
     @staticmethod
     def _typo_candidates(conn: sqlite3.Connection, term: str, budget: int) -> list[str]:
@@ -583,107 +816,181 @@ class EmbeddedBackend:
         )
         return [candidate for _, candidate in scored[:MAX_TYPO_CANDIDATES]]
 
-    def _execute(
-        self, conn: sqlite3.Connection, plan: Plan, query: SearchQuery
-    ) -> tuple[list[tuple[int, float, str]], int, dict[str, dict[str, int]]]:
-        """The page's (id, score, document JSON), the total and the facet counts."""
-        source, params = self._source(plan, query)
-        order = self._order(plan, query)
+    @staticmethod
+    def _select(plan: Plan) -> tuple[str, list[Any]]:
+        """SELECT of the slots matching the plan, driven by the narrowest source at hand:
+        the FTS index, the R*Tree, or the docs table."""
+        match = plan.match()
+        if match:
+            source, slot, conditions, params = "fts", "fts.rowid", ["fts MATCH ?"], [match]
+        elif plan.geo and not plan.where:
+            return plan.geo, list(plan.geo_params)
+        else:
+            source, slot, conditions, params = "docs d", "d.slot", [], []
+        if plan.where:
+            if match:
+                source += " JOIN docs d ON d.slot = fts.rowid"
+            conditions += plan.where
+            params += plan.params
+        if plan.geo:
+            conditions.append(f"{slot} IN ({plan.geo})")
+            params += plan.geo_params
+        sql = f"SELECT {slot} AS slot FROM {source}"  # noqa: S608 - our own fragments
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        return sql, params
+
+    def _hits(self, conn: sqlite3.Connection, plan: Plan) -> list[int] | None:
+        """Every matching slot, ascending, or None when nothing restricts the search."""
+        if not plan.match() and not plan.where and not plan.geo:
+            return None
+        return sorted(slot_list(conn, *self._select(plan)))
+
+    def _page(
+        self, conn: sqlite3.Connection, plan: Plan, query: SearchQuery, hits: list[int] | None
+    ) -> list[tuple[int, float]]:
+        """The page's (slot, score), in the query's order."""
         offset = (query.page - 1) * query.per_page
-        facets = [name for name in query.facets if name in FACET_FIELDS]
-        if STRATEGY == "single":
-            sql = (
-                f"WITH hits AS MATERIALIZED ({source}) "
-                f"SELECT 0, id, score, NULL, NULL FROM "
-                f"(SELECT * FROM hits ORDER BY {order} LIMIT ? OFFSET ?) "
-                "UNION ALL SELECT 1, count(*), NULL, NULL, NULL FROM hits "
-                "UNION ALL SELECT 2, count(*), NULL, f.facet, f.value "
-                "FROM hits JOIN facets f ON f.id = hits.id "
-                "WHERE f.facet IN (SELECT value FROM json_each(?)) GROUP BY f.facet, f.value"
-            )
-            rows = conn.execute(
-                sql, [*params, query.per_page, offset, json.dumps(facets)]
-            ).fetchall()
-            page_rows = [(r[1], r[2]) for r in rows if r[0] == 0]
-            total = next(r[1] for r in rows if r[0] == 1)
-            counts: dict[str, dict[str, int]] = {name: {} for name in facets}
-            for _, n, _, facet, value in (r for r in rows if r[0] == 2):
-                counts[facet][value] = n
-        else:
-            page_rows = conn.execute(
-                f"SELECT id, score FROM ({source}) ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, query.per_page, offset],
-            ).fetchall()
-            total = conn.execute(f"SELECT count(*) FROM ({source})", params).fetchone()[0]
-            counts = {name: {} for name in facets}
-            if facets:
-                rows = conn.execute(
-                    "SELECT facet, value, count(*) FROM facets "
-                    f"WHERE id IN (SELECT id FROM ({source})) "
-                    "AND facet IN (SELECT value FROM json_each(?)) GROUP BY facet, value",
-                    [*params, json.dumps(facets)],
-                )
-                for facet, value, n in rows:
-                    counts[facet][value] = n
-        documents = dict(
-            conn.execute(
-                "SELECT id, document FROM docs WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps([r[0] for r in page_rows]),),
-            ).fetchall()
-        )
-        page = [(i, score, documents[i]) for i, score in page_rows]
-        return page, total, counts
-
-    @staticmethod
-    def _source(plan: Plan, query: SearchQuery) -> tuple[str, list[Any]]:
-        """The SELECT of every hit: id, score, distance and sort key."""
-        params: list[Any] = []
-        columns = ["d.id AS id", "d.sort_key AS sort_key"]
-        if plan.match:
-            columns.append(
-                f"CASE WHEN ? IN (d.name_key, d.brand_key) THEN {EXACT_NAME_BONUS} ELSE 0 END "
-                f"- bm25(fts, {', '.join(map(str, WEIGHTS))}) AS score"
-            )
-            params.append(plan.exact_key)
-        else:
-            columns.append("0.0 AS score")
-        origin = query.origin
-        if query.sort == "distance" and origin:
-            columns.append(f"{_distance_sql()} AS distance")
-            params += [origin[0], origin[0], origin[1]]
-        sql = f"SELECT {', '.join(columns)} "
-        where = list(plan.where)
-        if plan.match:
-            sql += "FROM fts JOIN docs d ON d.id = fts.rowid "
-            where.insert(0, "fts MATCH ?")
-            params.append(plan.match)
-        else:
-            sql += "FROM docs d "
-        if where:
-            sql += "WHERE " + " AND ".join(where)
-        return sql, params + plan.params
-
-    @staticmethod
-    def _order(plan: Plan, query: SearchQuery) -> str:
+        if hits is not None and offset >= len(hits):
+            return []
         if query.sort == "distance" and query.origin:
-            return "distance IS NULL, distance, sort_key, id"
-        if query.sort == "relevance" and plan.match and plan.units:
-            return "score DESC, sort_key, id"
-        return "sort_key, id"
+            slots = self._by_distance(conn, plan, query.origin, offset, query.per_page)
+        elif query.sort == "name":
+            slots = self._by_name(conn, hits, offset, query.per_page)
+        elif plan.units and hits is not None:
+            return self._by_relevance(conn, plan, set(hits), offset, query.per_page)
+        elif hits is None:
+            slots = [
+                slot
+                for (slot,) in conn.execute(
+                    "SELECT slot FROM docs ORDER BY slot LIMIT ? OFFSET ?",
+                    (query.per_page, offset),
+                )
+            ]
+        else:
+            slots = hits[offset : offset + query.per_page]
+        return [(slot, 0.0) for slot in slots]
 
-    def _hit(self, query: SearchQuery, plan: Plan, row: tuple[int, float, str]) -> Hit:
-        identifier, score, raw = row
-        document = json.loads(raw)
+    def _by_distance(
+        self,
+        conn: sqlite3.Connection,
+        plan: Plan,
+        origin: tuple[float, float],
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        sql, params = self._select(plan)
+        rows = conn.execute(
+            f"SELECT d.slot, {distance_sql()} AS distance "  # noqa: S608 - our own SQL
+            f"FROM docs d WHERE d.slot IN ({sql}) "
+            "ORDER BY distance IS NULL, distance, d.sort_key, d.id LIMIT ? OFFSET ?",
+            [origin[0], origin[0], origin[1], *params, limit, offset],
+        )
+        return [slot for slot, _ in rows]
+
+    def _by_relevance(
+        self, conn: sqlite3.Connection, plan: Plan, hits: set[int], offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """Tier after tier; a tier is looked up only when the page reaches it."""
+        tiers = (
+            (EXACT_NAME, lambda: self._exact_names(conn, plan.exact_key)),
+            (NAME_AS_TYPED, lambda: self._text_matches(conn, plan.text_in(NAME_COLUMNS, True))),
+            (IN_NAME, lambda: self._text_matches(conn, plan.text_in(NAME_COLUMNS))),
+            (IN_SECTORS, lambda: self._text_matches(conn, plan.text_in(SECTOR_COLUMNS))),
+            (ANYWHERE, lambda: hits),
+        )
+        page: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        for score, members in tiers:
+            tier = (members() & hits) - seen
+            seen |= tier
+            taken = heapq.nsmallest(offset + limit - len(page), tier)[offset:]
+            page += [(slot, score) for slot in taken]
+            offset = max(0, offset - len(tier))
+            if len(page) >= limit:
+                break
+        return page
+
+    @staticmethod
+    def _text_matches(conn: sqlite3.Connection, match: str) -> set[int]:
+        return set(slot_list(conn, "SELECT rowid AS slot FROM fts WHERE fts MATCH ?", [match]))
+
+    @staticmethod
+    def _exact_names(conn: sqlite3.Connection, key: str) -> set[int]:
+        if not key:
+            return set()
+        rows = conn.execute("SELECT slot FROM docs WHERE name_key = ?1 OR brand_key = ?1", (key,))
+        return {slot for (slot,) in rows}
+
+    def _by_name(
+        self, conn: sqlite3.Connection, hits: list[int] | None, offset: int, limit: int
+    ) -> list[int]:
+        """``limit`` slots from ``offset`` in name order (``hits`` None: all documents).
+
+        Sorting the hits costs ~len(hits); walking the name index finds them after
+        ~(offset + limit) * size / len(hits) rows if they are spread evenly. The walk is
+        tried when it looks cheaper, and given up for the sort once it has cost as much.
+        """
+        if hits is None:
+            rows = conn.execute(
+                "SELECT slot FROM docs ORDER BY sort_key, id LIMIT ? OFFSET ?", (limit, offset)
+            )
+            return [slot for (slot,) in rows]
+        budget = int(WALK_TO_SORT_COST * len(hits))
+        if (offset + limit) * self._size(conn) / len(hits) <= budget:
+            walked = self._walk(conn, set(hits), offset + limit, budget)
+            if walked is not None:
+                return walked[offset:]
+        rows = conn.execute(
+            "SELECT slot FROM docs WHERE slot IN (SELECT value FROM json_each(?)) "
+            "ORDER BY sort_key, id LIMIT ? OFFSET ?",
+            (json.dumps(hits), limit, offset),
+        )
+        return [slot for (slot,) in rows]
+
+    @staticmethod
+    def _walk(
+        conn: sqlite3.Connection, members: set[int], wanted: int, budget: int
+    ) -> list[int] | None:
+        """The first ``wanted`` members in name order, or None past ``budget`` rows."""
+        found: list[int] = []
+        walked = 0
+        cursor = conn.execute("SELECT slot FROM docs ORDER BY sort_key, id LIMIT ?", (budget,))
+        try:
+            while len(found) < wanted:
+                rows = cursor.fetchmany(512)
+                if not rows:  # the budget is spent, or every document was walked
+                    return None if walked == budget else found
+                walked += len(rows)
+                found += [slot for (slot,) in rows if slot in members]
+        finally:
+            cursor.close()
+        return found[:wanted]
+
+    def _facet_bitmaps(self, conn: sqlite3.Connection) -> FacetBitmaps:
+        """The bitmaps of the generation this transaction reads, loaded again only after
+        a write (a few milliseconds: one blob per facet value)."""
+        generation = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
+        cached = self._bitmaps
+        if cached.generation == generation:
+            return cached
+        bits: dict[str, dict[str, int]] = {}
+        for facet, value, blob in conn.execute("SELECT facet, value, bits FROM bitmaps"):
+            bits.setdefault(facet, {})[value] = int.from_bytes(blob, "little")
+        self._bitmaps = FacetBitmaps(generation, bits)
+        return self._bitmaps
+
+    def _hit(self, query: SearchQuery, plan: Plan, document: Document, score: float) -> Hit:
         distance = None
         origin = query.origin
-        if origin and document["latitude"] is not None:
+        if origin and document["latitude"] is not None and document["longitude"] is not None:
             distance = round(
                 haversine_km(origin[0], origin[1], document["latitude"], document["longitude"]),
                 1,
             )
         matched = matched_terms(document, plan.units)
         return Hit(
-            id=identifier,
+            id=document["id"],
             siret=document["siret"],
             name=document["display_name"],
             kind=document["kind"],
@@ -693,32 +1000,44 @@ class EmbeddedBackend:
             latitude=document["latitude"],
             longitude=document["longitude"],
             distance_km=distance,
-            score=round(score, 4),
+            score=score,
             reasons=explain(query, document, distance_km=distance, matched_terms=matched),
         )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Display names whose name words begin with each word typed (typo-tolerant on
-        whole words when nothing begins so)."""
+        """Display names beginning with what was typed, then names whose words begin with
+        each word typed (typo-tolerant on whole words when nothing begins so)."""
+        start = folded(prefix)[: MAX_WORD * 4]
+        if not start or limit < 1:
+            return []
         with self._reading() as conn:
+            names = [
+                name
+                for (name,) in conn.execute(
+                    "SELECT display_name FROM docs WHERE sort_key >= ? AND sort_key < ? "
+                    "ORDER BY sort_key, id LIMIT ?",
+                    (start, start + "{", limit * 2),  # "{" sorts right after "z"
+                )
+            ]
             units = []
             for typed in words(prefix)[:MAX_UNITS]:
-                unit = TextUnit()
+                unit = TextUnit(own=(stem(typed),))
                 self._expand_word(conn, typed, unit)
                 units.append(unit)
-            if not units or limit < 1:
-                return []
-            match = " AND ".join(f"name : {unit.expression()}" for unit in units)
-            rows = conn.execute(
-                "SELECT d.document ->> '$.display_name' FROM fts JOIN docs d ON d.id = fts.rowid "
-                f"WHERE fts MATCH ? ORDER BY bm25(fts, {', '.join(map(str, WEIGHTS))}), d.sort_key "
-                "LIMIT ?",
-                (match, limit * 2),
-            ).fetchall()
-        return list(dict.fromkeys(name for (name,) in rows))[:limit]
+            if units and len(set(names)) < limit:
+                match = " AND ".join(f"name : {unit.expression()}" for unit in units)
+                names += [
+                    name
+                    for (name,) in conn.execute(
+                        "SELECT d.display_name FROM fts JOIN docs d ON d.slot = fts.rowid "
+                        "WHERE fts MATCH ? LIMIT ?",
+                        (match, limit * 2),
+                    )
+                ]
+        return list(dict.fromkeys(names))[:limit]
 
 
-STRATEGY = "single"
+# --- Reasons ----------------------------------------------------------------------------
 
 
 def matched_terms(document: Document, units: list[TextUnit]) -> tuple[str, ...]:
@@ -737,18 +1056,29 @@ def matched_terms(document: Document, units: list[TextUnit]) -> tuple[str, ...]:
         document["offers"],
     ):
         found.extend(_matches_in(text, units))
-        if len(dict.fromkeys(found)) >= MAX_MATCHED_TERMS:
+        if len(set(found)) >= MAX_MATCHED_TERMS:
             break
     return tuple(dict.fromkeys(found))[:MAX_MATCHED_TERMS]
 
 
 def _matches_in(text: str, units: list[TextUnit]) -> Iterator[str]:
-    """Words of ``text`` matched by a unit, a phrase as its words joined by spaces."""
-    originals = [w.lower() for w in _ORIGINAL_WORD.findall(text or "")]
-    analysed = [(w, stem(fold(w))) for w in originals if fold(w) and fold(w) not in STOP_WORDS]
-    stems = [s for _, s in analysed]
+    """Words of ``text`` a unit matched; a phrase as its words joined by spaces."""
+    analysed = [
+        (word, term)
+        for word in _ORIGINAL_WORD.findall((text or "").lower())
+        if (term := _index_term(word)) is not None
+    ]
+    index_terms = [term for _, term in analysed]
     for unit in units:
         for size in range(unit.longest, 0, -1):
-            for start in range(len(stems) - size + 1):
-                if unit.matches(tuple(stems[start : start + size])):
-                    yield " ".join(w for w, _ in analysed[start : start + size])
+            for start in range(len(index_terms) - size + 1):
+                if unit.matches(tuple(index_terms[start : start + size])):
+                    yield " ".join(word for word, _ in analysed[start : start + size])
+
+
+@lru_cache(maxsize=100_000)
+def _index_term(word: str) -> str | None:
+    """The index term of one written word (None for a stop word); cached, as the words of
+    a page of hits repeat."""
+    word = folded(word)
+    return None if not word or word in STOP_WORDS else stem(word)

@@ -22,6 +22,7 @@ from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import explain
 from search.results import Hit, SearchResult
 from search.synonyms import synonym_map
+from search.text import STOP_WORDS
 from webapp.domain.text import fold
 
 # Searched attributes, heaviest first: the "attribute" ranking rule ranks a match in the
@@ -80,7 +81,9 @@ FILTERABLE = frozenset(
     }
 )
 NAME_SORT = "name_sort"  # the folded display name: "Échelle" sorts with the E's
-SORTABLE = (NAME_SORT, "_geo")
+SORTABLE = (NAME_SORT, "id", "_geo")
+# Ties broken as the embedded backend breaks them, so pages never overlap or skip.
+TIE_BREAK = (f"{NAME_SORT}:asc", "id:asc")
 # Meilisearch's classic default order, except "sort" right after "words": a sort the
 # visitor asks for (distance, name) must order the results strictly, as the embedded
 # backend does; a relevance search sends no sort, which leaves that rule inert.
@@ -137,6 +140,9 @@ def index_settings(synonym_groups: Iterable[tuple[str, ...]]) -> dict[str, Any]:
         "filterableAttributes": sorted(FILTERABLE),
         "sortableAttributes": list(SORTABLE),
         "rankingRules": list(RANKING_RULES),
+        # The embedded backend's stop words: with every word required, "menuiserie de
+        # Lyon" must not ask for a "de" in the document on one backend only.
+        "stopWords": sorted(STOP_WORDS),
         "typoTolerance": {
             "enabled": True,
             "disableOnAttributes": list(NO_TYPO_ATTRIBUTES),
@@ -151,7 +157,9 @@ def index_settings(synonym_groups: Iterable[tuple[str, ...]]) -> dict[str, Any]:
     }
 
 
-_UNORDERED_LISTS = frozenset({"filterableAttributes", "sortableAttributes", "disableOnAttributes"})
+_UNORDERED_LISTS = frozenset(
+    {"filterableAttributes", "sortableAttributes", "disableOnAttributes", "stopWords"}
+)
 
 
 def settings_drift(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
@@ -297,7 +305,7 @@ def _lookup(table: Mapping[str, str], key: str) -> str:
 
 # --- Search parameters ------------------------------------------------------------------
 
-_DIGIT_GROUPS = re.compile(r"\d[\d\s]*\d")
+_DIGIT_GROUPS = re.compile(r"\d(?:[\s.]?\d)+")
 _NEGATION = re.compile(r"(?:^|(?<=\s))-+")
 
 
@@ -306,8 +314,8 @@ def search_text(text: str) -> str:
 
     Meilisearch reads ``"..."`` as a phrase and ``-word`` as an exclusion; both are
     neutralised so a stray quote or dash means what it means to the embedded backend.
-    A SIRET or SIREN typed in groups ("802 954 784 00012") is joined into the one token
-    the index holds.
+    A SIRET or SIREN typed in groups ("802 954 784 00012", "802.954.784") is joined into
+    the one token the index holds.
     """
     text = text.replace("\x00", " ")[:MAX_TEXT]
     text = _DIGIT_GROUPS.sub(_joined_code, text)
@@ -327,9 +335,9 @@ def facet_attributes(names: Iterable[str]) -> list[str]:
 def sort_rules(query: SearchQuery) -> list[str]:
     if query.sort == "distance" and query.origin:
         latitude, longitude = query.origin
-        return [f"_geoPoint({coordinate(latitude)}, {coordinate(longitude)}):asc"]
+        return [f"_geoPoint({coordinate(latitude)}, {coordinate(longitude)}):asc", *TIE_BREAK]
     if query.sort == "name":
-        return [f"{NAME_SORT}:asc"]
+        return list(TIE_BREAK)
     return []
 
 

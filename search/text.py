@@ -28,9 +28,20 @@ _DIGIT_RUN = re.compile(r"\d(?:[ .\u00a0\u202f]?\d)*")
 IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
 
 
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def folded(text: str | None) -> str:
+    """``fold(text)``, with a shortcut for ASCII text (most names): indexing 200,000
+    enterprises folds millions of strings."""
+    if text and text.isascii():
+        return _NON_ALNUM.sub(" ", text.lower()).strip()
+    return fold(text)
+
+
 def words(text: str | None) -> list[str]:
     """The folded words of ``text`` without stop words."""
-    return [word for word in fold(text).split() if word not in STOP_WORDS]
+    return [word for word in folded(text).split() if word not in STOP_WORDS]
 
 
 def stem(word: str) -> str:

@@ -52,11 +52,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.api import init_app as init_api
     from webapp.directory.views import blueprint as directory
     from webapp.main.views import blueprint as main
+    from webapp.search_ui.views import blueprint as search_ui
 
     app.register_blueprint(main)
     app.register_blueprint(directory)
+    app.register_blueprint(search_ui)
+    init_api(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -41,6 +41,7 @@ from search.meili_schema import (
 from search.query import FACETS, Place, Point, SearchQuery
 from search.results import Reason
 from search.synonyms import default_synonyms
+from search.text import STOP_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -279,9 +280,12 @@ def test_sortable_attributes_cover_every_sort(settings):
     sortable = set(settings["sortableAttributes"])
     by_name = SearchQuery(sort="name")
     by_distance = SearchQuery(sort="distance", near=ROMAINVILLE, radius_km=5)
-    assert sort_rules(by_name) == ["name_sort:asc"]
+    assert sort_rules(by_name) == ["name_sort:asc", "id:asc"]
     assert sort_rules(by_distance)[0].startswith("_geoPoint(")
-    assert {"name_sort", "_geo"} <= sortable
+    assert sort_rules(SearchQuery()) == []
+    for rule in sort_rules(by_name) + sort_rules(by_distance):
+        field = "_geo" if rule.startswith("_geoPoint(") else rule.partition(":")[0]
+        assert field in sortable
 
 
 def test_ranking_rules_keep_the_default_rules_with_sort_after_words(settings):
@@ -313,12 +317,17 @@ def test_synonyms_come_from_the_versioned_file_both_ways(settings):
     assert {term for group in groups for term in group} == set(synonyms)
 
 
+def test_stop_words_are_the_embedded_backends(settings):
+    assert set(settings["stopWords"]) == STOP_WORDS and "de" in settings["stopWords"]
+
+
 def test_settings_drift_compares_only_what_we_set(settings):
     server = json.loads(json.dumps(settings))  # what a GET /settings would echo back
     server["typoTolerance"] |= {"disableOnWords": [], "disableOnNumbers": False}
     server["faceting"]["sortFacetValuesBy"] = {"*": "alpha"}
     server["filterableAttributes"] = list(reversed(server["filterableAttributes"]))
-    server["stopWords"] = []
+    server["stopWords"] = list(reversed(server["stopWords"]))
+    server["dictionary"] = []
     assert settings_drift(settings, server) == []
 
     server["searchableAttributes"] = list(reversed(server["searchableAttributes"]))
@@ -515,10 +524,10 @@ def test_search_params_without_text_or_facets():
 
 def test_sort_by_distance_from_near_or_from_the_served_place():
     near = search_params(SearchQuery(near=ROMAINVILLE, radius_km=5, sort="distance"))
-    assert near["sort"] == ["_geoPoint(48.884700, 2.434700):asc"]
+    assert near["sort"] == ["_geoPoint(48.884700, 2.434700):asc", "name_sort:asc", "id:asc"]
     served = search_params(SearchQuery(serves=SEINE_SAINT_DENIS, sort="distance"))
-    assert served["sort"] == ["_geoPoint(48.910000, 2.480000):asc"]
-    assert search_params(SearchQuery(sort="name"))["sort"] == ["name_sort:asc"]
+    assert served["sort"][0] == "_geoPoint(48.910000, 2.480000):asc"
+    assert search_params(SearchQuery(sort="name"))["sort"] == ["name_sort:asc", "id:asc"]
 
 
 @pytest.mark.parametrize(
@@ -528,6 +537,7 @@ def test_sort_by_distance_from_near_or_from_the_served_place():
         ("-nettoyage espaces-verts", "nettoyage espaces-verts"),
         ("802 954 784 00012", "80295478400012"),
         ("SIREN 802\u00a0954\u00a0784", "SIREN 802954784"),
+        ("802.954.784", "802954784"),
         ("75 salariés 93", "75 salariés 93"),
         ("nul\x00byte", "nul byte"),
         ("  menuis  ", "menuis"),

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.backend import get_backend
+from search.meili import SearchUnavailable  # the server is down: a 503, not a 500
 from search.places import DatabasePlaces
 from search.query import FACETS, KNOWN_PARAMETERS, QueryError, parse_query
 from search.results import Hit
@@ -18,14 +19,6 @@ from webapp.domain.reservations import eligible_articles
 from webapp.extensions import db
 from webapp.models import Enterprise
 from webapp.search_ui.present import Vocabulary, load_vocabulary, reason_text
-
-try:  # the Meilisearch backend's "server down" becomes a 503, not a 500
-    from search.meili import SearchUnavailable
-except ImportError:  # pragma: no cover - the client library is optional
-
-    class SearchUnavailable(RuntimeError):  # type: ignore[no-redef]
-        pass
-
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -70,7 +70,7 @@ def _websites(session: Session, ids: list[int]) -> dict[int, str]:
                 select(Enterprise.id, Enterprise.website).where(
                     Enterprise.id.in_(chunk), Enterprise.website.is_not(None)
                 )
-            ).tuples()
+            ).all()
         )
     return found
 

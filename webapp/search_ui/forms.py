@@ -10,16 +10,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from search.query import MAX_TEXT, PlaceDirectory, QueryError, SearchQuery, parse_query
+from search.query import (
+    KIND_GROUPS,
+    MAX_TEXT,
+    PlaceDirectory,
+    QueryError,
+    SearchQuery,
+    parse_query,
+)
+from webapp.domain.kinds import FAMILY_LABELS, KINDS, PRESTA_TYPES, Family
+from webapp.domain.reservations import ARTICLES
+from webapp.search_ui.present import Vocabulary
 
 # A page-only field: a commune code typed next to the département select. It stands for
 # ``serves=commune:<code>`` and wins over the select, which cannot list 35,000 communes.
 SERVES_COMMUNE = "serves_commune"
 # Parameters of the page that the API does not know: never kept in links or exports.
 PAGE_ONLY = frozenset({"partial", SERVES_COMMUNE})
+GROUP_FAMILIES = {"insertion": Family.INSERTION, "disability": Family.DISABILITY, "ess": Family.ESS}
 
 FIELD_LABELS = {
     "q": _l("Rechercher"),
@@ -161,3 +173,67 @@ class FormState:
         if name == "reservation":
             return {v.upper() for v in found}
         return found
+
+
+def kind_group_counts(facets: dict[str, dict[str, int]]) -> dict[str, int]:
+    kinds = facets.get("kind", {})
+    return {
+        group: sum(kinds.get(code, 0) for code in codes) for group, codes in KIND_GROUPS.items()
+    }
+
+
+def filter_options(
+    vocabulary: Vocabulary, facets: dict[str, dict[str, int]], form: FormState
+) -> dict:
+    """Every filter's choices as (value, label, count or None), counts from the facets."""
+
+    def counted(name: str, value: str) -> int | None:
+        if name not in facets:
+            return None  # this backend did not count it: show no number rather than 0
+        return facets[name].get(value, 0)
+
+    group_counts = kind_group_counts(facets)
+    groups = [
+        (
+            group,
+            _(FAMILY_LABELS[GROUP_FAMILIES[group]]),
+            group_counts[group] if "kind" in facets else None,
+        )
+        for group in KIND_GROUPS
+    ]
+    return {
+        "kind_groups": groups,
+        "kinds": [(k.code, f"{k.code} — {_(k.label)}", counted("kind", k.code)) for k in KINDS],
+        "sector_groups": [
+            (slug, name, counted("sector_group", slug))
+            for slug, name in vocabulary.sector_groups.items()
+        ],
+        "sector_tree": [
+            (name, [(slug, sector, counted("sector", slug)) for slug, sector in sectors])
+            for _slug, name, sectors in vocabulary.sector_tree
+        ],
+        "presta": [(code, _(label), None) for code, label in PRESTA_TYPES.items()],
+        "labels": [
+            (slug, name, counted("label", slug)) for slug, name in vocabulary.labels.items()
+        ],
+        "networks": [
+            (slug, name, counted("network", slug)) for slug, name in vocabulary.networks.items()
+        ],
+        "reservations": [(code, f"{_(label)} ({code})", None) for code, label in ARTICLES.items()],
+        "regions": list(vocabulary.regions.items()),
+        "departements": list(vocabulary.departements.items()),
+        "serves_other": _serves_other(form, vocabulary),
+    }
+
+
+def _serves_other(form: FormState, vocabulary: Vocabulary) -> str | None:
+    """A ``serves`` value the select does not list (a commune, an EPCI, from a shared
+    API URL): kept as an extra option so that submitting the form does not lose it."""
+    value = form.text("serves").strip()
+    kind, _sep, code = value.partition(":")
+    kind, code = kind.strip().lower(), code.strip().upper()
+    if not value or (kind == "departement" and code in vocabulary.departements):
+        return None
+    if kind == "region" and code in vocabulary.regions:
+        return None
+    return value

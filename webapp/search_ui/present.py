@@ -45,14 +45,12 @@ def load_vocabulary(session: Session) -> Vocabulary:
         sectors={slug: name for _g, _n, sectors in tree for slug, name in sectors},
         sector_groups={slug: name for slug, name, _s in tree},
         departements=dict(
-            session.execute(select(Departement.code, Departement.name).order_by(Departement.code))
-            .tuples()
-            .all()
+            session.execute(
+                select(Departement.code, Departement.name).order_by(Departement.code)
+            ).all()
         ),
-        regions=dict(
-            session.execute(select(Region.code, Region.name).order_by(Region.code)).tuples().all()
-        ),
-        labels=dict(session.execute(select(Label.slug, Label.name).order_by(Label.name)).tuples()),
+        regions=dict(session.execute(select(Region.code, Region.name).order_by(Region.code)).all()),
+        labels=dict(session.execute(select(Label.slug, Label.name).order_by(Label.name)).all()),
         # The brand ("UNEA") is what buyers recognise; the long name is the fallback.
         networks={n.slug: n.brand or n.name for n in networks},
     )
@@ -141,6 +139,14 @@ def reason_text(reason: Reason, vocabulary: Vocabulary) -> str:
     return detail
 
 
+def top_counts(
+    counts: dict[str, int], names: dict[str, str], limit: int = 8
+) -> list[tuple[str, str, int]]:
+    """The most frequent values of a facet with their names, most frequent first."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [(code, names.get(code, code), count) for code, count in ranked if count]
+
+
 @dataclass(frozen=True)
 class HitView:
     """A hit as the results list and the exports show it."""
@@ -163,7 +169,10 @@ def present_hit(hit: Hit, vocabulary: Vocabulary) -> HitView:
         kind_label=_(kind.label) if kind else hit.kind,
         sector_names=[vocabulary.sectors.get(s, s) for s in hit.sectors],
         place=place,
-        distance=format_km(hit.distance_km) if hit.distance_km is not None else None,
+        # Said once: when distance is a reason, the reasons already give it.
+        distance=None
+        if hit.distance_km is None or any(r.code == "near" for r in hit.reasons)
+        else format_km(hit.distance_km),
         reasons=[reason_text(r, vocabulary) for r in hit.reasons],
     )
 

@@ -15,15 +15,13 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from search.backend import get_backend
+from search.meili import SearchUnavailable  # the server is down: a 503, not a crash
 from search.places import DatabasePlaces
-from search.query import KIND_GROUPS, SORTS, SearchQuery
+from search.query import SORTS, SearchQuery
 from search.results import SearchResult
-from webapp.domain.kinds import FAMILY_LABELS, KINDS, PRESTA_TYPES, Family
-from webapp.domain.reservations import ARTICLES
 from webapp.extensions import db
 from webapp.search_ui import export
 from webapp.search_ui.forms import (
@@ -32,7 +30,9 @@ from webapp.search_ui.forms import (
     SORT_LABELS,
     FormState,
     clean_text,
+    filter_options,
     form_errors,
+    kind_group_counts,
     page_arguments,
     parse_leniently,
     shareable_arguments,
@@ -42,20 +42,12 @@ from webapp.search_ui.present import (
     Vocabulary,
     load_vocabulary,
     present_hit,
+    top_counts,
 )
-
-try:  # the Meilisearch backend's "server down": a 503 page, not a crash
-    from search.meili import SearchUnavailable
-except ImportError:  # pragma: no cover - the client library is optional
-
-    class SearchUnavailable(RuntimeError):  # type: ignore[no-redef]
-        pass
-
 
 blueprint = Blueprint("search_ui", __name__, url_prefix="/recherche")
 
 SUGGESTIONS = 8
-GROUP_FAMILIES = {"insertion": Family.INSERTION, "disability": Family.DISABILITY, "ess": Family.ESS}
 
 
 def run_search(query: SearchQuery) -> SearchResult:
@@ -79,7 +71,7 @@ def search():
     return render_template(
         "search_ui/search.html",
         form=form,
-        options=_filter_options(vocabulary, result, form),
+        options=filter_options(vocabulary, result.facets, form),
         suggestions=_suggestions(form.text("q")),
         sorts=[(sort, SORT_LABELS[sort]) for sort in SORTS],
         labels=FIELD_LABELS,
@@ -131,71 +123,12 @@ def _results_context(
         "export_limit": export.EXPORT_LIMIT,
         "errors": errors,
         "error_labels": {name: FIELD_LABELS[name] for name in errors},
-        "departement_counts": _top(result.facets.get("departement", {}), vocabulary.departements),
+        "departement_counts": top_counts(
+            result.facets.get("departement", {}), vocabulary.departements
+        ),
+        # For search.js to refresh the counts shown in the form after a live update.
+        "facet_counts": {**result.facets, "kind_group": kind_group_counts(result.facets)},
     }
-
-
-def _top(counts: dict[str, int], names: dict[str, str], limit: int = 8) -> list[tuple]:
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [(code, names.get(code, code), count) for code, count in ranked if count]
-
-
-def _filter_options(vocabulary: Vocabulary, result: SearchResult, form: FormState) -> dict:
-    """Every filter's choices as (value, label, count or None), counts from the facets."""
-    facets = result.facets
-    kind_counts = facets.get("kind", {})
-
-    def counted(name: str, value: str) -> int | None:
-        if name not in facets:
-            return None  # this backend did not count it: show no number rather than 0
-        return facets[name].get(value, 0)
-
-    groups = [
-        (
-            group,
-            _(FAMILY_LABELS[GROUP_FAMILIES[group]]),
-            sum(kind_counts.get(code, 0) for code in codes) if "kind" in facets else None,
-        )
-        for group, codes in KIND_GROUPS.items()
-    ]
-    return {
-        "kind_groups": groups,
-        "kinds": [(k.code, f"{k.code} — {_(k.label)}", counted("kind", k.code)) for k in KINDS],
-        "sector_groups": [
-            (slug, name, counted("sector_group", slug))
-            for slug, name in vocabulary.sector_groups.items()
-        ],
-        "sector_tree": [
-            (name, [(slug, sector, counted("sector", slug)) for slug, sector in sectors])
-            for _slug, name, sectors in vocabulary.sector_tree
-        ],
-        "presta": [(code, _(label), None) for code, label in PRESTA_TYPES.items()],
-        "labels": [
-            (slug, name, counted("label", slug)) for slug, name in vocabulary.labels.items()
-        ],
-        "networks": [
-            (slug, name, counted("network", slug)) for slug, name in vocabulary.networks.items()
-        ],
-        "reservations": [
-            (code, f"{_(label)} ({code})", None) for code, label in ARTICLES.items()
-        ],
-        "regions": list(vocabulary.regions.items()),
-        "departements": list(vocabulary.departements.items()),
-        "serves_other": _serves_other(form, vocabulary),
-    }
-
-
-def _serves_other(form: FormState, vocabulary: Vocabulary) -> str | None:
-    """A ``serves`` value the select does not list (a commune, an EPCI, from a shared
-    API URL): kept as an extra option so that submitting the form does not lose it."""
-    value = form.text("serves").strip()
-    kind, _sep, code = value.partition(":")
-    kind, code = kind.strip().lower(), code.strip().upper()
-    if not value or (kind == "departement" and code in vocabulary.departements):
-        return None
-    if kind == "region" and code in vocabulary.regions:
-        return None
-    return value
 
 
 def _suggestions(prefix: str) -> list[str]:

@@ -113,6 +113,9 @@
     }
   }
 
+  // For pages that replace their content (live search results): set up new maps.
+  window.PasserellesMaps = { initAll: initAll };
+
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', initAll);
   } else {

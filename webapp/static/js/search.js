@@ -52,18 +52,25 @@
     }
   }
 
-  /* map.js initialises the maps present when it runs and has no public entry point:
-     running it again sets up the new map (maps already set up are skipped). */
+  /* The counts beside the filters (in the form, outside the fragment) follow the results. */
+  function updateCounts(raw) {
+    var facets;
+    try { facets = JSON.parse(raw || '{}'); } catch (e) { return; }
+    var counted = form.querySelectorAll('[data-facet]');
+    for (var i = 0; i < counted.length; i++) {
+      var node = counted[i];
+      var values = facets[node.getAttribute('data-facet')];
+      if (!values) { continue; }
+      var count = values[node.getAttribute('data-value') || node.value] || 0;
+      node.textContent = node.tagName === 'OPTION'
+        ? node.getAttribute('data-label') + ' (' + count + ')'
+        : '(' + count + ')';
+    }
+  }
+
+  /* New result fragments bring a new map element: map.js sets up the ones not yet done. */
   function refreshMaps() {
-    if (!window.L) { return; }
-    var original = document.querySelector('script[src*="js/map.js"]');
-    if (!original) { return; }
-    var previous = document.querySelector('script[data-map-rerun]');
-    if (previous) { previous.parentNode.removeChild(previous); }
-    var script = document.createElement('script');
-    script.src = original.src;
-    script.setAttribute('data-map-rerun', '');
-    document.body.appendChild(script);
+    if (window.PasserellesMaps) { window.PasserellesMaps.initAll(); }
   }
 
   function swap(html) {
@@ -79,6 +86,7 @@
     oldStatus.textContent = newStatus.textContent.replace(/\s+/g, ' ').trim();
     oldBody.parentNode.replaceChild(newBody, oldBody);
     markInvalid(newBody.getAttribute('data-invalid-fields'));
+    updateCounts(newBody.getAttribute('data-facets'));
     refreshMaps();
     return true;
   }
@@ -125,6 +133,10 @@
 
   form.addEventListener('input', function (event) {
     var type = event.target.type;
+    // A code is only worth searching once whole (data-live-length): no error while typing.
+    var whole = Number(event.target.getAttribute('data-live-length'));
+    var typed = (event.target.value || '').trim().length;
+    if (whole && typed > 0 && typed < whole) { window.clearTimeout(timer); return; }
     // Typing waits for a pause; ticking a box or choosing an option answers at once.
     scheduleUpdate(type === 'checkbox' || type === 'radio' || event.target.tagName === 'SELECT' ? 0 : TYPING_DELAY);
   });

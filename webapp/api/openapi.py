@@ -1,0 +1,368 @@
+"""The OpenAPI 3.1 description of ``/api/v1``, written as data.
+
+Fixed vocabularies (kinds, presta types, reservations, sorts) come from the domain
+modules; the reference ones (sectors, labels, networks) from the database when given, so
+the enums never drift from what the API accepts. A test checks that the documented
+parameters are exactly ``search.query.KNOWN_PARAMETERS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.query import (
+    DEFAULT_RADIUS_KM,
+    FACETS,
+    KIND_GROUPS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    MAX_TEXT,
+    SORTS,
+)
+from webapp.domain.kinds import KIND_CODES, PRESTA_TYPES
+from webapp.domain.reservations import ARTICLES
+from webapp.search_ui.present import Vocabulary
+
+API_VERSION = "1.0.0"
+_REF = "#/components/schemas/"
+
+
+def _list_parameter(name: str, description: str, values: list[str] | None) -> dict[str, Any]:
+    items: dict[str, Any] = {"type": "string"}
+    if values:
+        items["enum"] = values
+    return {
+        "name": name,
+        "in": "query",
+        "description": description + " Repeat the parameter (or separate values with "
+        "commas) to accept any of several values.",
+        "schema": {"type": "array", "items": items},
+        "style": "form",
+        "explode": True,
+    }
+
+
+def _integer(name: str, description: str, maximum: int, minimum: int = 0, default=None):
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "maximum": maximum}
+    if default is not None:
+        schema["default"] = default
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def search_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str, Any]]:
+    """The query parameters of ``GET /enterprises``."""
+    vocabulary = vocabulary or Vocabulary()
+    return [
+        {
+            "name": "q",
+            "in": "query",
+            "description": "Free text: activity, name, brand, SIRET or SIREN. Accents and "
+            "case are ignored, prefixes and small typos match, synonyms apply. Longer text "
+            f"is cut at {MAX_TEXT} characters.",
+            "schema": {"type": "string"},
+        },
+        _list_parameter("sector", "Sector slugs.", sorted(vocabulary.sectors) or None),
+        _list_parameter(
+            "sector_group", "Sector group slugs.", sorted(vocabulary.sector_groups) or None
+        ),
+        _list_parameter(
+            "kind",
+            "Kinds of structure, or groups of kinds ("
+            + ", ".join(f"{g}: {'/'.join(codes)}" for g, codes in KIND_GROUPS.items())
+            + ").",
+            [*KIND_CODES, *KIND_GROUPS],
+        ),
+        _list_parameter("presta", "Presta types.", list(PRESTA_TYPES)),
+        {
+            "name": "serves",
+            "in": "query",
+            "description": "A place the enterprise's intervention zone must cover: "
+            "commune:<INSEE code>, epci:<SIREN>, departement:<code> or region:<code>.",
+            "schema": {
+                "type": "string",
+                "pattern": "^(commune|epci|departement|region):[0-9A-Za-z]+$",
+            },
+            "examples": {"departement": {"value": "departement:93"}},
+        },
+        {
+            "name": "near",
+            "in": "query",
+            "description": 'A commune or an address ("59000 Lille", "Romainville") or a '
+            "place code as for serves: only enterprises based within radius_km of it.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "radius_km",
+            "in": "query",
+            "description": f"Radius around near, in km (default {DEFAULT_RADIUS_KM}). "
+            "Requires near.",
+            "schema": {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
+        },
+        _integer("min_employees", "Minimum headcount.", 10**6),
+        _integer("min_turnover", "Minimum annual turnover, in euros.", 10**12),
+        _integer("min_contract", "Minimum size of the largest contract taken, in euros.", 10**12),
+        _list_parameter("label", "Label slugs.", sorted(vocabulary.labels) or None),
+        _list_parameter("network", "Network slugs.", sorted(vocabulary.networks) or None),
+        _list_parameter(
+            "reservation",
+            "Reserved-market articles the enterprise must be eligible for.",
+            list(ARTICLES),
+        ),
+        {
+            "name": "sort",
+            "in": "query",
+            "description": "Order of results; distance requires near or serves.",
+            "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        },
+        _integer("page", "Page number.", MAX_PAGE, minimum=1, default=1),
+        _integer("per_page", "Results per page.", MAX_PER_PAGE, minimum=1, default=20),
+    ]
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": _REF + "Error"}}},
+    }
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NULLABLE_INTEGER = {"type": ["integer", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string"},
+            "fields": {
+                "type": "object",
+                "description": "What is wrong with each parameter.",
+                "additionalProperties": {"type": "string"},
+            },
+        },
+    },
+    "Reason": {
+        "type": "object",
+        "required": ["code", "detail", "text"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "enum": [
+                    "text",
+                    "sector",
+                    "sector_group",
+                    "kind",
+                    "presta",
+                    "serves",
+                    "near",
+                    "employees",
+                    "turnover",
+                    "contract",
+                    "label",
+                    "network",
+                    "reservation",
+                ],
+            },
+            "detail": {"type": "string", "description": "The value that matched."},
+            "text": {"type": "string", "description": "The reason in words (French)."},
+        },
+    },
+    "Hit": {
+        "type": "object",
+        "required": [
+            "siret",
+            "name",
+            "kind",
+            "sectors",
+            "commune",
+            "departement",
+            "distance_km",
+            "score",
+            "reasons",
+        ],
+        "properties": {
+            "siret": {"type": "string", "pattern": "^[0-9]{14}$"},
+            "name": {"type": "string", "description": "Brand when there is one, else name."},
+            "kind": {"type": "string", "enum": list(KIND_CODES)},
+            "sectors": {"type": "array", "items": {"type": "string"}},
+            "commune": {**_NULLABLE_STRING, "description": "Commune name."},
+            "departement": {**_NULLABLE_STRING, "description": "Département code."},
+            "distance_km": {"type": ["number", "null"]},
+            "score": {"type": "number"},
+            "reasons": {"type": "array", "items": {"$ref": _REF + "Reason"}},
+        },
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["total", "page", "per_page", "results", "facets"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": _REF + "Hit"}},
+            "facets": {
+                "type": "object",
+                "required": list(FACETS),
+                "properties": {
+                    name: {"type": "object", "additionalProperties": {"type": "integer"}}
+                    for name in FACETS
+                },
+            },
+        },
+    },
+    "Enterprise": {
+        "type": "object",
+        "required": ["siret", "siren", "name", "kind", "sectors", "zone", "capacity"],
+        "properties": {
+            "siret": {"type": "string"},
+            "siren": {"type": "string"},
+            "name": {"type": "string"},
+            "brand": _NULLABLE_STRING,
+            "display_name": {"type": "string"},
+            "kind": {"type": "string", "enum": list(KIND_CODES)},
+            "status": {"type": "string", "enum": ["active", "closed"]},
+            "legal_form": _NULLABLE_STRING,
+            "ess_status": {"type": "string"},
+            "naf_code": _NULLABLE_STRING,
+            "address": _NULLABLE_STRING,
+            "post_code": _NULLABLE_STRING,
+            "city": _NULLABLE_STRING,
+            "commune": {**_NULLABLE_STRING, "description": "INSEE code."},
+            "departement": _NULLABLE_STRING,
+            "latitude": {"type": ["number", "null"]},
+            "longitude": {"type": ["number", "null"]},
+            "position_precision": _NULLABLE_STRING,
+            "website": _NULLABLE_STRING,
+            "description": _NULLABLE_STRING,
+            "reservations": {"type": "array", "items": {"type": "string"}},
+            "sectors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "name": {"type": "string"},
+                        "group": {"type": "string"},
+                        "source": {
+                            "type": "string",
+                            "enum": ["naf", "name", "description", "declared"],
+                        },
+                        "confidence": {"type": "number"},
+                        "status": {
+                            "type": "string",
+                            "enum": ["suggested", "confirmed", "rejected"],
+                        },
+                    },
+                },
+            },
+            "zone": {
+                "type": ["object", "null"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["national", "divisions", "radius"]},
+                    "radius_km": _NULLABLE_INTEGER,
+                    "derived": {"type": "boolean"},
+                    "divisions": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "type": {
+                                    "type": "string",
+                                    "enum": ["region", "departement", "epci", "commune"],
+                                },
+                                "code": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+            "capacity": {
+                "type": ["object", "null"],
+                "properties": {
+                    "headcount_total": _NULLABLE_INTEGER,
+                    "headcount_inclusion": _NULLABLE_INTEGER,
+                    "headcount_bracket": _NULLABLE_STRING,
+                    "etp": {"type": ["number", "null"]},
+                    "turnover_eur": _NULLABLE_INTEGER,
+                    "turnover_year": _NULLABLE_INTEGER,
+                    "largest_contract_eur": _NULLABLE_INTEGER,
+                },
+            },
+            "labels": {"type": "array", "items": {"type": "object"}},
+            "networks": {"type": "array", "items": {"type": "object"}},
+            "offers": {"type": "array", "items": {"type": "object"}},
+            "updated_at": _NULLABLE_STRING,
+        },
+    },
+}
+
+
+def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Passerelles API",
+            "version": API_VERSION,
+            "description": "Search the directory of French inclusive enterprises "
+            "(insertion, disability, ESS). Read-only and public.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/enterprises": {
+                "get": {
+                    "operationId": "searchEnterprises",
+                    "summary": "Search enterprises, with facets and the reasons each matched.",
+                    "parameters": search_parameters(vocabulary),
+                    "responses": {
+                        "200": {
+                            "description": "A page of results.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": _REF + "SearchResults"}}
+                            },
+                        },
+                        "400": _error_response("Unknown or malformed parameters."),
+                        "503": _error_response("The search service is unavailable."),
+                    },
+                }
+            },
+            "/enterprises/{siret}": {
+                "get": {
+                    "operationId": "getEnterprise",
+                    "summary": "One enterprise, as the directory holds it.",
+                    "parameters": [
+                        {
+                            "name": "siret",
+                            "in": "path",
+                            "required": True,
+                            "description": "14 digits (spaces allowed).",
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The enterprise.",
+                            "content": {
+                                "application/json": {"schema": {"$ref": _REF + "Enterprise"}}
+                            },
+                        },
+                        "404": _error_response("No enterprise with this SIRET."),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApi",
+                    "summary": "This document.",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
