@@ -11,6 +11,11 @@ from search.results import SearchResult
 Document = dict[str, Any]
 
 
+class SearchUnavailable(RuntimeError):
+    """The search engine could not be reached, did not answer in time or has no index yet.
+    Nothing was lost: the outbox keeps the pending changes and the next drain retries."""
+
+
 class SearchBackend(Protocol):
     name: str
 

@@ -22,7 +22,7 @@ from meilisearch.errors import (
 )
 from meilisearch.models.task import Task, TaskInfo
 
-from search.backend import Document
+from search.backend import Document, SearchUnavailable
 from search.meili_schema import (
     ids_filter,
     index_settings,
@@ -40,11 +40,6 @@ from search.synonyms import default_synonyms
 BATCH_SIZE = 5000
 DELETE_BATCH_SIZE = 1000  # ids per filter: keeps each filter expression short
 TASK_POLL_MS = 100
-
-
-class SearchUnavailable(RuntimeError):
-    """The search server could not be reached, did not answer in time or has no index yet.
-    Nothing was lost: the outbox keeps the pending changes and the next drain retries."""
 
 
 class IndexingFailed(RuntimeError):

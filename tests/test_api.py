@@ -254,7 +254,7 @@ class _FailingBackend:
 
 
 def test_search_service_down_is_a_503_json_and_page(app, client, session):
-    from search.meili import SearchUnavailable
+    from search.backend import SearchUnavailable
 
     previous = app.extensions.get("search_backend")
     app.extensions["search_backend"] = _FailingBackend(SearchUnavailable("down"))

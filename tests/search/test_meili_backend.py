@@ -15,7 +15,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from search.meili import MeiliBackend, SearchUnavailable
+from search.backend import SearchUnavailable
+from search.meili import MeiliBackend
 from search.query import SearchQuery
 from search.sync import sync_outbox
 from tests.search.conftest import meili_url

@@ -8,8 +8,10 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.backend import get_backend
-from search.meili import SearchUnavailable  # the server is down: a 503, not a 500
+from search.backend import (
+    SearchUnavailable,  # the engine is down: a 503, not a 500
+    get_backend,
+)
 from search.places import DatabasePlaces
 from search.query import FACETS, KNOWN_PARAMETERS, QueryError, parse_query
 from search.results import Hit

@@ -17,8 +17,10 @@ from flask import (
 from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
-from search.backend import get_backend
-from search.meili import SearchUnavailable  # the server is down: a 503, not a crash
+from search.backend import (
+    SearchUnavailable,  # the engine is down: a 503, not a crash
+    get_backend,
+)
 from search.places import DatabasePlaces
 from search.query import SORTS, SearchQuery
 from search.results import SearchResult
