@@ -1,0 +1,593 @@
+"""The search contract: one suite, run against every backend over the same documents.
+
+Queries are built with ``parse_query`` as the pages and the API build them. Filters are
+checked against ``expected_ids``, a plain-Python reading of the filter semantics over the
+same documents: two backends that both equal it return the same sets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from importers.gazetteer import haversine_km
+from search.backend import SearchBackend
+from search.embedded import EmbeddedBackend
+from search.query import QueryError, SearchQuery, parse_query
+from search.results import Hit, SearchResult
+from tests.search.conftest import (
+    EPCI_SIRET,
+    NATIONAL_SIRET,
+    RADIUS_SIRET,
+    REGION_SIRET,
+    meili_url,
+)
+from webapp.domain.text import fold
+
+BALUCHON_SIRET = "80746931700018"  # Romainville (93), zone: département 93; shares its SIREN
+FACET_FIELDS = {
+    "kind": "kind",
+    "sector_group": "sector_groups",
+    "sector": "sectors",
+    "departement": "departement",
+    "label": "labels",
+    "network": "networks",
+}
+
+
+@pytest.fixture(scope="module", params=["embedded", "meilisearch"])
+def backend(request, search_documents) -> Iterator[SearchBackend]:
+    if request.param == "embedded":
+        backend = EmbeddedBackend(":memory:")
+        backend.rebuild(search_documents)
+        yield backend
+        backend.close()
+        return
+    url = meili_url()
+    if url is None:
+        pytest.skip("MEILI_URL not set or not answering: Meilisearch half of the contract skipped")
+    from search.meili import MeiliBackend
+
+    backend = MeiliBackend(
+        url, os.environ.get("MEILI_MASTER_KEY"), index=f"test_{uuid.uuid4().hex}"
+    )
+    backend.rebuild(search_documents)
+    yield backend
+    backend.client.delete_index(backend.index_uid)
+
+
+@pytest.fixture(scope="module")
+def documents(search_documents) -> dict[int, dict]:
+    return {document["id"]: document for document in search_documents}
+
+
+@pytest.fixture(scope="module")
+def by_siret(search_documents) -> dict[str, dict]:
+    return {document["siret"]: document for document in search_documents}
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def ask(places, **parameters) -> SearchQuery:
+    """A query parsed from request parameters; a list value repeats its parameter."""
+    pairs = [
+        (name, str(value))
+        for name, values in parameters.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    return parse_query(MultiDict(pairs), places)
+
+
+def all_hits(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
+    """Every hit of ``query``, in order, page after page."""
+    hits: list[Hit] = []
+    page = 1
+    while True:
+        result = backend.search(dataclasses.replace(query, page=page, per_page=100, facets=()))
+        hits.extend(result.hits)
+        if page >= result.pages:
+            return hits
+        page += 1
+
+
+def ids(backend: SearchBackend, query: SearchQuery) -> set[int]:
+    return {hit.id for hit in all_hits(backend, query)}
+
+
+def serves(document: dict, place) -> bool:
+    listed = {
+        (kind, code)
+        for kind, key in (
+            ("region", "zone_regions"),
+            ("departement", "zone_departements"),
+            ("epci", "zone_epcis"),
+            ("commune", "zone_communes"),
+        )
+        for code in document[key]
+    }
+    return (
+        document["zone_national"]
+        or any(division in listed for division in place.covered_by)
+        or place.code in document[f"zone_reach_{place.kind}s"]
+    )
+
+
+def passes(document: dict, query: SearchQuery) -> bool:
+    """The filter semantics: values of one filter OR-ed, filters AND-ed, a minimum never
+    met by an unknown value."""
+    if document["status"] != "active":
+        return False
+    for wanted, values in (
+        (query.sectors, document["sectors"]),
+        (query.sector_groups, document["sector_groups"]),
+        (query.kinds, [document["kind"]]),
+        (query.presta, document["presta"]),
+        (query.labels, document["labels"]),
+        (query.networks, document["networks"]),
+        (query.reservations, document["reservations"]),
+    ):
+        if wanted and not set(wanted) & set(values):
+            return False
+    if query.serves and not serves(document, query.serves):
+        return False
+    if query.near and query.radius_km is not None:
+        if document["latitude"] is None:
+            return False
+        distance = haversine_km(
+            query.near.latitude, query.near.longitude, document["latitude"], document["longitude"]
+        )
+        if distance > query.radius_km:
+            return False
+    for minimum, field in (
+        (query.min_employees, "employees"),
+        (query.min_turnover, "turnover"),
+        (query.min_contract, "largest_contract"),
+    ):
+        if minimum is not None and (document[field] is None or document[field] < minimum):
+            return False
+    return True
+
+
+def expected_ids(documents: dict[int, dict], query: SearchQuery) -> set[int]:
+    return {i for i, document in documents.items() if passes(document, query)}
+
+
+def facet_counts(documents: list[dict]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for facet, field in FACET_FIELDS.items():
+        counter: Counter[str] = Counter()
+        for document in documents:
+            value = document[field]
+            counter.update([value] if isinstance(value, str) else value or [])
+        counts[facet] = dict(counter)
+    return counts
+
+
+def text_of(document: dict) -> str:
+    return fold(
+        " ".join(
+            [
+                document["name"],
+                document["brand"],
+                *document["sector_names"],
+                document["description"],
+                document["offers"],
+            ]
+        )
+    )
+
+
+# --- Filters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"sector": ["nettoyage-de-locaux", "blanchisserie"]},
+        {"sector_group": "espaces-verts-exterieurs"},
+        {"sector_group": ["restauration", "entretien-du-linge"]},
+        {"kind": "EI"},
+        {"kind": "EA,ESAT"},
+        {"presta": "staffing"},
+        {"reservation": "L2113-12"},
+        {"reservation": "L2113-13"},
+        {"kind": "insertion", "serves": "departement:59", "sector_group": "hygiene-et-proprete"},
+    ],
+)
+def test_each_filter_keeps_exactly_the_matching_enterprises(backend, documents, places, parameters):
+    query = ask(places, **parameters)
+    expected = expected_ids(documents, query)
+    assert expected, "a filter that keeps nothing proves nothing"
+    assert ids(backend, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("group", "kinds"),
+    [
+        ("insertion", {"EI", "ETTI", "AI", "ACI", "EITI", "GEIQ"}),
+        ("disability", {"EA", "EATT", "ESAT"}),
+        ("ess", {"ESS"}),
+    ],
+)
+def test_a_kind_group_stands_for_its_kinds(backend, documents, places, group, kinds):
+    query = ask(places, kind=group)
+    assert set(query.kinds) == kinds
+    found = ids(backend, query)
+    assert found == {i for i, d in documents.items() if d["kind"] in kinds}
+
+
+def test_label_network_and_presta_filters(backend, by_siret, places):
+    tours = by_siret[NATIONAL_SIRET]["id"]
+    assert ids(backend, ask(places, label="rsei")) == {tours}
+    network = ask(places, network="union-nationale-des-entreprises-adaptees")
+    assert ids(backend, network) == {tours}
+    assert ids(backend, ask(places, presta="supply")) == {tours}
+
+
+@pytest.mark.parametrize(
+    ("parameter", "minimum"),
+    [("min_employees", 100), ("min_turnover", 1_000_000), ("min_contract", 1)],
+)
+def test_a_minimum_excludes_smaller_and_unknown_values(
+    backend, documents, by_siret, places, parameter, minimum
+):
+    query = ask(places, **{parameter: minimum})
+    found = ids(backend, query)
+    assert found == expected_ids(documents, query)
+    assert by_siret[RADIUS_SIRET]["id"] in found  # 120 staff, 2.5 M€, 400 k€ contract
+    assert by_siret[BALUCHON_SIRET]["id"] not in found  # 50 staff, turnover unknown
+
+
+def test_the_minimums_cut_between_two_known_values(backend, by_siret, places):
+    found = ids(backend, ask(places, min_employees=46))
+    assert by_siret[RADIUS_SIRET]["id"] in found
+    assert by_siret[NATIONAL_SIRET]["id"] not in found  # 45 staff
+
+
+# --- Territory --------------------------------------------------------------------------
+
+
+def assert_serves(backend, documents, places, place: str, siret: str, served: bool, by_siret):
+    query = ask(places, serves=place)
+    found = ids(backend, query)
+    assert found == expected_ids(documents, query)
+    assert (by_siret[siret]["id"] in found) is served, f"{siret} serves {place}: {served}"
+
+
+@pytest.mark.parametrize(
+    ("place", "served"),
+    [
+        ("commune:59350", True),  # Lille
+        ("epci:200093201", True),  # Métropole Européenne de Lille, all in the Nord
+        ("departement:59", True),
+        ("region:32", False),  # a département does not cover its région
+        ("commune:62041", False),  # Arras, Pas-de-Calais
+    ],
+)
+def test_a_zone_on_a_departement_serves_its_communes_and_epcis(
+    backend, documents, by_siret, places, place, served
+):
+    lille_based = next(
+        d
+        for d in documents.values()
+        if d["zone_departements"] == ["59"] and d["commune"] == "59350"
+    )
+    assert_serves(backend, documents, places, place, lille_based["siret"], served, by_siret)
+
+
+@pytest.mark.parametrize(
+    ("place", "served"),
+    [
+        ("region:53", True),
+        ("departement:29", True),  # Finistère, in Bretagne
+        ("commune:29019", True),  # Brest
+        ("departement:44", False),  # Loire-Atlantique, Pays de la Loire
+    ],
+)
+def test_a_zone_on_a_region_serves_its_departements_and_communes(
+    backend, documents, by_siret, places, place, served
+):
+    assert_serves(backend, documents, places, place, REGION_SIRET, served, by_siret)
+
+
+@pytest.mark.parametrize(
+    ("place", "served"),
+    [
+        ("commune:59350", True),  # Lille, in the MEL
+        ("departement:59", False),  # the MEL is only part of the Nord
+        ("commune:59183", False),  # Dunkerque, outside the MEL
+    ],
+)
+def test_a_zone_on_an_epci_serves_its_communes_only(
+    backend, documents, by_siret, places, place, served
+):
+    assert_serves(backend, documents, places, place, EPCI_SIRET, served, by_siret)
+
+
+@pytest.mark.parametrize(
+    ("place", "served"),
+    [
+        ("commune:69266", True),  # Villeurbanne, next to the Lyon base
+        ("departement:38", True),  # Isère: some of its communes are within 40 km
+        ("departement:13", False),  # Bouches-du-Rhône, 280 km away
+        ("commune:13055", False),
+    ],
+)
+def test_a_radius_zone_serves_what_its_circle_reaches(
+    backend, documents, by_siret, places, place, served
+):
+    assert_serves(backend, documents, places, place, RADIUS_SIRET, served, by_siret)
+
+
+@pytest.mark.parametrize(
+    "place", ["commune:13055", "epci:200093201", "departement:2A", "region:11"]
+)
+def test_a_national_zone_serves_everywhere(backend, documents, by_siret, places, place):
+    assert_serves(backend, documents, places, place, NATIONAL_SIRET, True, by_siret)
+
+
+def test_near_keeps_enterprises_based_within_the_radius(backend, documents, by_siret, places):
+    query = ask(places, near="commune:69123", radius_km=8)
+    hits = all_hits(backend, query)
+    assert {hit.id for hit in hits} == expected_ids(documents, query)
+    assert by_siret[RADIUS_SIRET]["id"] in {hit.id for hit in hits}
+    assert all(hit.distance_km is not None and hit.distance_km <= 8.05 for hit in hits)
+
+
+def test_near_takes_an_address(backend, documents, places):
+    query = ask(places, near="59000 Lille", radius_km=5)
+    assert query.near.label == "Lille"
+    found = ids(backend, query)
+    assert found and found == expected_ids(documents, query)
+
+
+# --- Text -------------------------------------------------------------------------------
+
+
+def test_accents_and_case_are_ignored(backend, places):
+    found = [
+        ids(backend, ask(places, q=text)) for text in ("réparation", "REPARATION", "Réparâtion")
+    ]
+    assert found[0] and found[0] == found[1] == found[2]
+
+
+def test_a_prefix_finds_the_whole_word(backend, by_siret, places):
+    hits = all_hits(backend, ask(places, q="menuis"))
+    lille = next(hit for hit in hits if hit.siret == EPCI_SIRET)
+    assert any("menuiserie" in fold(r.detail) for r in lille.reasons if r.code == "text")
+
+
+def test_one_typo_is_tolerated_from_five_letters(backend, documents, places):
+    hits = all_hits(backend, ask(places, q="netoyage"))
+    named = {i for i, d in documents.items() if "nettoyage" in fold(d["name"]).split()}
+    assert named and named <= {hit.id for hit in hits}
+    assert all(
+        any("nettoyage" in fold(r.detail) for r in hit.reasons if r.code == "text")
+        for hit in hits
+        if hit.id in named
+    )
+
+
+def test_two_typos_are_tolerated_from_nine_letters(backend, by_siret, places):
+    found = ids(backend, ask(places, q="blanchisrie"))  # blanchisserie, two letters short
+    assert by_siret[RADIUS_SIRET]["id"] in found
+
+
+@pytest.mark.parametrize("text", ["netyage", "rhne", "xqzwvk"])
+def test_more_typos_than_tolerated_find_nothing(backend, places, text):
+    assert backend.search(ask(places, q=text)).total == 0
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"), [("déchets", "déchet"), ("espaces verts", "espace vert")]
+)
+def test_plural_and_singular_find_the_same_enterprises(backend, places, plural, singular):
+    found = ids(backend, ask(places, q=plural))
+    assert found and found == ids(backend, ask(places, q=singular))
+
+
+@pytest.mark.parametrize(
+    ("text", "synonym", "absent"),
+    [
+        ("paysagiste", "espaces verts", "paysag"),
+        ("ménage", "nettoyage", "menage"),
+        ("demenageur", "demenagement", "demenageur"),
+    ],
+)
+def test_synonyms_find_enterprises_without_the_word(
+    backend, documents, places, text, synonym, absent
+):
+    found = ids(backend, ask(places, q=text))
+    only_synonym = {
+        i for i, d in documents.items() if synonym in text_of(d) and absent not in text_of(d)
+    }
+    assert only_synonym and only_synonym <= found
+
+
+@pytest.mark.parametrize("text", ["80746931700018", "807 469 317 00018", "807.469.317.00018"])
+def test_a_siret_finds_its_enterprise(backend, by_siret, places, text):
+    assert ids(backend, ask(places, q=text)) == {by_siret[BALUCHON_SIRET]["id"]}
+
+
+@pytest.mark.parametrize("text", ["807469317", "807 469 317"])
+def test_a_siren_finds_every_establishment(backend, documents, places, text):
+    expected = {i for i, d in documents.items() if d["siren"] == "807469317"}
+    assert len(expected) == 2
+    assert ids(backend, ask(places, q=text)) == expected
+
+
+def test_names_weigh_more_than_sectors_then_descriptions(backend, documents, places):
+    def weight(document: dict) -> int:
+        def has(text: str) -> bool:
+            return any(word.startswith("entretien") for word in fold(text).split())
+
+        if has(document["name"]) or has(document["brand"]):
+            return 0
+        return 1 if any(has(name) for name in document["sector_names"]) else 2
+
+    hits = all_hits(backend, ask(places, q="entretien"))
+    assert len(hits) > 250
+    weights = [weight(documents[hit.id]) for hit in hits]
+    assert weights == sorted(weights)
+    assert weights[0] == 0 and weights[-1] == 2
+
+
+def test_the_exact_name_comes_first(backend, places):
+    hits = backend.search(ask(places, q="Les Ateliers du Rhône")).hits
+    assert hits[0].siret == RADIUS_SIRET
+
+
+def test_text_and_filters_combine(backend, documents, places):
+    query = ask(places, q="nettoyage", serves="departement:59", kind="insertion")
+    found = ids(backend, query)
+    assert found and found <= expected_ids(documents, query)
+
+
+def test_hits_say_why_they_matched(backend, by_siret, places):
+    query = ask(places, q="blanchisserie", serves="commune:69266", kind="disability")
+    (hit,) = backend.search(query).hits
+    reasons = {reason.code: reason.detail for reason in hit.reasons}
+    assert hit.siret == RADIUS_SIRET
+    assert "blanchisserie" in fold(reasons["text"])
+    assert reasons["serves"] == "radius:Villeurbanne"
+    assert reasons["kind"] == "EA"
+    lyon = by_siret[RADIUS_SIRET]
+    villeurbanne = (query.serves.latitude, query.serves.longitude)
+    distance = haversine_km(*villeurbanne, lyon["latitude"], lyon["longitude"])
+    assert hit.distance_km == pytest.approx(distance, abs=0.06)
+
+
+# --- Facets -----------------------------------------------------------------------------
+
+
+def test_facets_count_the_whole_filtered_result(backend, documents, places):
+    query = ask(places, kind="insertion", serves="departement:59")
+    result = backend.search(query)
+    expected = facet_counts([documents[i] for i in expected_ids(documents, query)])
+    assert result.total == sum(expected["kind"].values())
+    assert result.facets == expected
+
+
+def test_facets_of_a_text_search_count_all_its_hits(backend, documents, places):
+    query = ask(places, q="entretien")
+    result = backend.search(query)
+    hit_ids = ids(backend, query)
+    assert len(hit_ids) == result.total > query.per_page
+    assert result.facets == facet_counts([documents[i] for i in hit_ids])
+
+
+def test_only_the_facets_asked_for_are_counted(backend, places):
+    query = dataclasses.replace(ask(places, kind="EA"), facets=("kind", "label"))
+    assert backend.search(query).facets == {"kind": {"EA": 3}, "label": {}}
+
+
+# --- Sorting and pages ------------------------------------------------------------------
+
+
+def test_distance_sort_is_ascending_and_true_to_the_origin(backend, documents, places):
+    query = ask(places, serves="commune:69123", sort="distance", per_page=100)
+    result = backend.search(query)
+    origin = (query.serves.latitude, query.serves.longitude)
+    distances = [hit.distance_km for hit in result.hits]
+    assert len(distances) > 10 and distances == sorted(distances)
+    for hit in result.hits:
+        document = documents[hit.id]
+        expected = haversine_km(*origin, document["latitude"], document["longitude"])
+        assert hit.distance_km == pytest.approx(expected, abs=0.06)
+
+
+def test_near_with_distance_sort_starts_with_the_closest(backend, documents, places):
+    query = ask(places, near="commune:59350", radius_km=15, sort="distance", per_page=100)
+    hits = all_hits(backend, query)
+    assert {hit.id for hit in hits} == expected_ids(documents, query)
+    distances = [hit.distance_km for hit in hits]
+    assert distances == sorted(distances) and distances[-1] <= 15.05
+
+
+def test_name_sort_ignores_accents_and_case(backend, places):
+    hits = all_hits(backend, ask(places, kind="EI", sort="name"))
+    keys = [fold(hit.name) for hit in hits]
+    assert len(keys) > 900 and keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    "parameters", [{"kind": "ETTI"}, {"q": "insertion"}, {"serves": "departement:62"}]
+)
+def test_pages_are_disjoint_and_cover_the_result(backend, places, parameters):
+    first = backend.search(ask(places, per_page=40, **parameters))
+    assert first.pages > 2
+    seen: list[int] = []
+    for page in range(1, first.pages + 1):
+        result = backend.search(ask(places, per_page=40, page=page, **parameters))
+        assert result.total == first.total
+        seen.extend(hit.id for hit in result.hits)
+    assert len(seen) == len(set(seen)) == first.total
+    beyond = backend.search(ask(places, per_page=40, page=first.pages + 1, **parameters))
+    assert beyond.hits == () and beyond.total == first.total
+
+
+# --- Hostile input ----------------------------------------------------------------------
+
+HOSTILE_TEXTS = [
+    '"',
+    '"nettoyage',
+    "nettoyage\"'",
+    '"; DROP TABLE docs; --',
+    "'; DELETE FROM fts; --",
+    "NEAR(nettoyage menage, 2)",
+    "nettoyage AND OR NOT menage",
+    "name : nettoyage",
+    "{name ids} : x",
+    "nett* ^blanch -menage +(a) [b] \\ /",
+    "nettoyage\x00menage",
+    "🙂🙃 nettoyage 🧹",
+    "x" * 10_000,
+    "nettoyage " * 1_000,
+    "\u202e\u200b\ufeff",
+    "%s %d {} {0} $1 ?",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_any_text_is_searched_as_plain_words(backend, places, text):
+    before = backend.count()
+    result = backend.search(ask(places, q=text))
+    assert isinstance(result, SearchResult) and result.total >= 0
+    straight = backend.search(SearchQuery(text=text))  # no parsing, no truncation
+    assert straight.total >= 0
+    assert backend.count() == before
+
+
+@pytest.mark.parametrize(
+    ("parameters", "name"),
+    [
+        ({"serves": "commune:ABCDE"}, "serves"),
+        ({"serves": "commune:99999"}, "serves"),
+        ({"serves": "departement:999"}, "serves"),
+        ({"serves": "planet:earth"}, "serves"),
+        ({"serves": "epci:1' OR '1'='1"}, "serves"),
+        ({"near": "nowhere at all"}, "near"),
+        ({"radius_km": "10"}, "radius_km"),
+        ({"near": "commune:69123", "radius_km": "-3"}, "radius_km"),
+        ({"kind": "XYZ"}, "kind"),
+        ({"sector": "not-a-sector"}, "sector"),
+        ({"label": '"; DROP TABLE labels; --'}, "label"),
+        ({"reservation": "L9999-1"}, "reservation"),
+        ({"min_employees": "many"}, "min_employees"),
+        ({"per_page": "1000"}, "per_page"),
+        ({"sort": "distance"}, "sort"),
+        ({"sort": "random"}, "sort"),
+        ({"q": ["a", "b"]}, "q"),
+    ],
+)
+def test_bad_parameters_are_query_errors(places, parameters, name):
+    with pytest.raises(QueryError) as raised:
+        ask(places, **parameters)
+    assert name in raised.value.errors

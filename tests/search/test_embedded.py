@@ -1,0 +1,269 @@
+"""What only the embedded backend promises: writes visible at once, rebuilds swapped in
+whole, use from several threads, a file that outlives the process, suggestions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from search.embedded import EmbeddedBackend, quoted
+from search.query import SearchQuery
+from webapp.domain.text import slugify
+
+
+def make_document(identifier: int, name: str, **fields) -> dict:
+    """A complete search document (the shape of ``search.documents.build_document``)."""
+    document = {
+        "id": identifier,
+        "siret": f"{identifier:014d}",
+        "siren": f"{identifier:09d}",
+        "name": name,
+        "brand": "",
+        "display_name": name,
+        "description": "",
+        "offers": "",
+        "kind": "EI",
+        "kind_family": "insertion",
+        "status": "active",
+        "sectors": [],
+        "sector_names": [],
+        "sector_groups": [],
+        "presta": [],
+        "commune": "69123",
+        "commune_name": "Lyon",
+        "departement": "69",
+        "region": "84",
+        "epci": "200046977",
+        "latitude": 45.76,
+        "longitude": 4.83,
+        "zone_national": False,
+        "zone_regions": [],
+        "zone_departements": ["69"],
+        "zone_epcis": [],
+        "zone_communes": [],
+        "zone_radius_km": None,
+        "zone_reach_communes": [],
+        "zone_reach_epcis": [],
+        "zone_reach_departements": [],
+        "zone_reach_regions": [],
+        "employees": None,
+        "turnover": None,
+        "largest_contract": None,
+        "labels": [],
+        "networks": [],
+        "reservations": ["L2113-13"],
+    }
+    document.update(fields)
+    document["sectors"] = [slugify(name) for name in document["sector_names"]]
+    if "display_name" not in fields:
+        document["display_name"] = document["brand"] or name
+    return document
+
+
+def names(backend: EmbeddedBackend, text: str = "", **criteria) -> set[str]:
+    result = backend.search(SearchQuery(text=text, per_page=100, **criteria))
+    return {hit.name for hit in result.hits}
+
+
+@pytest.fixture
+def backend() -> Iterator[EmbeddedBackend]:
+    backend = EmbeddedBackend(":memory:")
+    backend.rebuild(
+        [
+            make_document(1, "Lumière Électricité", description="Électricité générale"),
+            make_document(2, "Jardins du Rhône", sector_names=["Espaces verts"]),
+            make_document(3, "Atelier Menuiserie", kind="ACI"),
+        ]
+    )
+    yield backend
+    backend.close()
+
+
+def test_the_issue_examples_on_a_fresh_index(backend):
+    assert names(backend, "electricite") == {"Lumière Électricité"}
+    assert names(backend, "menuis") == {"Atelier Menuiserie"}
+    assert names(backend, "paysagiste") == {"Jardins du Rhône"}
+
+
+def test_an_upsert_is_searchable_at_once(backend):
+    backend.upsert([make_document(4, "Nettoyage Express")])
+    assert names(backend, "nettoyage") == {"Nettoyage Express"}
+    assert backend.count() == 4
+
+
+def test_an_upsert_replaces_the_previous_version(backend):
+    backend.upsert([make_document(3, "Boulangerie du Lac", kind="EI")])
+    assert names(backend, "menuiserie") == set()
+    assert names(backend, "boulangerie") == {"Boulangerie du Lac"}
+    assert names(backend, kinds=("ACI",)) == set()
+    assert backend.count() == 3
+
+
+def test_one_upsert_can_mix_new_changed_and_repeated_documents(backend):
+    backend.upsert(
+        [
+            make_document(3, "Atelier Menuiserie Bis"),  # the last slot, reused
+            make_document(4, "Couture Solidaire", kind="ETTI"),
+            make_document(4, "Couture Solidaire Lyon", kind="ETTI"),  # the last one wins
+        ]
+    )
+    assert names(backend, "atelier") == {"Atelier Menuiserie Bis"}
+    assert names(backend, "couture") == {"Couture Solidaire Lyon"}
+    assert backend.count() == 4
+
+
+def test_a_delete_is_visible_at_once_and_unknown_ids_are_ignored(backend):
+    backend.delete([1, 999])
+    assert names(backend, "electricite") == set()
+    assert backend.count() == 2
+
+
+def test_only_active_documents_are_searchable(backend):
+    backend.upsert([make_document(2, "Jardins du Rhône", status="closed")])
+    backend.upsert([make_document(5, "Brouillon", status="draft")])
+    assert names(backend) == {"Lumière Électricité", "Atelier Menuiserie"}
+    assert backend.count() == 2
+
+
+def test_facet_counts_follow_every_write(backend):
+    def kinds() -> dict[str, int]:
+        return backend.search(SearchQuery(facets=("kind",))).facets["kind"]
+
+    assert kinds() == {"ACI": 1, "EI": 2}
+    backend.upsert([make_document(4, "Interim Plus", kind="ETTI")])
+    assert kinds() == {"ACI": 1, "EI": 2, "ETTI": 1}
+    backend.upsert([make_document(3, "Atelier Menuiserie", kind="EI")])
+    backend.delete([1])
+    assert kinds() == {"EI": 2, "ETTI": 1}
+
+
+def test_a_search_during_a_rebuild_sees_the_old_index_until_the_swap(backend):
+    seen_meanwhile: list[set[str]] = []
+
+    def documents():
+        yield make_document(10, "Recyclerie Nouvelle")
+        seen_meanwhile.append(names(backend))
+        yield make_document(11, "Couture Nouvelle")
+        seen_meanwhile.append(names(backend))
+
+    assert backend.rebuild(documents()) == 2
+    old = {"Lumière Électricité", "Jardins du Rhône", "Atelier Menuiserie"}
+    assert seen_meanwhile == [old, old]
+    assert names(backend) == {"Recyclerie Nouvelle", "Couture Nouvelle"}
+    assert names(backend, "electricite") == set()
+
+
+def test_writes_made_during_a_rebuild_survive_the_swap(backend):
+    def documents():
+        yield make_document(2, "Jardins du Rhône (ancienne fiche)")
+        backend.upsert([make_document(2, "Jardins du Rhône (fiche à jour)")])
+        backend.upsert([make_document(20, "Entreprise créée pendant la reconstruction")])
+        backend.delete([3])
+        yield make_document(3, "Atelier Menuiserie")  # read before its deletion
+
+    backend.rebuild(documents())
+    assert names(backend) == {
+        "Jardins du Rhône (fiche à jour)",
+        "Entreprise créée pendant la reconstruction",
+    }
+    facets = backend.search(SearchQuery(facets=("kind",))).facets
+    assert facets == {"kind": {"EI": 2}}
+
+
+def test_a_failed_rebuild_keeps_the_live_index(backend):
+    def documents():
+        yield make_document(30, "Jamais indexée")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(documents())
+    assert names(backend, "electricite") == {"Lumière Électricité"}
+    assert backend.rebuild([make_document(31, "Après l'échec")]) == 1
+    assert names(backend) == {"Après l'échec"}
+
+
+def test_a_file_index_outlives_its_backend_and_is_shared(tmp_path):
+    path = str(tmp_path / "index.sqlite3")
+    writer = EmbeddedBackend(path)
+    writer.rebuild([make_document(1, "Blanchisserie Centrale", kind="EA")])
+    reader = EmbeddedBackend(path)
+    assert names(reader, "blanchisserie") == {"Blanchisserie Centrale"}
+    assert reader.search(SearchQuery(facets=("kind",))).facets == {"kind": {"EA": 1}}
+    writer.upsert([make_document(2, "Pressing du Port", kind="ESAT")])
+    # The reader's facet bitmaps are reloaded once another connection wrote.
+    assert reader.search(SearchQuery(facets=("kind",))).facets == {"kind": {"EA": 1, "ESAT": 1}}
+    writer.close()
+    reader.close()
+
+
+def test_an_index_of_another_schema_version_is_recreated(tmp_path):
+    path = str(tmp_path / "index.sqlite3")
+    backend = EmbeddedBackend(path)
+    backend.upsert([make_document(1, "Ancienne Version")])
+    backend.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE state SET value = -1 WHERE key = 'schema'")
+    conn.close()
+    reopened = EmbeddedBackend(path)
+    assert reopened.count() == 0
+    reopened.close()
+
+
+@pytest.mark.parametrize("where", ["memory", "file"])
+def test_threads_search_while_another_writes(where, tmp_path):
+    backend = EmbeddedBackend(":memory:" if where == "memory" else str(tmp_path / "i.sqlite3"))
+    backend.rebuild(make_document(i, f"Atelier {i}") for i in range(1, 201))
+    errors: list[BaseException] = []
+    totals: list[int] = []
+
+    def search() -> None:
+        try:
+            for _ in range(30):
+                totals.append(backend.search(SearchQuery(text="atelier")).total)
+        except BaseException as error:  # reported below, in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=search) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for i in range(201, 231):
+        backend.upsert([make_document(i, f"Atelier {i}")])
+    for thread in threads:
+        thread.join()
+    backend.close()
+    assert errors == []
+    assert len(totals) == 120 and all(200 <= total <= 230 for total in totals)
+
+
+def test_suggest_names_by_beginning_words_and_typos(backend):
+    backend.upsert(
+        [
+            make_document(4, "ATELIER DU BOCAGE"),
+            make_document(5, "Les Ateliers du Rhône"),
+        ]
+    )
+    # Names that begin so first, alphabetically; then names with a word that does.
+    assert backend.suggest("atel") == [
+        "ATELIER DU BOCAGE",
+        "Atelier Menuiserie",
+        "Les Ateliers du Rhône",
+    ]
+    assert backend.suggest("rhone") == ["Jardins du Rhône", "Les Ateliers du Rhône"]
+    assert backend.suggest("ateliers du rh") == ["Les Ateliers du Rhône"]
+    assert backend.suggest("menuiserei") == ["Atelier Menuiserie"]
+    assert backend.suggest("atel", limit=1) == ["ATELIER DU BOCAGE"]
+
+
+@pytest.mark.parametrize("prefix", ["", "   ", '"', "NEAR(", "\x00", "x" * 10_000, "🙂"])
+def test_suggest_takes_any_text(backend, prefix):
+    assert isinstance(backend.suggest(prefix), list)
+
+
+def test_only_index_tokens_can_be_quoted_into_a_match_expression():
+    assert quoted("espace", "vert") == '"espace vert"'
+    for hostile in ('a"b', "a b", "x*", "NEAR(x)", ""):
+        with pytest.raises(ValueError):
+            quoted(hostile)

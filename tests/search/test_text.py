@@ -1,0 +1,153 @@
+"""Text analysis shared by the search backends."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from search.text import (
+    edit_distance,
+    folded,
+    min_shared_trigrams,
+    segment,
+    split_identifiers,
+    stem,
+    synonym_table,
+    terms,
+    trigrams,
+    typo_budget,
+    words,
+)
+from webapp.domain.text import fold
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ÉLECTRICITÉ", "Saint-Étienne-du-Grès", "cœur", "plain ascii, with punctuation!", "", "🙂 x"],
+)
+def test_folded_is_fold_with_an_ascii_shortcut(text):
+    assert folded(text) == fold(text)
+
+
+def test_words_are_folded_and_stop_words_dropped():
+    assert words("Collecte des Déchets et de l'Électroménager") == [
+        "collecte",
+        "dechets",
+        "electromenager",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("dechets", "dechet"),
+        ("espaces", "espace"),
+        ("verts", "vert"),
+        ("locaux", "local"),
+        ("hopitaux", "hopital"),
+        ("bureaux", "bureau"),
+        ("travaux", "travail"),
+    ],
+)
+def test_plural_and_singular_share_a_stem(plural, singular):
+    assert stem(plural) == stem(singular)
+
+
+@pytest.mark.parametrize("word", ["bus", "tri", "express", "l2113", "2a"])
+def test_short_words_double_s_and_codes_are_left_alone(word):
+    assert stem(word) == word
+
+
+def test_terms_match_whatever_the_accents_case_and_number():
+    assert terms("Espaces Verts") == terms("espace vert") == ["espace", "vert"]
+    assert terms("DÉCHETS") == terms("dechet")
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("80746931700018", ["80746931700018"]),
+        ("807 469 317 00018", ["80746931700018"]),
+        ("807.469.317", ["807469317"]),
+        (
+            "SIREN 807 469 317 et SIRET 802\u00a0954\u00a0784\u00a000012",
+            ["807469317", "80295478400012"],
+        ),
+        ("69003 Lyon", []),  # a post code is not an identifier
+        ("12 34", []),
+    ],
+)
+def test_siret_and_siren_are_found_with_or_without_spaces(text, found):
+    assert split_identifiers(text)[0] == found
+
+
+def test_identifiers_are_taken_out_of_the_remaining_text():
+    identifiers, rest = split_identifiers("nettoyage 807 469 317 Lyon")
+    assert identifiers == ["807469317"]
+    assert rest.split() == ["nettoyage", "Lyon"]
+
+
+@pytest.mark.parametrize(
+    ("word", "budget"),
+    [("velo", 0), ("menage", 1), ("nettoyag", 1), ("nettoyage", 2), ("75000", 0)],
+)
+def test_typo_budget_grows_with_the_word(word, budget):
+    assert typo_budget(word) == budget
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [
+        ("netoyage", "nettoyage", 1),
+        ("menuiserei", "menuiserie", 1),  # a transposition is one edit
+        ("blanchisrie", "blanchisserie", 2),
+        ("abc", "abc", 0),
+        ("", "ab", 2),
+    ],
+)
+def test_edit_distance(a, b, distance):
+    assert edit_distance(a, b, 2) == distance
+
+
+def test_edit_distance_stops_past_its_limit():
+    assert edit_distance("nettoyage", "menuiserie", 2) == 3
+    assert edit_distance("a", "abcdef", 1) == 2
+
+
+def test_words_within_budget_always_share_enough_trigrams():
+    """The trigram filter that bounds typo candidates must never drop a true one."""
+    rng = random.Random(7)
+    alphabet = "aeinorst"
+
+    def edited(word: str) -> str:
+        i = rng.randrange(len(word))
+        operation = rng.choice("sidt")
+        if operation == "s":
+            return word[:i] + rng.choice(alphabet) + word[i + 1 :]
+        if operation == "i":
+            return word[:i] + rng.choice(alphabet) + word[i:]
+        if operation == "d":
+            return word[:i] + word[i + 1 :]
+        return word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :]
+
+    for _ in range(20_000):
+        word = "".join(rng.choice(alphabet) for _ in range(rng.randrange(5, 14)))
+        budget = typo_budget(word)
+        other = word
+        for _ in range(budget):
+            other = edited(other)
+        if edit_distance(word, other, budget) <= budget:
+            assert len(trigrams(word) & trigrams(other)) >= min_shared_trigrams(word, budget)
+
+
+def test_synonym_phrases_become_index_terms():
+    table = synonym_table([("paysagiste", "espaces verts", "jardins")])
+    assert table[("paysagiste",)] == (("espace", "vert"), ("jardin",))
+    assert table[("espace", "vert")] == (("paysagiste",), ("jardin",))
+
+
+def test_segment_keeps_a_synonym_phrase_as_one_unit():
+    table = synonym_table([("paysagiste", "espaces verts")])
+    units = segment(terms("entretien des espaces verts"), table)
+    assert units == [(("entretien",), ()), (("espace", "vert"), (("paysagiste",),))]
