@@ -83,7 +83,8 @@ from search.text import (
     words,
 )
 
-SCHEMA_VERSION = 1  # bump when the tables change: an index of another version is recreated
+# Bump when the tables or what is indexed change: an index of another version is recreated.
+SCHEMA_VERSION = 2
 EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
 MAX_UNITS = 12  # query words searched; the rest of a 10 kB paste is ignored
 MAX_WORD = 40  # longer "words" are searched as typed, without prefix or typos
@@ -202,7 +203,8 @@ def filter_tokens(document: Document) -> list[str]:
 
 def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
     """The analysed name and brand (for the exact-name tier), then the FTS columns:
-    ``name`` (both), ``ids``, ``sectors`` and ``body``."""
+    ``name`` (both), ``ids``, ``sectors`` and ``body`` (description, offers and the
+    commune of the base, so "nettoyage lille" narrows to Lille)."""
     name = " ".join(terms(document["name"]))
     brand = " ".join(terms(document["brand"]))
     return (
@@ -211,7 +213,9 @@ def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
         name if brand in ("", name) else f"{name} {brand}",
         f"{document['siret']} {document['siren']}",
         _sector_terms(tuple(document["sector_names"])),
-        " ".join(terms(f"{document['description']} {document['offers']}")),
+        " ".join(
+            terms(f"{document['description']} {document['offers']} {document['commune_name']}")
+        ),
     )
 
 
@@ -1079,6 +1083,7 @@ def matched_terms(document: Document, units: list[TextUnit]) -> tuple[str, ...]:
         *document["sector_names"],
         document["description"],
         document["offers"],
+        document["commune_name"] or "",
     ):
         found.extend(_matches_in(text, units))
         if len(set(found)) >= MAX_MATCHED_TERMS:

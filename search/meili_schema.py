@@ -36,6 +36,7 @@ SEARCHABLE = (
     "sector_names",
     "offers",
     "description",
+    "commune_name",  # "nettoyage lille": the base's commune narrows the text search
 )
 # Our facet names (search.query.FACETS) -> the document attribute counted.
 FACET_ATTRIBUTES = {

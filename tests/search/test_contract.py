@@ -450,6 +450,13 @@ def test_text_and_filters_combine(backend, documents, places):
     assert found and found <= expected_ids(documents, query)
 
 
+def test_a_commune_name_in_the_text_narrows_to_enterprises_based_there(backend, documents, places):
+    everywhere = ids(backend, ask(places, q="nettoyage"))
+    in_lille = ids(backend, ask(places, q="nettoyage lille"))
+    assert in_lille and in_lille < everywhere
+    assert all(documents[i]["commune_name"] == "Lille" for i in in_lille)
+
+
 def test_hits_say_why_they_matched(backend, by_siret, places):
     query = ask(places, q="blanchisserie", serves="commune:69266", kind="disability")
     (hit,) = backend.search(query).hits

@@ -241,6 +241,7 @@ def test_searchable_attributes_in_weight_order(settings):
         "sector_names",
         "offers",
         "description",
+        "commune_name",
     ]
 
 
