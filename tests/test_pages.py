@@ -146,3 +146,9 @@ def test_profile_map_outlines_the_departement_zone(client, enterprises):
     # Seine-Saint-Denis: a few km across, around Romainville (48.885, 2.435).
     assert south < 48.885 < north and west < 2.435 < east
     assert 0.05 < north - south < 0.3 and 0.05 < east - west < 0.4
+
+
+def test_home_search_form_leads_to_the_search_page(client, enterprises):
+    html = client.get("/").get_data(as_text=True)
+    assert 'action="/recherche"' in html
+    assert '<option value="departement:93">93 — Seine-Saint-Denis</option>' in html

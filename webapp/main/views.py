@@ -10,10 +10,9 @@ from flask_babel import gettext as translate
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
-from webapp.directory.forms import filter_form
 from webapp.domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
 from webapp.extensions import db
-from webapp.models import Commune, Enterprise
+from webapp.models import Commune, Departement, Enterprise
 
 blueprint = Blueprint("main", __name__)
 
@@ -47,7 +46,7 @@ def home():
         kind_counts=[(kind, counts[kind.code]) for kind in KINDS if counts.get(kind.code)],
         family_counts=[(FAMILY_LABELS[f], n) for f, n in families.items() if n],
         communes=db.session.scalar(select(func.count()).select_from(Commune)),
-        form=filter_form(),
+        departements=db.session.scalars(select(Departement).order_by(Departement.code)).all(),
     )
 
 
