@@ -31,9 +31,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from flask import Flask
 from import_bench import SNAPSHOT, fresh_app, generate_rows, reset_database
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    column,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import MultiDict
 
 from importers.enterprise_lists import parse_siae
@@ -43,6 +55,7 @@ from search.embedded import EmbeddedBackend
 from search.places import DatabasePlaces
 from search.query import SearchQuery, parse_query
 from search.sync import iter_documents
+from webapp.domain.text import fold
 from webapp.extensions import db
 from webapp.models import (
     Enterprise,
@@ -184,7 +197,7 @@ class Build:
     file_mb: float
 
 
-def load_database(url: str, dataset: Dataset):
+def load_database(url: str, dataset: Dataset) -> Flask:
     """A fresh migrated database at ``url`` with the reference data and the dataset."""
     app = fresh_app(url)
     app.config["MEILI_URL"] = None  # the embedded engine, whatever the environment says
@@ -266,7 +279,6 @@ class Case:
 
 def parse_cases(session: Session) -> list[Case]:
     """The benchmark's queries, parsed once with the dataset's places."""
-
     count = session.scalar(select(func.count()).select_from(Enterprise))
     siret = session.scalar(select(Enterprise.siret).order_by(Enterprise.id).offset(count // 2))
     spaced = f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}"
@@ -277,19 +289,19 @@ def parse_cases(session: Session) -> list[Case]:
         query = parse_query(MultiDict(args), places)
         if kind != "text + facets":
             query = replace(query, facets=())
-        label = " ".join(f"{k}={v}" for k, v in args) or "(everything)"
-        cases.append(Case(kind, label, args, query))
+        label = " ".join(f'"{v}"' if k == "q" else f"{k}={v}" for k, v in args)
+        cases.append(Case(kind, label or "(everything)", args, query))
     return cases
 
 
 # --- the peers: plain SQL through the ORM ------------------------------------------------
 
-TextMatch = Callable[[str], tuple[ColumnElement[bool], ColumnElement[float] | None]]
+# (session, text) -> (WHERE clause, rank to order by or None)
+TextMatch = Callable[[Session, str], tuple[ColumnElement[bool], ColumnElement[float] | None]]
 _IDENTIFIER_SEPARATORS = re.compile(r"[\s.]")
 
 
 def identifier_clause(text_: str) -> ColumnElement[bool] | None:
-
     digits = _IDENTIFIER_SEPARATORS.sub("", text_)
     if digits.isdigit() and len(digits) == 14:
         return Enterprise.siret == digits
@@ -298,9 +310,8 @@ def identifier_clause(text_: str) -> ColumnElement[bool] | None:
     return None
 
 
-def like_match(text_: str) -> tuple[ColumnElement[bool], None]:
+def like_match(_session: Session, text_: str) -> tuple[ColumnElement[bool], None]:
     """What a developer writes first: ``ilike('%term%')`` over the names and description."""
-
     identifier = identifier_clause(text_)
     if identifier is not None:
         return identifier, None
@@ -309,45 +320,65 @@ def like_match(text_: str) -> tuple[ColumnElement[bool], None]:
 
 
 SEARCH_TSV = literal_column("enterprise.search_tsv")
-SEARCH_TEXT = literal_column("enterprise.search_text")
+VOCABULARY = table("bench_vocabulary", column("word"))
 FRENCH = literal_column("'french'::regconfig")
+TYPO_MIN_LENGTH = 5  # as the engine: no typo tolerance on short words
+TYPO_CANDIDATES = 3
 
 
-def fts_match(text_: str) -> tuple[ColumnElement[bool], ColumnElement[float] | None]:
-    """PostgreSQL full-text search over unaccented text, trigram word similarity for typos."""
+def fts_match(
+    session: Session, text_: str
+) -> tuple[ColumnElement[bool], ColumnElement[float] | None]:
+    """PostgreSQL full-text search, each word widened to its closest spellings in the
+    indexed vocabulary when it is not in it (pg_trgm's text search integration recipe)."""
     identifier = identifier_clause(text_)
     if identifier is not None:
         return identifier, None
-    folded = func.lower(func.bench_unaccent(text_))
-    tsquery = func.websearch_to_tsquery(FRENCH, folded)
-    match = or_(SEARCH_TSV.op("@@")(tsquery), folded.op("<%")(SEARCH_TEXT))
-    return match, func.ts_rank(SEARCH_TSV, tsquery)
+    groups = []
+    for word in fold(text_).split()[:12]:
+        variants = [word]
+        if len(word) >= TYPO_MIN_LENGTH:
+            close = session.scalars(
+                select(VOCABULARY.c.word)
+                .where(VOCABULARY.c.word.op("%")(word))
+                .order_by(VOCABULARY.c.word.op("<->")(word))
+                .limit(TYPO_CANDIDATES)
+            ).all()
+            variants = [word] if word in close else [word, *close]
+        groups.append("(" + " | ".join(variants) + ")")  # [a-z0-9] words: no syntax
+    tsquery = func.to_tsquery(FRENCH, " & ".join(groups))
+    return SEARCH_TSV.op("@@")(tsquery), func.ts_rank(SEARCH_TSV, tsquery)
 
 
+_FOLDED = (
+    "lower(bench_unaccent(coalesce(name, '') || ' ' || coalesce(brand, '') || ' ' || "
+    "coalesce(description, '')))"
+)
 FTS_SETUP = (
     "CREATE EXTENSION IF NOT EXISTS unaccent",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     # unaccent() is only STABLE; a generated column needs an IMMUTABLE function.
     "CREATE OR REPLACE FUNCTION bench_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE "
     "PARALLEL SAFE STRICT AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
-    "ALTER TABLE enterprise ADD COLUMN search_text text GENERATED ALWAYS AS (lower(bench_unaccent("
-    "coalesce(name, '') || ' ' || coalesce(brand, '') || ' ' || coalesce(description, ''))))"
-    " STORED",
     "ALTER TABLE enterprise ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('french', lower(bench_unaccent("
     "coalesce(name, '') || ' ' || coalesce(brand, '')))), 'A') || "
     "setweight(to_tsvector('french', lower(bench_unaccent(coalesce(description, '')))), 'B'))"
     " STORED",
     "CREATE INDEX enterprise_search_tsv ON enterprise USING gin (search_tsv)",
-    "CREATE INDEX enterprise_search_trgm ON enterprise USING gin (search_text gin_trgm_ops)",
-    "ANALYZE",
+    # The words typos are corrected to, trigram-indexed.
+    "CREATE TABLE bench_vocabulary AS SELECT word FROM ts_stat("
+    f"$$SELECT to_tsvector('simple', {_FOLDED}) FROM enterprise$$) WHERE word ~ '^[a-z0-9]+$'",
+    "CREATE INDEX bench_vocabulary_trgm ON bench_vocabulary USING gist (word gist_trgm_ops)",
+    "VACUUM ANALYZE",
 )
 
 
-def add_fulltext(app) -> float:
+def add_fulltext(app: Flask) -> float:
 
     started = time.perf_counter()
-    with app.app_context(), db.engine.begin() as connection:
+    with app.app_context(), db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM
         for statement in FTS_SETUP:
             connection.execute(text(statement))
     return time.perf_counter() - started
@@ -355,7 +386,6 @@ def add_fulltext(app) -> float:
 
 def filter_clauses(query: SearchQuery) -> list[ColumnElement[bool]]:
     """The query's filters as WHERE clauses on ``enterprise``, EXISTS for relations."""
-
     unsupported = [
         name
         for name in ("presta", "min_employees", "min_turnover", "min_contract")
@@ -392,43 +422,43 @@ def filter_clauses(query: SearchQuery) -> list[ColumnElement[bool]]:
 
 def serves_clause(query: SearchQuery) -> ColumnElement[bool]:
     """The zone is national, lists a division covering the place, or is a radius whose
-    circle reaches the place's bounding box (a box test: a slight overestimate)."""
-
+    circle reaches the place's bounding box (a box test: a slight overestimate). One
+    uncorrelated subquery: evaluated once, not once per enterprise."""
     place = query.serves
-    listed = (
-        select(ZoneDivision.id)
-        .where(
-            ZoneDivision.zone_id == InterventionZone.id,
-            or_(
-                *(
-                    and_(ZoneDivision.division_type == kind, ZoneDivision.code == code)
-                    for kind, code in place.covered_by
-                )
-            ),
+    covering = or_(
+        *(
+            and_(ZoneDivision.division_type == kind, ZoneDivision.code == code)
+            for kind, code in place.covered_by
         )
-        .exists()
     )
     south, west, north, east = place.bbox
     per_lon_degree = KM_PER_DEGREE * max(0.05, math.cos(math.radians(place.latitude)))
     reach = InterventionZone.radius_km
-    reached = and_(
-        InterventionZone.kind == "radius",
-        Enterprise.latitude.between(south - reach / KM_PER_DEGREE, north + reach / KM_PER_DEGREE),
-        Enterprise.longitude.between(west - reach / per_lon_degree, east + reach / per_lon_degree),
-    )
-    return (
-        select(InterventionZone.id)
+    base = aliased(Enterprise)
+    served = (
+        select(InterventionZone.enterprise_id)
+        .join(base, base.id == InterventionZone.enterprise_id)
         .where(
-            InterventionZone.enterprise_id == Enterprise.id,
-            or_(InterventionZone.kind == "national", listed, reached),
+            or_(
+                InterventionZone.kind == "national",
+                InterventionZone.id.in_(select(ZoneDivision.zone_id).where(covering)),
+                and_(
+                    InterventionZone.kind == "radius",
+                    base.latitude.between(
+                        south - reach / KM_PER_DEGREE, north + reach / KM_PER_DEGREE
+                    ),
+                    base.longitude.between(
+                        west - reach / per_lon_degree, east + reach / per_lon_degree
+                    ),
+                ),
+            )
         )
-        .exists()
     )
+    return Enterprise.id.in_(served)
 
 
 def near_clauses(query: SearchQuery) -> list[ColumnElement[bool]]:
     """Based within ``radius_km``: a bounding box, then the haversine distance in SQL."""
-
     lat, lon, radius = query.near.latitude, query.near.longitude, query.radius_km
     d_lat = radius / KM_PER_DEGREE
     d_lon = radius / (KM_PER_DEGREE * max(0.05, math.cos(math.radians(lat))))
@@ -469,11 +499,10 @@ def facet_statement(facet: str) -> Select:
 
 def sql_search(session: Session, query: SearchQuery, match: TextMatch) -> int:
     """Count, first page of enterprises (with their sectors), then one GROUP BY per facet."""
-
     clauses = filter_clauses(query)
     order: list[Any] = [Enterprise.name]
     if query.text.strip():
-        condition, rank = match(query.text)
+        condition, rank = match(session, query.text)
         clauses.append(condition)
         if rank is not None:
             order.insert(0, rank.desc())
@@ -505,7 +534,7 @@ def time_cases(
     return timings
 
 
-def time_page(app, cases: list[Case]) -> tuple[str | None, list[Timing]]:
+def time_page(app: Flask, cases: list[Case]) -> tuple[str | None, list[Timing]]:
     """GET the search page (else the API) for every case, through the Flask test client."""
     rules = {rule.rule for rule in app.url_map.iter_rules()}
     path = next((p for p in PAGE_PATHS if p in rules), None)
@@ -534,6 +563,7 @@ class DatasetReport:
     page_path: str | None
     page: list[Timing]
     load_average: float  # over the last minute, when the dataset is done: other work skews
+    runs: int  # timed runs per query of the embedded engine
 
 
 def run_dataset(dataset: Dataset, postgres_url: str | None, runs: int) -> DatasetReport:
@@ -563,7 +593,15 @@ def run_dataset(dataset: Dataset, postgres_url: str | None, runs: int) -> Datase
             db.engine.dispose()
     page_path, page = time_page(app, cases)
     return DatasetReport(
-        dataset.name, build.count, build, cases, engines, page_path, page, os.getloadavg()[0]
+        dataset.name,
+        build.count,
+        build,
+        cases,
+        engines,
+        page_path,
+        page,
+        os.getloadavg()[0],
+        runs,
     )
 
 
@@ -572,6 +610,15 @@ def run_dataset(dataset: Dataset, postgres_url: str | None, runs: int) -> Datase
 
 def ms(value: float) -> str:
     return "      -" if math.isnan(value) else f"{value:7.2f}" if value < 100 else f"{value:7.0f}"
+
+
+def ratio(slow: float, fast: float) -> float:
+    """How many times faster ``fast`` is (NaN when either is unknown)."""
+    return slow / fast if fast > 0 else math.nan
+
+
+def times(value: float, width: int) -> str:
+    return f"{'-':>{width}} " if math.isnan(value) else f"{value:{width}.1f}x"
 
 
 def print_dataset(report: DatasetReport) -> None:
@@ -586,12 +633,12 @@ def print_dataset(report: DatasetReport) -> None:
         f"index file {b.file_mb:.1f} MB"
     )
     names = list(report.engines)
-    header = f"{'type':<15} {'query':<58}" + "".join(
+    header = f"{'type':<15} {'query':<62}" + "".join(
         f" | {n:>7} med     p95    hits" for n in names
     )
     print(header + ("" if not report.page else " | page p95"))
     for i, case in enumerate(report.cases):
-        line = f"{case.type:<15} {case.label[:58]:<58}"
+        line = f"{case.type:<15} {case.label[:62]:<62}"
         for name in names:
             t = report.engines[name][i]
             if t.error:
@@ -603,8 +650,8 @@ def print_dataset(report: DatasetReport) -> None:
             line += f" | {'ERROR ' + page.error if page.error else ms(page.p95)}"
         print(line)
     print(
-        f"(ms; embedded {len(report.engines['embedded'][0].samples_ms)} runs per query, "
-        f"peers {PEER_RUNS}, page {PAGE_RUNS}, each after {WARMUP} warm-up runs)"
+        f"(ms; embedded {report.runs} runs per query, peers {PEER_RUNS}, page {PAGE_RUNS}, "
+        f"each after {WARMUP} warm-up runs; page: GET {report.page_path or '-'})"
     )
 
 
@@ -632,8 +679,8 @@ def print_summary(report: DatasetReport) -> None:
         engine, like = summary["embedded"][kind], summary["LIKE"][kind]
         line = (
             f"{kind:<15} | {ms(engine.median):>12} {ms(engine.p95)} | {ms(like.median):>8} "
-            f"{ms(like.p95)} | {like.median / engine.median:11.1f}x "
-            f"{like.p95 / engine.p95:5.1f}x"
+            f"{ms(like.p95)} | {times(ratio(like.median, engine.median), 11)} "
+            f"{times(ratio(like.p95, engine.p95), 5)}"
         )
         if has_pg:
             line += f" | {ms(summary['PG FTS'][kind].median):>10} {ms(summary['PG FTS'][kind].p95)}"
@@ -650,20 +697,27 @@ def target_checks(report: DatasetReport) -> list[tuple[bool, str]]:
     checks = []
     for kind in TYPES:
         p95 = engine[kind].p95
-        checks.append((p95 < TARGET_P95_MS, f"{kind}: embedded p95 {p95:.2f} ms < 20 ms"))
-        speedup = min(like[kind].median / engine[kind].median, like[kind].p95 / p95)
-        checks.append((speedup >= TARGET_SPEEDUP, f"{kind}: {speedup:.1f}x faster than LIKE"))
+        checks.append(
+            (p95 < TARGET_P95_MS, f"{kind}: embedded p95 {p95:.2f} ms < {TARGET_P95_MS:g} ms")
+        )
+        speedup = min(ratio(like[kind].median, engine[kind].median), ratio(like[kind].p95, p95))
+        checks.append(
+            (
+                speedup >= TARGET_SPEEDUP,
+                f"{kind}: {speedup:.1f}x faster than LIKE (>= {TARGET_SPEEDUP:g}x)",
+            )
+        )
     errors = sum(1 for t in report.engines["embedded"] if t.error)
     checks.append((not errors, f"embedded engine answered every query ({errors} errors)"))
     seconds = report.build.seconds
-    checks.append((seconds < TARGET_BUILD_S, f"index build {seconds:.1f} s < 60 s"))
+    checks.append((seconds < TARGET_BUILD_S, f"index build {seconds:.1f} s < {TARGET_BUILD_S:g} s"))
     if report.page_path:
         page = pooled(report.page)
         errors = sum(1 for t in report.page if t.error)
         checks.append(
             (
                 page.p95 < TARGET_PAGE_P95_MS and not errors,
-                f"page {report.page_path} p95 {page.p95:.1f} ms < 100 ms "
+                f"page {report.page_path} p95 {page.p95:.1f} ms < {TARGET_PAGE_P95_MS:g} ms "
                 f"(median {page.median:.1f} ms, {errors} errors)",
             )
         )

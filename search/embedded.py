@@ -62,7 +62,7 @@ from itertools import islice
 from typing import Any
 
 from importers.gazetteer import haversine_km
-from search.backend import Document
+from search.backend import Document, SearchUnavailable
 from search.query import SearchQuery
 from search.reasons import explain
 from search.results import Hit, SearchResult
@@ -423,6 +423,16 @@ def slot_list(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[int
 # --- The backend ------------------------------------------------------------------------
 
 
+@contextmanager
+def _unavailable_on_error(action: str) -> Iterator[None]:
+    """A damaged, locked or unreachable index file is an engine outage (a 503 and a kept
+    outbox), not a crash; ``flask search reindex`` rebuilds it."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise SearchUnavailable(f"embedded index unavailable ({action}): {exc}") from exc
+
+
 class EmbeddedBackend:
     """SearchBackend on SQLite FTS5.
 
@@ -442,7 +452,7 @@ class EmbeddedBackend:
         self._idle: list[sqlite3.Connection] = []  # a file's, not in use
         self._synonyms = synonym_table(default_synonyms()[1] if synonyms is None else synonyms)
         self._bitmaps = FacetBitmaps(-1, {})
-        with self._writing() as conn:
+        with _unavailable_on_error("open"), self._writing() as conn:
             for statement in _STATE:
                 conn.execute(statement)
             schema = conn.execute("SELECT value FROM state WHERE key = 'schema'").fetchone()[0]
@@ -726,7 +736,7 @@ class EmbeddedBackend:
         self._insert(conn, "_build", self._slotted(conn, "_build", documents, slots), changes)
 
     def count(self) -> int:
-        with self._reading() as conn:
+        with _unavailable_on_error("count"), self._reading() as conn:
             return self._size(conn)
 
     @staticmethod
@@ -736,7 +746,7 @@ class EmbeddedBackend:
     # Search ------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchResult:
-        with self._reading() as conn:
+        with _unavailable_on_error("search"), self._reading() as conn:
             plan = self._plan(conn, query)
             hits = self._hits(conn, plan)  # None: every document
             page = self._page(conn, plan, query, hits)
@@ -1037,7 +1047,7 @@ class EmbeddedBackend:
         start = folded(prefix)[: MAX_WORD * 4]
         if not start or limit < 1:
             return []
-        with self._reading() as conn:
+        with _unavailable_on_error("suggest"), self._reading() as conn:
             names = [
                 name
                 for (name,) in conn.execute(

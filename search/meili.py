@@ -46,6 +46,9 @@ class IndexingFailed(RuntimeError):
     """The server refused a write (its task failed): retrying the same data will not help."""
 
 
+_READS = frozenset({"search", "suggest", "count"})
+
+
 @contextmanager
 def _unavailable_on_failure(action: str) -> Iterator[None]:
     try:
@@ -53,7 +56,10 @@ def _unavailable_on_failure(action: str) -> Iterator[None]:
     except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
         raise SearchUnavailable(f"Meilisearch unavailable ({action}): {exc.message}") from exc
     except MeilisearchApiError as exc:
-        if exc.status_code >= 500 or exc.code == "index_not_found":
+        # A refused read (e.g. an index created elsewhere without our filterable
+        # attributes) is an outage to the visitor, not a crash; `flask search reindex`
+        # rebuilds the index with our settings. A refused write is raised as it is.
+        if exc.status_code >= 500 or exc.code == "index_not_found" or action in _READS:
             raise SearchUnavailable(f"Meilisearch unavailable ({action}): {exc.message}") from exc
         raise
 

@@ -306,7 +306,7 @@ def _lookup(table: Mapping[str, str], key: str) -> str:
 
 # --- Search parameters ------------------------------------------------------------------
 
-_DIGIT_GROUPS = re.compile(r"\d(?:[\s.]?\d)+")
+_DIGIT_GROUPS = re.compile(r"[0-9](?:[\s.]?[0-9])+")
 _NEGATION = re.compile(r"(?:^|(?<=\s))-+")
 
 
@@ -325,7 +325,7 @@ def search_text(text: str) -> str:
 
 
 def _joined_code(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group())
+    digits = re.sub(r"[^0-9]", "", match.group())
     return digits if len(digits) in (9, 14) else match.group()
 
 

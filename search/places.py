@@ -17,7 +17,7 @@ _VOCABULARIES = {
     "label": Label.slug,
     "network": Network.slug,
 }
-_POSTAL_CODE = re.compile(r"\b(\d{5})\b")
+_POSTAL_CODE = re.compile(r"\b([0-9]{5})\b")
 
 
 class DatabasePlaces(PlaceDirectory):

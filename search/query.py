@@ -126,10 +126,10 @@ KNOWN_PARAMETERS = frozenset(
     }
 )
 _CODE = {
-    "commune": re.compile(r"(?:\d[0-9AB]|2[AB])\d{3}"),
-    "epci": re.compile(r"\d{9}"),
-    "departement": re.compile(r"\d{2,3}|2[AB]"),
-    "region": re.compile(r"\d{2}"),
+    "commune": re.compile(r"(?:[0-9][0-9AB]|2[AB])[0-9]{3}"),
+    "epci": re.compile(r"[0-9]{9}"),
+    "departement": re.compile(r"[0-9]{2,3}|2[AB]"),
+    "region": re.compile(r"[0-9]{2}"),
 }
 
 

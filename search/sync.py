@@ -17,6 +17,7 @@ from webapp.models import (
     SearchOutbox,
     Sector,
 )
+from webapp.models.enterprise import utcnow
 
 BATCH_SIZE = 1000
 
@@ -122,10 +123,18 @@ def sync_outbox(
 
 
 def reindex(session: Session, backend: SearchBackend) -> int:
-    """Rebuild the index from the database; the outbox is cleared up to the rebuild's start."""
+    """Rebuild the index from the database; the outbox is cleared up to the rebuild's start.
+
+    Enterprises changed while the rebuild ran are queued again afterwards: a concurrent
+    drain may have sent them to the index being replaced (Meilisearch swaps whole indexes).
+    """
+    started = utcnow()
     high_water = session.scalar(select(SearchOutbox.id).order_by(SearchOutbox.id.desc()).limit(1))
+    session.commit()  # read the documents in a transaction that starts now
     count = backend.rebuild(iter_documents(session))
     if high_water is not None:
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= high_water))
+    changed = session.scalars(select(Enterprise.id).where(Enterprise.updated_at >= started)).all()
+    session.add_all(SearchOutbox(enterprise_id=id_) for id_ in changed)
     session.commit()
     return count

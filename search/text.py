@@ -24,7 +24,7 @@ _IRREGULAR_PLURALS = {
     "baux": "bail",
 }
 # A SIRET or SIREN as people write them: digits, maybe grouped by spaces or dots.
-_DIGIT_RUN = re.compile(r"\d(?:[ .\u00a0\u202f]?\d)*")
+_DIGIT_RUN = re.compile(r"[0-9](?:[ .\u00a0\u202f]?[0-9])*")
 IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
 
 
@@ -74,7 +74,7 @@ def split_identifiers(text: str) -> tuple[list[str], str]:
     found: list[str] = []
 
     def take(match: re.Match) -> str:
-        digits = re.sub(r"\D", "", match.group())
+        digits = re.sub(r"[^0-9]", "", match.group())
         if len(digits) in IDENTIFIER_LENGTHS:
             found.append(digits)
             return " "

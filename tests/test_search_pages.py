@@ -272,6 +272,9 @@ def test_partial_with_errors_is_a_400_fragment_listing_them(client, indexed):
         {"min_turnover": "NaN", "min_contract": "inf"},
         {"sector": "x" * 10_000, "label": "\x00"},
         {"unknown": "ignored", "partial": "1"},
+        {"q": "nettoyage", "endpoint": "x", "_anchor": "y", "_method": "z", "_scheme": "w"},
+        {"q": "１２３４５６７８９"},  # full-width digits: text, not a SIREN
+        {"q": "١٢٣٤٥٦٧٨٩ ٠١٢٣٤"},
     ],
 )
 def test_hostile_input_never_breaks_the_page(client, indexed, query):
@@ -381,8 +384,8 @@ def test_exports_defuse_formulas(client, session, indexed):
         io.BytesIO(client.get(f"/recherche/export.xlsx?q={BALUCHON_SIRET}").get_data())
     ).active
     cells = {cell.value: cell.data_type for cell in sheet[2]}
-    assert cells['\'=HYPERLINK("http://evil.example","x")'] == "s"
-    assert cells["'@SUM(1+1)"] == "s"
+    assert cells['=HYPERLINK("http://evil.example","x")'] == "s"  # text, not a formula
+    assert cells["@SUM(1+1)"] == "s"
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
@@ -453,3 +456,23 @@ def test_search_script_is_served(client):
     assert response.status_code == 200
     assert b"history.replaceState" in response.get_data()
     response.close()
+
+
+@pytest.mark.parametrize("path", ["/recherche", "/recherche/export.csv", "/recherche/export.xlsx"])
+def test_parameters_named_like_url_for_keywords_are_dropped_from_links(client, indexed, path):
+    response = client.get(path, query_string={"q": "nettoyage", "endpoint": "x", "_anchor": "y"})
+    assert response.status_code == 200
+    if not path.endswith(".xlsx"):
+        assert "endpoint=" not in response.get_data(as_text=True)
+
+
+def test_a_damaged_index_file_is_a_503_not_a_crash(client, app, tmp_path, session):
+    damaged = tmp_path / "index.sqlite3"
+    damaged.write_bytes(b"this is not an SQLite database" * 100)
+    app.extensions.pop("search_backend", None)
+    app.config["SEARCH_INDEX_PATH"] = str(damaged)
+    try:
+        assert client.get("/recherche?q=nettoyage").status_code == 503
+        assert client.get("/api/v1/enterprises?q=nettoyage").status_code == 503
+    finally:
+        app.config["SEARCH_INDEX_PATH"] = ":memory:"

@@ -119,3 +119,20 @@ def test_import_command_indexes_and_search_commands_report(runner, tmp_path, app
     get_backend(app).delete([some_id])  # the index lost a document (e.g. restored backup)
     repaired = runner.invoke(args=["search", "sync", "--repair"])
     assert "rebuilding" in repaired.output and get_backend(app).count() == 2
+
+
+def test_a_change_made_during_a_rebuild_is_queued_again(session):
+    load(session, BALUCHON, COLLECTERIE)
+    baluchon = session.scalar(select(Enterprise).where(Enterprise.siret == "80746931700018"))
+
+    class ChangingDuringRebuild(RecordingBackend):
+        def rebuild(self, documents):
+            count = super().rebuild(documents)
+            # Meanwhile a write lands and a drain sends it to the index being replaced.
+            load(session, BALUCHON.replace("Rue Madeleine Odru", "3 Rue Madeleine Odru"))
+            sync_outbox(session, self)
+            return count
+
+    reindex(session, ChangingDuringRebuild())
+    queued = session.scalars(select(SearchOutbox.enterprise_id)).all()
+    assert queued == [baluchon.id]

@@ -118,10 +118,14 @@ def to_xlsx(rows: Iterable[Row]) -> bytes:
     sheet.append(headers())
     for row in rows:
         *texts, distance, website = row
-        # openpyxl itself turns a string starting with "=" into a formula: defuse here too;
-        # and it refuses control characters, which a CSV source may have let through.
-        cells = [defuse(ILLEGAL_CHARACTERS_RE.sub("", t)) for t in (*texts, website)]
+        # openpyxl refuses control characters, which a CSV source may have let through.
+        cells = [ILLEGAL_CHARACTERS_RE.sub("", t) for t in (*texts, website)]
         sheet.append(cells[:-1] + [distance, cells[-1]])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":
+                # openpyxl reads a leading "=" as a formula: store it as the text it is
+                # (in XLSX a cell's type is explicit, so no visible quote is needed).
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGH", (16, 40, 8, 40, 24, 12, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.query import (
     KIND_GROUPS,
+    KNOWN_PARAMETERS,
     MAX_TEXT,
     PlaceDirectory,
     QueryError,
@@ -29,8 +30,6 @@ from webapp.search_ui.present import Vocabulary
 # A page-only field: a commune code typed next to the département select. It stands for
 # ``serves=commune:<code>`` and wins over the select, which cannot list 35,000 communes.
 SERVES_COMMUNE = "serves_commune"
-# Parameters of the page that the API does not know: never kept in links or exports.
-PAGE_ONLY = frozenset({"partial", SERVES_COMMUNE})
 GROUP_FAMILIES = {"insertion": Family.INSERTION, "disability": Family.DISABILITY, "ess": Family.ESS}
 
 FIELD_LABELS = {
@@ -105,7 +104,9 @@ def shareable_arguments(args: Mapping) -> MultiDict:
     """The arguments to keep in links (pagination, exports): none empty, none page-only."""
     kept = MultiDict()
     for key, values in MultiDict(args).lists():
-        if key in PAGE_ONLY:
+        # API parameters only: page-only ones stay out, and any other name would reach
+        # url_for() as one of its own keywords (``endpoint``, ``_anchor``...).
+        if key not in KNOWN_PARAMETERS:
             continue
         for value in values:
             if value.strip():
