@@ -447,7 +447,10 @@ def test_the_exact_name_comes_first(backend, places):
 def test_text_and_filters_combine(backend, documents, places):
     query = ask(places, q="nettoyage", serves="departement:59", kind="insertion")
     found = ids(backend, query)
-    assert found and found <= expected_ids(documents, query)
+    text_only = ids(backend, ask(places, q="nettoyage"))
+    # Exactly the text's hits that pass the filters: neither filter nor text is ignored.
+    assert found and found == text_only & expected_ids(documents, query)
+    assert found < text_only
 
 
 def test_a_commune_name_in_the_text_narrows_to_enterprises_based_there(backend, documents, places):
@@ -570,6 +573,15 @@ def test_any_text_is_searched_as_plain_words(backend, places, text):
     straight = backend.search(SearchQuery(text=text))  # no parsing, no truncation
     assert straight.total >= 0
     assert backend.count() == before
+
+
+@pytest.mark.parametrize(
+    "text", ['"nettoyage', "nettoyage\"'", "(nettoyage)", "nettoyage*", "+nettoyage;", "-nettoyage"]
+)
+def test_quotes_and_operators_around_a_word_are_not_syntax(backend, places, text):
+    """They find exactly what the bare word finds: no phrase, exclusion or column syntax."""
+    plain = ids(backend, ask(places, q="nettoyage"))
+    assert plain and ids(backend, ask(places, q=text)) == plain
 
 
 @pytest.mark.parametrize(
