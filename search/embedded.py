@@ -47,6 +47,7 @@ shaped this design:
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
 import math
@@ -880,6 +881,13 @@ class EmbeddedBackend:
         """Every matching slot, ascending, or None when nothing restricts the search."""
         if not plan.match() and not plan.where and not plan.geo:
             return None
+        if plan.match() and plan.geo:
+            # Next to MATCH, "rowid IN (R*Tree select)" makes FTS5 test the whole MATCH row
+            # by row: 18 ms for "nettoyage" within 20 km of Paris on the 3.8k snapshot.
+            # Two sets intersected here: ~4 ms.
+            near = set(slot_list(conn, plan.geo, list(plan.geo_params)))
+            text_plan = dataclasses.replace(plan, geo=None, geo_params=[])
+            return sorted(s for s in slot_list(conn, *self._select(text_plan)) if s in near)
         return sorted(slot_list(conn, *self._select(plan)))
 
     def _page(
