@@ -65,7 +65,7 @@ from typing import Any
 from importers.gazetteer import haversine_km
 from search.backend import Document, SearchUnavailable
 from search.query import SearchQuery
-from search.reasons import explain
+from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
 from search.synonyms import default_synonyms
 from search.text import (
@@ -1033,20 +1033,12 @@ class EmbeddedBackend:
                 haversine_km(origin[0], origin[1], document["latitude"], document["longitude"]),
                 1,
             )
-        matched = matched_terms(document, plan.units)
-        return Hit(
-            id=document["id"],
-            siret=document["siret"],
-            name=document["display_name"],
-            kind=document["kind"],
-            sectors=tuple(document["sectors"]),
-            commune=document["commune_name"],
-            departement=document["departement"],
-            latitude=document["latitude"],
-            longitude=document["longitude"],
-            distance_km=distance,
+        return hit_from_document(
+            query,
+            document,
             score=score,
-            reasons=explain(query, document, distance_km=distance, matched_terms=matched),
+            distance_km=distance,
+            matched_terms=matched_terms(document, plan.units),
         )
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

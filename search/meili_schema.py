@@ -19,7 +19,7 @@ from typing import Any
 from importers.gazetteer import haversine_km
 from search.backend import Document
 from search.query import MAX_TEXT, Place, SearchQuery
-from search.reasons import explain
+from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
 from search.synonyms import synonym_map
 from search.text import STOP_WORDS
@@ -392,20 +392,12 @@ def parse_response(query: SearchQuery, response: Mapping[str, Any]) -> SearchRes
 
 
 def _hit(query: SearchQuery, raw: Mapping[str, Any]) -> Hit:
-    distance = distance_km(query, raw)
-    return Hit(
-        id=raw["id"],
-        siret=raw["siret"],
-        name=raw["display_name"],
-        kind=raw["kind"],
-        sectors=tuple(raw["sectors"]),
-        commune=raw["commune_name"],
-        departement=raw["departement"],
-        latitude=raw["latitude"],
-        longitude=raw["longitude"],
-        distance_km=distance,
+    return hit_from_document(
+        query,
+        raw,
         score=float(raw.get("_rankingScore", 0.0)),
-        reasons=explain(query, raw, distance_km=distance, matched_terms=matched_terms(raw)),
+        distance_km=distance_km(query, raw),
+        matched_terms=matched_terms(raw),
     )
 
 

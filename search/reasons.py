@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.backend import Document
 from search.query import SearchQuery
-from search.results import Reason
+from search.results import Hit, Reason
 
 
 def explain(
@@ -66,3 +66,28 @@ def _how_served(query: SearchQuery, document: Document) -> str:
         if division in listed:
             return f"{division[0]}:{place.name}"
     return f"radius:{place.name}"  # reached by the radius around its base
+
+
+def hit_from_document(
+    query: SearchQuery,
+    document: Document,
+    *,
+    score: float,
+    distance_km: float | None,
+    matched_terms: tuple[str, ...] = (),
+) -> Hit:
+    """A hit as every backend reports it, from the shared document and its reasons."""
+    return Hit(
+        id=document["id"],
+        siret=document["siret"],
+        name=document["display_name"],
+        kind=document["kind"],
+        sectors=tuple(document["sectors"]),
+        commune=document["commune_name"],
+        departement=document["departement"],
+        latitude=document["latitude"],
+        longitude=document["longitude"],
+        distance_km=distance_km,
+        score=score,
+        reasons=explain(query, document, distance_km=distance_km, matched_terms=matched_terms),
+    )
