@@ -476,3 +476,10 @@ def test_a_damaged_index_file_is_a_503_not_a_crash(client, app, tmp_path, sessio
         assert client.get("/api/v1/enterprises?q=nettoyage").status_code == 503
     finally:
         app.config["SEARCH_INDEX_PATH"] = ":memory:"
+
+
+def test_the_ess_group_and_the_ess_kind_are_distinct_checkboxes(client, indexed):
+    html = page(client, "?kind=ess")
+    group = re.search(r'<input[^>]*value="ess"[^>]*>', html).group()
+    kind = re.search(r'<input[^>]*value="ESS"[^>]*>', html).group()
+    assert "checked" in group and "checked" not in kind

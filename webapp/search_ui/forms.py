@@ -23,7 +23,7 @@ from search.query import (
     SearchQuery,
     parse_query,
 )
-from webapp.domain.kinds import FAMILY_LABELS, KINDS, PRESTA_TYPES, Family
+from webapp.domain.kinds import FAMILY_LABELS, KIND_CODES, KINDS, PRESTA_TYPES, Family
 from webapp.domain.reservations import ARTICLES
 from webapp.search_ui.present import Vocabulary
 
@@ -169,8 +169,16 @@ class FormState:
         for raw in self.args.getlist(name):
             found.update(part.strip() for part in clean_text(raw).split(",") if part.strip())
         if name == "kind":
-            # Codes are upper case, groups lower case, whatever the URL said.
-            return {v.upper() for v in found} | {v.lower() for v in found}
+            # Codes are upper case, groups lower case; "ESS" (the kind) and "ess" (the
+            # group) are told apart by their case, so one checkbox never ticks the other.
+            return {
+                v
+                if v in KIND_CODES or v in KIND_GROUPS
+                else v.upper()
+                if v.upper() in KIND_CODES
+                else v.lower()
+                for v in found
+            }
         if name == "reservation":
             return {v.upper() for v in found}
         return found
