@@ -67,7 +67,8 @@ def communes_within(latitude: float, longitude: float, radius_km: float) -> list
 
 
 def build_document(enterprise: Enterprise) -> dict[str, Any]:
-    """The document for ``enterprise`` (its relations loaded, see ``search.sync``)."""
+    """The document for ``enterprise``: a model with its relations loaded, or a record of
+    ``search.records`` (the same attributes, read with plain SQL for speed)."""
     sectors = sorted(
         (row.sector for row in enterprise.sectors if row.status != "rejected"),
         key=lambda sector: sector.slug,

@@ -6,17 +6,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from search.backend import Document, SearchBackend
 from search.documents import build_document
-from webapp.models import (
-    Enterprise,
-    EnterpriseSector,
-    InterventionZone,
-    SearchOutbox,
-    Sector,
-)
+from search.records import load_records
+from webapp.models import Enterprise, SearchOutbox
 from webapp.models.enterprise import utcnow
 
 BATCH_SIZE = 1000
@@ -30,46 +25,30 @@ class SyncReport:
     error: str | None = None
 
 
-def _with_relations(query):
-    return query.options(
-        selectinload(Enterprise.sectors)
-        .selectinload(EnterpriseSector.sector)
-        .selectinload(Sector.group),
-        selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
-        selectinload(Enterprise.capacity),
-        selectinload(Enterprise.offers),
-        selectinload(Enterprise.labels),
-        selectinload(Enterprise.networks),
-        selectinload(Enterprise.commune),
-    )
-
-
 def documents_for(session: Session, ids: list[int]) -> dict[int, Document]:
     """Documents of the active enterprises among ``ids`` (others are to be deleted)."""
-    enterprises = session.scalars(
-        _with_relations(select(Enterprise)).where(
-            Enterprise.id.in_(ids), Enterprise.status == "active"
-        )
-    )
-    return {e.id: build_document(e) for e in enterprises}
+    return {
+        record.id: build_document(record)
+        for record in load_records(session, ids)
+        if record.status == "active"
+    }
 
 
 def iter_documents(session: Session, batch_size: int = BATCH_SIZE) -> Iterator[Document]:
     """Every active enterprise's document, in id order, a batch of rows at a time."""
     last_id = 0
     while True:
-        batch = session.scalars(
-            _with_relations(select(Enterprise))
+        ids = session.scalars(
+            select(Enterprise.id)
             .where(Enterprise.status == "active", Enterprise.id > last_id)
             .order_by(Enterprise.id)
             .limit(batch_size)
         ).all()
-        if not batch:
+        if not ids:
             return
-        for enterprise in batch:
-            yield build_document(enterprise)
-        last_id = batch[-1].id
-        session.expunge_all()  # keep memory flat over 200,000 enterprises
+        for record in load_records(session, list(ids)):
+            yield build_document(record)
+        last_id = ids[-1]
 
 
 def sync_outbox(

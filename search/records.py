@@ -1,0 +1,142 @@
+"""Enterprises read for indexing with plain SQL rows, shaped like the models.
+
+``build_document`` reads attributes; loading ORM objects with their seven relations cost
+0.7 ms an enterprise (70 s of a 108 s rebuild at 200,000). These records carry the same
+attribute names, read by one query per relation and batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.models import (
+    Capacity,
+    Commune,
+    Enterprise,
+    EnterpriseSector,
+    InterventionZone,
+    Label,
+    Network,
+    Offer,
+    Sector,
+    SectorGroup,
+    ZoneDivision,
+)
+from webapp.models.enterprise import enterprise_label, enterprise_network
+
+
+def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
+    """Records of the enterprises ``ids`` (all statuses), in id order."""
+    if not ids:
+        return []
+    table = Enterprise.__table__
+    rows = session.execute(
+        select(table, Commune.name.label("_commune_name"), Commune.region_code, Commune.epci_siren)
+        .outerjoin(Commune, Commune.insee == table.c.commune_insee)
+        .where(table.c.id.in_(ids))
+        .order_by(table.c.id)
+    ).mappings()
+    sectors = _grouped(
+        session,
+        select(
+            EnterpriseSector.enterprise_id,
+            EnterpriseSector.status,
+            Sector.slug,
+            Sector.name,
+            SectorGroup.slug.label("group_slug"),
+        )
+        .join(Sector, Sector.id == EnterpriseSector.sector_id)
+        .join(SectorGroup, SectorGroup.id == Sector.group_id)
+        .where(EnterpriseSector.enterprise_id.in_(ids)),
+    )
+    zones = {
+        row.enterprise_id: row
+        for row in session.execute(
+            select(
+                InterventionZone.id,
+                InterventionZone.enterprise_id,
+                InterventionZone.kind,
+                InterventionZone.radius_km,
+            ).where(InterventionZone.enterprise_id.in_(ids))
+        )
+    }
+    divisions = _grouped(
+        session,
+        select(
+            ZoneDivision.zone_id.label("enterprise_id"),
+            ZoneDivision.division_type,
+            ZoneDivision.code,
+        ).where(ZoneDivision.zone_id.in_([z.id for z in zones.values()])),
+    )
+    capacities = {
+        row.enterprise_id: row
+        for row in session.execute(
+            select(Capacity.__table__).where(Capacity.enterprise_id.in_(ids))
+        )
+    }
+    offers = _grouped(
+        session,
+        select(Offer.enterprise_id, Offer.presta_type, Offer.title, Offer.description)
+        .where(Offer.enterprise_id.in_(ids))
+        .order_by(Offer.id),
+    )
+    labels = _grouped(
+        session,
+        select(enterprise_label.c.enterprise_id, Label.slug)
+        .join(Label, Label.id == enterprise_label.c.label_id)
+        .where(enterprise_label.c.enterprise_id.in_(ids)),
+    )
+    networks = _grouped(
+        session,
+        select(enterprise_network.c.enterprise_id, Network.slug)
+        .join(Network, Network.id == enterprise_network.c.network_id)
+        .where(enterprise_network.c.enterprise_id.in_(ids)),
+    )
+    records = []
+    for row in rows:
+        id_ = row["id"]
+        zone = zones.get(id_)
+        records.append(
+            SimpleNamespace(
+                **{column.key: row[column.key] for column in table.columns},
+                display_name=row["brand"] or row["name"],
+                commune=None
+                if row["_commune_name"] is None
+                else SimpleNamespace(
+                    name=row["_commune_name"],
+                    region_code=row["region_code"],
+                    epci_siren=row["epci_siren"],
+                ),
+                sectors=[
+                    SimpleNamespace(
+                        status=s.status,
+                        sector=SimpleNamespace(
+                            slug=s.slug, name=s.name, group=SimpleNamespace(slug=s.group_slug)
+                        ),
+                    )
+                    for s in sectors[id_]
+                ],
+                zone=None
+                if zone is None
+                else SimpleNamespace(
+                    kind=zone.kind, radius_km=zone.radius_km, divisions=divisions[zone.id]
+                ),
+                capacity=capacities.get(id_),
+                offers=offers[id_],
+                labels=labels[id_],
+                networks=networks[id_],
+            )
+        )
+    return records
+
+
+def _grouped(session: Session, query) -> defaultdict[int, list]:
+    """Rows of ``query`` by their ``enterprise_id`` (the first column)."""
+    grouped: defaultdict[int, list] = defaultdict(list)
+    for row in session.execute(query):
+        grouped[row[0]].append(row)
+    return grouped
