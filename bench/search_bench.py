@@ -324,6 +324,7 @@ VOCABULARY = table("bench_vocabulary", column("word"))
 FRENCH = literal_column("'french'::regconfig")
 TYPO_MIN_LENGTH = 5  # as the engine: no typo tolerance on short words
 TYPO_CANDIDATES = 3
+MAX_WORDS = 12  # as the engine: the rest of a long paste is ignored
 
 
 def fts_match(
@@ -335,7 +336,7 @@ def fts_match(
     if identifier is not None:
         return identifier, None
     groups = []
-    for word in fold(text_).split()[:12]:
+    for word in fold(text_).split()[:MAX_WORDS]:
         variants = [word]
         if len(word) >= TYPO_MIN_LENGTH:
             close = session.scalars(
@@ -375,7 +376,7 @@ FTS_SETUP = (
 
 
 def add_fulltext(app: Flask) -> float:
-
+    """The full-text column, its index and the typo vocabulary; returns the seconds taken."""
     started = time.perf_counter()
     with app.app_context(), db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM
@@ -385,7 +386,7 @@ def add_fulltext(app: Flask) -> float:
 
 
 def filter_clauses(query: SearchQuery) -> list[ColumnElement[bool]]:
-    """The query's filters as WHERE clauses on ``enterprise``, EXISTS for relations."""
+    """The query's filters as WHERE clauses on ``enterprise`` (EXISTS for sectors)."""
     unsupported = [
         name
         for name in ("presta", "min_employees", "min_turnover", "min_contract")
