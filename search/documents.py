@@ -21,6 +21,18 @@ _REACH_KEYS = ("communes", "epcis", "departements", "regions")
 _FIRST_NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*")
 MAX_DESCRIPTION = 5000
 
+# The criteria that keep a document when one of its values is among the query's:
+# ``SearchQuery`` attribute -> document field. Every backend reads this one table.
+LIST_FILTERS: dict[str, str] = {
+    "sectors": "sectors",
+    "sector_groups": "sector_groups",
+    "kinds": "kind",
+    "presta": "presta",
+    "labels": "labels",
+    "networks": "networks",
+    "reservations": "reservations",
+}
+
 
 def headcount_floor(enterprise: Enterprise) -> int | None:
     """The headcount we can vouch for: the declared total, else a bracket's lower bound."""

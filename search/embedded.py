@@ -64,6 +64,7 @@ from typing import Any
 
 from importers.gazetteer import haversine_km
 from search.backend import Document, SearchUnavailable
+from search.documents import LIST_FILTERS
 from search.query import SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -191,6 +192,8 @@ _LIST_TOKENS = (
     ("xc", "zone_reach_communes"),
 )
 _PLACE_LETTER = {"region": "r", "departement": "d", "epci": "e", "commune": "c"}
+# The token prefix of each document field a query filters on (search.documents.LIST_FILTERS).
+_FILTER_PREFIX = {"kind": "k"} | {key: prefix for prefix, key in _LIST_TOKENS}
 
 
 def filter_tokens(document: Document) -> list[str]:
@@ -312,16 +315,10 @@ def any_of(alternatives: Iterable[str]) -> str:
 def filter_groups(query: SearchQuery) -> list[str]:
     """The token filters of ``query``: each an OR group, the groups to be AND-ed."""
     groups = []
-    for prefix, values in (
-        ("s", query.sectors),
-        ("g", query.sector_groups),
-        ("k", query.kinds),
-        ("p", query.presta),
-        ("l", query.labels),
-        ("n", query.networks),
-        ("r", query.reservations),
-    ):
+    for attribute, field_name in LIST_FILTERS.items():
+        values = getattr(query, attribute)
         if values:
+            prefix = _FILTER_PREFIX[field_name]
             groups.append(any_of(quoted(token(prefix, v)) for v in values))
     place = query.serves
     if place:

@@ -18,6 +18,7 @@ from typing import Any
 
 from importers.gazetteer import haversine_km
 from search.backend import Document
+from search.documents import LIST_FILTERS
 from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -273,15 +274,8 @@ def serves(place: Place) -> list[str]:
 def filter_expression(query: SearchQuery) -> Filter:
     """The filter for ``query``: each criterion AND-ed, the values of one criterion OR-ed."""
     conditions: Filter = [equals("status", "active")]
-    for name, values in (
-        ("sectors", query.sectors),
-        ("sector_groups", query.sector_groups),
-        ("kind", query.kinds),
-        ("presta", query.presta),
-        ("labels", query.labels),
-        ("networks", query.networks),
-        ("reservations", query.reservations),
-    ):
+    for attribute, name in LIST_FILTERS.items():
+        values = getattr(query, attribute)
         if values:
             conditions.append(any_of(name, values))
     if query.serves:
