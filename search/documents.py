@@ -32,6 +32,15 @@ LIST_FILTERS: dict[str, str] = {
     "networks": "networks",
     "reservations": "reservations",
 }
+# Facet names (search.query.FACETS) -> the document field each counts.
+FACET_FIELDS: dict[str, str] = {
+    "kind": "kind",
+    "sector_group": "sector_groups",
+    "sector": "sectors",
+    "departement": "departement",
+    "label": "labels",
+    "network": "networks",
+}
 
 
 def headcount_floor(enterprise: Enterprise) -> int | None:

@@ -64,7 +64,7 @@ from typing import Any
 
 from importers.gazetteer import haversine_km
 from search.backend import Document, SearchUnavailable
-from search.documents import LIST_FILTERS
+from search.documents import FACET_FIELDS, LIST_FILTERS
 from search.query import SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -103,14 +103,6 @@ NAME_COLUMNS = "{name ids}"
 SECTOR_COLUMNS = "{name ids sectors}"
 # Walking the name index costs about half a name sort per hit (see the module docstring).
 WALK_TO_SORT_COST = 2.0
-FACET_FIELDS = {
-    "kind": "kind",
-    "sector_group": "sector_groups",
-    "sector": "sectors",
-    "departement": "departement",
-    "label": "labels",
-    "network": "networks",
-}
 _TOKEN = re.compile(r"[a-z0-9_]+")
 _ORIGINAL_WORD = re.compile(r"[^\W_]+")
 

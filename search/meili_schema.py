@@ -18,7 +18,7 @@ from typing import Any
 
 from importers.gazetteer import haversine_km
 from search.backend import Document
-from search.documents import LIST_FILTERS
+from search.documents import FACET_FIELDS, LIST_FILTERS
 from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -39,15 +39,6 @@ SEARCHABLE = (
     "description",
     "commune_name",  # "nettoyage lille": the base's commune narrows the text search
 )
-# Our facet names (search.query.FACETS) -> the document attribute counted.
-FACET_ATTRIBUTES = {
-    "kind": "kind",
-    "sector_group": "sector_groups",
-    "sector": "sectors",
-    "departement": "departement",
-    "label": "labels",
-    "network": "networks",
-}
 # A division type -> the zone list naming it, and the list of divisions a radius reaches.
 ZONE_ATTRIBUTES = {
     "region": "zone_regions",
@@ -324,7 +315,7 @@ def _joined_code(match: re.Match[str]) -> str:
 
 
 def facet_attributes(names: Iterable[str]) -> list[str]:
-    return [_lookup(FACET_ATTRIBUTES, name) for name in names]
+    return [_lookup(FACET_FIELDS, name) for name in names]
 
 
 def sort_rules(query: SearchQuery) -> list[str]:
@@ -379,9 +370,7 @@ def parse_response(query: SearchQuery, response: Mapping[str, Any]) -> SearchRes
         page=query.page,
         per_page=query.per_page,
         hits=tuple(_hit(query, raw) for raw in response["hits"]),
-        facets={
-            name: dict(distribution.get(FACET_ATTRIBUTES[name]) or {}) for name in query.facets
-        },
+        facets={name: dict(distribution.get(FACET_FIELDS[name]) or {}) for name in query.facets},
     )
 
 
