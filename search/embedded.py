@@ -3,11 +3,11 @@
 Tables (each with a ``_build`` twin while a rebuild runs; a document's rowid everywhere is
 its *slot*, a small integer, so that sets of hits are cheap bitmaps):
 
-- ``docs``: slot, id, sort and exact-name keys, position and capacity numbers;
+- ``docs``: slot, id, sort and exact-name keys, position (a unit vector) and capacity
+  numbers;
 - ``bodies``: the document JSON, so hits and reasons need no app database;
 - ``fts``: FTS5 over the analysed text (``search.text.terms``: folded, stemmed, joined by
   spaces, so the tokenizer only splits) and a ``filters`` column of tokens;
-- ``geo``: an R*Tree of positions as unit vectors, for radius filters;
 - ``grams``: trigrams of the indexed words, to find typo candidates without scanning the
   vocabulary;
 - ``bitmaps``: per facet value, the bitmap of the slots holding it, for facet counts;
@@ -18,8 +18,10 @@ Filter tokens (``filters`` column): ``k_<kind>``, ``s_<sector>``, ``g_<sector gr
 ``p_<presta>``, ``l_<label>``, ``n_<network>``, ``r_<reservation>``, and the zone:
 ``z_national``; ``zr_``/``zd_``/``ze_``/``zc_`` + code for the régions, départements,
 EPCIs, communes it lists; ``xr_``/``xd_``/``xe_``/``xc_`` + code for those its radius
-reaches. Values are folded with ``_`` for any other character (``r_l2113_13``,
-``s_espaces_verts``); text terms never hold a ``_``, so the two never meet.
+reaches; ``c_<row>_<column>``, the cell of a half-degree grid holding the position (a
+radius's coarse pre-filter inside FTS). Values are folded with ``_`` for any other
+character (``r_l2113_13``, ``s_espaces_verts``); text terms never hold a ``_``, so the two
+never meet.
 
 User text never reaches SQL or FTS syntax: it is analysed into ``[a-z0-9]`` terms, each
 quoted in the MATCH expression (``quoted`` refuses anything else); SQL values are bound.
@@ -42,12 +44,17 @@ shaped this design:
   walking the name index and keeping the hits costs ~0.7 µs a row walked: the cheaper of
   the two is chosen per query (``_by_name``).
 - A radius on latitude/longitude with trigonometry per row: 30 ms for 17,000 hits around
-  Paris; on unit vectors in an R*Tree, a box then a chord length: 7 ms.
+  Paris; on unit vectors in an R*Tree, a box then a chord length: 7 ms (11 ms on a slower
+  machine, where the R*Tree alone made a radius query with text miss 20 ms p95). The
+  positions are now held in memory as a NumPy array per generation (``Positions``): the
+  same radius takes ~1 ms, after a ~0.1 s load following each write.
+- A relevance tier is the text in some columns AND the filter tokens: FTS5 merges the
+  filter's short doclists into the text's, 3 ms instead of 9 ms for ``nettoyage`` in a
+  région's sector group (52 hits out of 12,000 text matches).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import json
 import math
@@ -61,6 +68,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from typing import Any
+
+import numpy as np
 
 from importers.gazetteer import haversine_km
 from search.backend import Document, SearchUnavailable
@@ -86,8 +95,13 @@ from search.text import (
 )
 
 # Bump when the tables or what is indexed change: an index of another version is recreated.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+# Grid cells (filter tokens) that narrow a radius query inside FTS: 0.5 degree is ~55 km
+# north-south, ~37 km east-west in France; a 20 km radius reaches 2 to 6 of them.
+GRID_DEGREES = 0.5
+MAX_CELLS = 24
 MAX_UNITS = 12  # query words searched; the rest of a 10 kB paste is ignored
 MAX_WORD = 40  # longer "words" are searched as typed, without prefix or typos
 MIN_PREFIX = 3  # shorter words would begin much of the vocabulary
@@ -100,13 +114,17 @@ MMAP_BYTES = 1 << 30  # address space, not memory: the OS pages in what is read
 # order (by id, documents changed since the last rebuild last): any stable order would do.
 EXACT_NAME, NAME_AS_TYPED, IN_NAME, IN_SECTORS, ANYWHERE = 5.0, 4.0, 3.0, 2.0, 1.0
 NAME_COLUMNS = "{name ids}"
+# Below this many hits, the tiers' FTS queries carry the token filters too (3 ms instead
+# of 9 for "nettoyage" in a région's sector group; dearer for a kind that keeps most).
+NARROW_TIERS_BELOW = 2000
 SECTOR_COLUMNS = "{name ids sectors}"
 # Walking the name index costs about half a name sort per hit (see the module docstring).
 WALK_TO_SORT_COST = 2.0
 _TOKEN = re.compile(r"[a-z0-9_]+")
 _ORIGINAL_WORD = re.compile(r"[^\W_]+")
 
-_TABLES = ("docs", "bodies", "fts", "geo", "grams", "bitmaps")
+_TABLES = ("docs", "bodies", "fts", "grams", "bitmaps")
+_RETIRED_TABLES = ("geo",)  # dropped from files written by older versions
 _SCHEMA = (
     """CREATE TABLE docs{s} (
         slot INTEGER PRIMARY KEY,
@@ -137,7 +155,6 @@ _SCHEMA = (
     )""",
     # Positions as points on the unit sphere: "within r km" is then a box and a chord
     # length, plain arithmetic (trigonometry per row cost 10 ms on 17,000 rows, this 7).
-    "CREATE VIRTUAL TABLE geo{s} USING rtree (slot, x0, x1, y0, y1, z0, z1)",
     """CREATE TABLE grams{s} (
         gram TEXT NOT NULL,
         length INTEGER NOT NULL,
@@ -194,7 +211,44 @@ def filter_tokens(document: Document) -> list[str]:
         found.append("z_national")
     for prefix, key in _LIST_TOKENS:
         found.extend(token(prefix, value) for value in document[key])
+    if document["latitude"] is not None and document["longitude"] is not None:
+        found.append(cell_token(*grid_cell(document["latitude"], document["longitude"])))
     return found
+
+
+def grid_cell(latitude: float, longitude: float) -> tuple[int, int]:
+    """The cell of a coarse latitude/longitude grid holding a position."""
+    return (
+        math.floor((latitude + 90) / GRID_DEGREES),
+        math.floor((longitude + 180) / GRID_DEGREES),
+    )
+
+
+def cell_token(row: int, column: int) -> str:
+    return f"c_{row}_{column}"
+
+
+def cells_around(latitude: float, longitude: float, km: float) -> list[str] | None:
+    """The tokens of the grid cells a radius can reach (its bounding box), or None when
+    they are too many to help (a wide radius) or the box crosses a pole or the 180th
+    meridian. A coarse pre-filter: the radius itself is measured on the positions."""
+    reach = km / KM_PER_DEGREE
+    south, north = latitude - reach, latitude + reach
+    if south <= -90 or north >= 90:
+        return None
+    widest = max(math.cos(math.radians(south)), math.cos(math.radians(north)))
+    spread = reach / max(widest, 1e-6)
+    west, east = longitude - spread, longitude + spread
+    if west <= -180 or east >= 180:
+        return None
+    (row0, column0), (row1, column1) = grid_cell(south, west), grid_cell(north, east)
+    if (row1 - row0 + 1) * (column1 - column0 + 1) > MAX_CELLS:
+        return None
+    return [
+        cell_token(row, column)
+        for row in range(row0, row1 + 1)
+        for column in range(column0, column1 + 1)
+    ]
 
 
 def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
@@ -341,16 +395,6 @@ class TextUnit:
             + [quoted(*p) for p in sorted(self.phrases)]
         )
 
-    def matches(self, run: Phrase) -> bool:
-        """Does this run of document terms (one term, or a phrase's length) match?"""
-        if len(run) == 1:
-            return run[0] in self.exact or any(run[0].startswith(p) for p in self.prefixes)
-        return run in self.phrases
-
-    @property
-    def longest(self) -> int:
-        return max((len(p) for p in self.phrases), default=1)
-
 
 @dataclass
 class Plan:
@@ -361,18 +405,21 @@ class Plan:
     filters: list[str]
     where: list[str] = field(default_factory=list)  # conditions on ``docs d``
     params: list[Any] = field(default_factory=list)
-    geo: str | None = None  # a SELECT of the slots within the radius
-    geo_params: list[Any] = field(default_factory=list)
+    near: Radius | None = None
     exact_key: str = ""
 
     def match(self) -> str | None:
         """The MATCH expression of the text and the token filters, if any."""
         return " AND ".join([unit.expression() for unit in self.units] + self.filters) or None
 
-    def text_in(self, columns: str, as_typed: bool = False) -> str:
-        """The text alone, found in ``columns`` (a relevance tier: the other filters are
-        already applied to the hits it is intersected with)."""
-        return " AND ".join(f"{columns} : {unit.expression(as_typed)}" for unit in self.units)
+    def text_in(self, columns: str, as_typed: bool = False, narrow: bool = False) -> str:
+        """The text found in ``columns`` (a relevance tier, intersected with the hits);
+        ``narrow``: with the token filters, which make FTS cheaper when they keep few
+        documents, dearer when they keep many."""
+        return " AND ".join(
+            [f"{columns} : {unit.expression(as_typed)}" for unit in self.units]
+            + (self.filters if narrow else [])
+        )
 
 
 def unit_vector(latitude: float, longitude: float) -> tuple[float, float, float]:
@@ -382,22 +429,43 @@ def unit_vector(latitude: float, longitude: float) -> tuple[float, float, float]
     return math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)
 
 
-def within_sql() -> str:
-    """Slots within a distance of a point, bound as its unit vector's box (x0, x1, y0, y1,
-    z0, z1), the vector (x, x, y, y, z, z) and the squared chord of the distance. The
-    R*Tree keeps float32 coordinates: exact to about half a metre."""
-    return (
-        "SELECT slot FROM geo WHERE x0 >= ? AND x1 <= ? AND y0 >= ? AND y1 <= ? "
-        "AND z0 >= ? AND z1 <= ? "
-        "AND (x0 - ?) * (x0 - ?) + (y0 - ?) * (y0 - ?) + (z0 - ?) * (z0 - ?) <= ?"
-    )
+@dataclass(frozen=True)
+class Radius:
+    """Within ``km`` of a point, as the point's unit vector and the squared chord of the
+    distance (comparing squared chords costs no trigonometry)."""
+
+    vector: tuple[float, float, float]
+    chord: float
+
+    @classmethod
+    def around(cls, latitude: float, longitude: float, km: float) -> Radius:
+        chord = 2 * math.sin(min(math.pi, km / EARTH_RADIUS_KM) / 2)
+        return cls(unit_vector(latitude, longitude), chord)
 
 
-def within_params(latitude: float, longitude: float, radius_km: float) -> list[float]:
-    chord = 2 * math.sin(min(math.pi, radius_km / EARTH_RADIUS_KM) / 2)
-    x, y, z = unit_vector(latitude, longitude)
-    box = [x - chord, x + chord, y - chord, y + chord, z - chord, z + chord]
-    return [*box, x, x, y, y, z, z, chord * chord]
+@dataclass(frozen=True)
+class Positions:
+    """The located documents of one index generation, ordered by z (the sine of the
+    latitude): a radius first takes the band of z it can reach, by bisection, then
+    measures only that band (a 20 km radius: a tenth of France)."""
+
+    generation: int
+    slots: np.ndarray  # int64
+    vectors: np.ndarray  # float64, one row (x, y, z) per slot, by ascending z
+
+    @classmethod
+    def of(cls, generation: int, rows: list[tuple[int, float, float, float]]) -> Positions:
+        table = np.array(rows, dtype=np.float64).reshape(-1, 4)
+        table = table[np.argsort(table[:, 3], kind="stable")]
+        return cls(generation, table[:, 0].astype(np.int64), np.ascontiguousarray(table[:, 1:]))
+
+    def within(self, radius: Radius) -> np.ndarray:
+        """The slots within the radius, ascending."""
+        z = radius.vector[2]
+        low, high = np.searchsorted(self.vectors[:, 2], (z - radius.chord, z + radius.chord))
+        offsets = self.vectors[low:high] - np.asarray(radius.vector)
+        squared = np.einsum("ij,ij->i", offsets, offsets)
+        return np.sort(self.slots[low:high][squared <= radius.chord * radius.chord])
 
 
 def slot_list(conn: sqlite3.Connection, sql: str, params: list[Any]) -> list[int]:
@@ -442,6 +510,7 @@ class EmbeddedBackend:
         self._idle: list[sqlite3.Connection] = []  # a file's, not in use
         self._synonyms = synonym_table(default_synonyms()[1] if synonyms is None else synonyms)
         self._bitmaps = FacetBitmaps(-1, {})
+        self._located = Positions.of(-1, [])
         with _unavailable_on_error("open"), self._writing() as conn:
             for statement in _STATE:
                 conn.execute(statement)
@@ -530,7 +599,7 @@ class EmbeddedBackend:
 
     @staticmethod
     def _drop(conn: sqlite3.Connection, suffix: str) -> None:
-        for table in _TABLES:
+        for table in (*_TABLES, *_RETIRED_TABLES):
             conn.execute(f"DROP TABLE IF EXISTS {table}{suffix}")
 
     @staticmethod
@@ -598,7 +667,7 @@ class EmbeddedBackend:
         for _, slot, document in rows:
             changes.remove(json.loads(document), slot)
         slots = [(slot,) for _, slot, _ in rows]
-        for table, key in (("docs", "slot"), ("bodies", "slot"), ("fts", "rowid"), ("geo", "slot")):
+        for table, key in (("docs", "slot"), ("bodies", "slot"), ("fts", "rowid")):
             conn.executemany(f"DELETE FROM {table}{suffix} WHERE {key} = ?", slots)  # noqa: S608
         # Grams stay: a word no document holds any more only costs a useless candidate,
         # and the next rebuild forgets it.
@@ -615,7 +684,7 @@ class EmbeddedBackend:
         """Index the documents in their slots; ``known_terms``, words whose trigrams are
         already stored, is updated (a rebuild saves most of the trigram work with it)."""
         known_terms = set() if known_terms is None else known_terms
-        docs, bodies, fts, geo, vocabulary = [], [], [], [], set()
+        docs, bodies, fts, vocabulary = [], [], [], set()
         for slot, document in slotted:
             name_key, brand_key, *columns = text_columns(document)
             latitude, longitude = document["latitude"], document["longitude"]
@@ -637,9 +706,6 @@ class EmbeddedBackend:
             )
             bodies.append((slot, json.dumps(document, ensure_ascii=False, separators=(",", ":"))))
             fts.append((slot, *columns, " ".join(filter_tokens(document))))
-            if located:
-                x, y, z = vector
-                geo.append((slot, x, x, y, y, z, z))
             changes.add(document, slot)
             vocabulary.update(columns[0].split(), columns[2].split(), columns[3].split())
         vocabulary = {term for term in vocabulary - known_terms if term.isalpha()}
@@ -652,7 +718,6 @@ class EmbeddedBackend:
             " VALUES (?, ?, ?, ?, ?, ?)",
             fts,
         )
-        conn.executemany(f"INSERT INTO geo{suffix} VALUES (?, ?, ?, ?, ?, ?, ?)", geo)  # noqa: S608
         conn.executemany(
             f"INSERT OR IGNORE INTO grams{suffix} VALUES (?, ?, ?)",  # noqa: S608
             [(gram, len(term), term) for term in vocabulary for gram in trigrams(term)],
@@ -777,10 +842,11 @@ class EmbeddedBackend:
                 plan.where.append(f"d.{column} >= ?")
                 plan.params.append(minimum)
         if query.near and query.radius_km is not None:
-            plan.geo = within_sql()
-            plan.geo_params = within_params(
-                query.near.latitude, query.near.longitude, query.radius_km
-            )
+            latitude, longitude = query.near.latitude, query.near.longitude
+            plan.near = Radius.around(latitude, longitude, query.radius_km)
+            cells = cells_around(latitude, longitude, query.radius_km)
+            if cells and (plan.units or plan.filters):  # narrows the FTS work, if any
+                plan.filters.append(any_of(quoted(cell) for cell in cells))
         return plan
 
     def _text_units(
@@ -843,14 +909,14 @@ class EmbeddedBackend:
         return [candidate for _, candidate in scored[:MAX_TYPO_CANDIDATES]]
 
     @staticmethod
-    def _select(plan: Plan) -> tuple[str, list[Any]]:
-        """SELECT of the slots matching the plan, driven by the narrowest source at hand:
-        the FTS index, the R*Tree, or the docs table."""
+    def _select(plan: Plan) -> tuple[str, list[Any]] | None:
+        """SELECT of the slots matching the plan's text, tokens and conditions (not its
+        radius), driven by the FTS index or the docs table; None if it has none."""
         match = plan.match()
+        if not match and not plan.where:
+            return None
         if match:
             source, slot, conditions, params = "fts", "fts.rowid", ["fts MATCH ?"], [match]
-        elif plan.geo and not plan.where:
-            return plan.geo, list(plan.geo_params)
         else:
             source, slot, conditions, params = "docs d", "d.slot", [], []
         if plan.where:
@@ -858,26 +924,36 @@ class EmbeddedBackend:
                 source += " JOIN docs d ON d.slot = fts.rowid"
             conditions += plan.where
             params += plan.params
-        if plan.geo:
-            conditions.append(f"{slot} IN ({plan.geo})")
-            params += plan.geo_params
         sql = f"SELECT {slot} AS slot FROM {source}"  # noqa: S608 - our own fragments
-        if conditions:
-            sql += " WHERE " + " AND ".join(conditions)
-        return sql, params
+        return sql + " WHERE " + " AND ".join(conditions), params
 
     def _hits(self, conn: sqlite3.Connection, plan: Plan) -> list[int] | None:
         """Every matching slot, ascending, or None when nothing restricts the search."""
-        if not plan.match() and not plan.where and not plan.geo:
-            return None
-        if plan.match() and plan.geo:
-            # Next to MATCH, "rowid IN (R*Tree select)" makes FTS5 test the whole MATCH row
-            # by row: 18 ms for "nettoyage" within 20 km of Paris on the 3.8k snapshot.
-            # Two sets intersected here: ~4 ms.
-            near = set(slot_list(conn, plan.geo, list(plan.geo_params)))
-            text_plan = dataclasses.replace(plan, geo=None, geo_params=[])
-            return sorted(s for s in slot_list(conn, *self._select(text_plan)) if s in near)
-        return sorted(slot_list(conn, *self._select(plan)))
+        select = self._select(plan)
+        if plan.near is None:
+            return None if select is None else sorted(slot_list(conn, *select))
+        near = self._positions(conn).within(plan.near)
+        if select is None:
+            return near.tolist()
+        # Next to MATCH, "rowid IN (a set)" makes FTS5 test the whole MATCH row by row
+        # (1 ms a row): the two sets are intersected here instead.
+        matched = np.fromiter(slot_list(conn, *select), dtype=np.int64)
+        return np.intersect1d(matched, near, assume_unique=True).tolist()
+
+    def _positions(self, conn: sqlite3.Connection) -> Positions:
+        """The positions of the generation this transaction reads, loaded again only
+        after a write (~0.1 s for 200,000 documents)."""
+        generation = self._generation(conn)
+        cached = self._located
+        if cached.generation == generation:
+            return cached
+        rows = conn.execute("SELECT slot, x, y, z FROM docs WHERE x IS NOT NULL").fetchall()
+        self._located = Positions.of(generation, rows)
+        return self._located
+
+    @staticmethod
+    def _generation(conn: sqlite3.Connection) -> int:
+        return conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
 
     def _page(
         self, conn: sqlite3.Connection, plan: Plan, query: SearchQuery, hits: list[int] | None
@@ -887,7 +963,7 @@ class EmbeddedBackend:
         if hits is not None and offset >= len(hits):
             return []
         if query.sort == "distance" and query.origin:
-            slots = self._by_distance(conn, plan, query.origin, offset, query.per_page)
+            slots = self._by_distance(conn, hits, query.origin, offset, query.per_page)
         elif query.sort == "name":
             slots = self._by_name(conn, hits, offset, query.per_page)
         elif plan.units and hits is not None:
@@ -907,15 +983,18 @@ class EmbeddedBackend:
     def _by_distance(
         self,
         conn: sqlite3.Connection,
-        plan: Plan,
+        hits: list[int] | None,
         origin: tuple[float, float],
         offset: int,
         limit: int,
     ) -> list[int]:
-        sql, params = self._select(plan)
+        if hits is None:
+            among, params = "", []
+        else:
+            among, params = "WHERE d.slot IN (SELECT value FROM json_each(?))", [json.dumps(hits)]
         x, y, z = unit_vector(*origin)
         rows = conn.execute(
-            f"SELECT d.slot FROM docs d WHERE d.slot IN ({sql}) "  # noqa: S608 - our own SQL
+            f"SELECT d.slot FROM docs d {among} "  # noqa: S608 - our own SQL
             "ORDER BY d.x IS NULL, (d.x - ?) * (d.x - ?) + (d.y - ?) * (d.y - ?) "
             "+ (d.z - ?) * (d.z - ?), d.sort_key, d.id LIMIT ? OFFSET ?",
             [*params, x, x, y, y, z, z, limit, offset],
@@ -926,11 +1005,16 @@ class EmbeddedBackend:
         self, conn: sqlite3.Connection, plan: Plan, hits: set[int], offset: int, limit: int
     ) -> list[tuple[int, float]]:
         """Tier after tier; a tier is looked up only when the page reaches it."""
+        narrow = len(hits) <= NARROW_TIERS_BELOW
+
+        def text_in(columns: str, as_typed: bool = False) -> str:
+            return plan.text_in(columns, as_typed, narrow)
+
         tiers = (
             (EXACT_NAME, lambda: self._exact_names(conn, plan.exact_key)),
-            (NAME_AS_TYPED, lambda: self._text_matches(conn, plan.text_in(NAME_COLUMNS, True))),
-            (IN_NAME, lambda: self._text_matches(conn, plan.text_in(NAME_COLUMNS))),
-            (IN_SECTORS, lambda: self._text_matches(conn, plan.text_in(SECTOR_COLUMNS))),
+            (NAME_AS_TYPED, lambda: self._text_matches(conn, text_in(NAME_COLUMNS, True))),
+            (IN_NAME, lambda: self._text_matches(conn, text_in(NAME_COLUMNS))),
+            (IN_SECTORS, lambda: self._text_matches(conn, text_in(SECTOR_COLUMNS))),
             (ANYWHERE, lambda: hits),
         )
         page: list[tuple[int, float]] = []
@@ -1004,7 +1088,7 @@ class EmbeddedBackend:
     def _facet_bitmaps(self, conn: sqlite3.Connection) -> FacetBitmaps:
         """The bitmaps of the generation this transaction reads, loaded again only after
         a write (a few milliseconds: one blob per facet value)."""
-        generation = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
+        generation = self._generation(conn)
         cached = self._bitmaps
         if cached.generation == generation:
             return cached
@@ -1092,17 +1176,23 @@ def matched_terms(document: Document, units: list[TextUnit]) -> tuple[str, ...]:
 
 def _matches_in(text: str, units: list[TextUnit]) -> Iterator[str]:
     """Words of ``text`` a unit matched; a phrase as its words joined by spaces."""
+    if not text:
+        return
     analysed = [
         (word, term)
-        for word in _ORIGINAL_WORD.findall((text or "").lower())
+        for word in _ORIGINAL_WORD.findall(text.lower())
         if (term := _index_term(word)) is not None
     ]
     index_terms = [term for _, term in analysed]
     for unit in units:
-        for size in range(unit.longest, 0, -1):
+        for size in sorted({len(p) for p in unit.phrases}, reverse=True):
             for start in range(len(index_terms) - size + 1):
-                if unit.matches(tuple(index_terms[start : start + size])):
+                if tuple(index_terms[start : start + size]) in unit.phrases:
                     yield " ".join(word for word, _ in analysed[start : start + size])
+        prefixes = tuple(unit.prefixes)
+        for (word, term) in analysed:
+            if term in unit.exact or (prefixes and term.startswith(prefixes)):
+                yield word
 
 
 @lru_cache(maxsize=100_000)

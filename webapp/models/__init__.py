@@ -1,5 +1,13 @@
 """All models, imported here so SQLAlchemy's registry and Alembic see every table."""
 
+from webapp.models.accounts import (
+    ApiToken,
+    BuyerMembership,
+    BuyerOrganisation,
+    EnterpriseMembership,
+    NetworkFacilitator,
+    User,
+)
 from webapp.models.audit import AuditEvent
 from webapp.models.enterprise import (
     Capacity,
@@ -15,24 +23,46 @@ from webapp.models.enterprise import (
 from webapp.models.search_outbox import SearchOutbox
 from webapp.models.sectors import NafCode, Sector, SectorGroup
 from webapp.models.territory import Commune, Departement, Epci, Region
+from webapp.models.workflows import (
+    Claim,
+    ContactMessage,
+    LabelDeclaration,
+    NetworkMembershipRequest,
+    SavedSearch,
+    Shortlist,
+    ShortlistEntry,
+)
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
+    "BuyerMembership",
+    "BuyerOrganisation",
     "Capacity",
+    "Claim",
     "ClientReference",
     "Commune",
+    "ContactMessage",
     "Departement",
     "Enterprise",
+    "EnterpriseMembership",
     "EnterpriseSector",
     "Epci",
     "InterventionZone",
     "Label",
+    "LabelDeclaration",
     "NafCode",
     "Network",
+    "NetworkFacilitator",
+    "NetworkMembershipRequest",
     "Offer",
     "Region",
+    "SavedSearch",
     "SearchOutbox",
     "Sector",
     "SectorGroup",
+    "Shortlist",
+    "ShortlistEntry",
+    "User",
     "ZoneDivision",
 ]

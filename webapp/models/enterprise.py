@@ -85,7 +85,11 @@ class Enterprise(db.Model):
     longitude: Mapped[float | None] = mapped_column(Float)
     position_precision: Mapped[str | None] = mapped_column(String(20))
     website: Mapped[str | None] = mapped_column(String(500))
-    description: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)  # Markdown, sanitised when shown
+    # The contact person; shown to signed-in users only, never to anonymous visitors.
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(30))
     status: Mapped[str] = mapped_column(String(10), default="active", index=True)
     source: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
