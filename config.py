@@ -44,6 +44,30 @@ class Config:
         self.WTF_CSRF_ENABLED = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # Cookies travel over HTTPS only, except on a development machine.
+        self.SECURE_COOKIES = False
+        # Rate limits (Flask-Limiter): memory here; a shared store (Redis) in production.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour")
+        self.CONTACT_RATE_LIMIT = os.environ.get("CONTACT_RATE_LIMIT", "5 per hour;20 per day")
+        # E-mail (Flask-Mail). Without MAIL_SERVER, mails are not sent but written to the
+        # local outbox (instance/mail-outbox/), where developers and tests read them.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+        self.MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Passerelles <ne-pas-repondre@passerelles.example>"
+        )
+        self.MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE / "mail-outbox"))
+        # Links in e-mails point here (the CLI sends digests without a request).
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+        self.EMAIL_TOKEN_MAX_AGE = 3 * 24 * 3600  # e-mail confirmation links
+        self.RESET_TOKEN_MAX_AGE = 3600  # password-reset links
 
 
 class TestConfig(Config):
@@ -57,6 +81,9 @@ class TestConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = _normalise(url) if url else "sqlite:///:memory:"
         self.ENTERPRISES_PER_PAGE = 5
         self.SEARCH_INDEX_PATH = ":memory:"
+        self.MAIL_SERVER = None
+        self.MAIL_OUTBOX_DIR = None  # tests read the in-memory outbox only
+        self.PUBLIC_URL = "http://localhost"
 
 
 class ProductionConfig(Config):
@@ -66,7 +93,11 @@ class ProductionConfig(Config):
         super().__init__()
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
+        self.SECURE_COOKIES = True
         self.SESSION_COOKIE_SECURE = True
+        self.REMEMBER_COOKIE_SECURE = True
+        if self.RATELIMIT_STORAGE_URI == "memory://" and os.environ.get("REDIS_URL"):
+            self.RATELIMIT_STORAGE_URI = os.environ["REDIS_URL"]
 
 
 def _normalise(url: str) -> str:

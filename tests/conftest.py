@@ -96,3 +96,107 @@ def _fresh_search_index(request):
     yield
     if "app" in request.fixturenames:
         request.getfixturevalue("app").extensions.pop("search_backend", None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_outbox_and_limits(request):
+    """Each test starts with an empty mail outbox and no rate-limit counts."""
+    if "app" in request.fixturenames:
+        from webapp.extensions import limiter
+
+        app = request.getfixturevalue("app")
+        app.extensions["mail_outbox"].clear()
+        with app.app_context():
+            limiter.reset()
+    yield
+
+
+# --- People --------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"  # noqa: S105 - the test users' password
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    """Hashed once: scrypt is slow on purpose."""
+    from webapp.security import hash_password
+
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_user(session, password_hash):
+    """``make_user(role, **links)``: a confirmed user holding ``role`` ("user", "buyer",
+    "enterprise", "facilitator", "admin"); ``enterprise=`` / ``network=`` pick what they
+    belong to (created when not given)."""
+    from datetime import UTC, datetime
+
+    from webapp.models import (
+        BuyerMembership,
+        BuyerOrganisation,
+        EnterpriseMembership,
+        Network,
+        NetworkFacilitator,
+        User,
+    )
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "user", *, enterprise=None, network=None, email=None, **fields):
+        n = next(counter)
+        user = User(
+            email=email or f"{role}{n}@example.org",
+            full_name=f"{role.title()} {n}",
+            password_hash=password_hash,
+            email_confirmed_at=datetime.now(UTC),
+            is_admin=role == "admin",
+            **fields,
+        )
+        session.add(user)
+        if role == "buyer":
+            organisation = BuyerOrganisation(
+                name=f"Ville {n}", buyer_type="pouvoir_adjudicateur", kind="commune"
+            )
+            session.add(BuyerMembership(user=user, organisation=organisation))
+        if role == "enterprise":
+            enterprise = enterprise or make_enterprise(session)
+            session.add(EnterpriseMembership(user=user, enterprise=enterprise))
+        if role == "facilitator":
+            network = network or session.query(Network).order_by(Network.id).first()
+            session.add(NetworkFacilitator(user=user, network=network))
+        session.commit()
+        return user
+
+    return make
+
+
+def make_enterprise(session, siret: str = "73282932000074", **fields):
+    """An enterprise with just what the model requires."""
+    from webapp.models import Enterprise
+
+    enterprise = Enterprise(
+        siret=siret,
+        siren=siret[:9],
+        name=fields.pop("name", f"Entreprise {siret}"),
+        kind=fields.pop("kind", "EI"),
+        source="test",
+        **fields,
+    )
+    session.add(enterprise)
+    session.flush()
+    return enterprise
+
+
+def sign_in(client, user) -> None:
+    """Open a session for ``user`` as Flask-Login would after a successful sign-in."""
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = user.get_id()
+        flask_session["_fresh"] = True
+
+
+def csrf_token(client, path: str = "/compte/connexion") -> str:
+    """A valid CSRF token for ``client``'s session, read from a form page."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)

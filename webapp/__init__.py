@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, session
 
 from config import Config, config_from_env
-from webapp import sqlite
+from webapp import mail, security, sqlite
 from webapp.extensions import babel, csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +49,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    security.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     from webapp.api import init_app as init_api
+    from webapp.auth.views import blueprint as auth
     from webapp.directory.views import blueprint as directory
     from webapp.main.views import blueprint as main
     from webapp.search_ui.views import blueprint as search_ui
@@ -60,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main)
     app.register_blueprint(directory)
     app.register_blueprint(search_ui)
+    app.register_blueprint(auth)
     init_api(app)
 
 

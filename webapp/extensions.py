@@ -1,8 +1,13 @@
 """Extension objects, created unbound; ``create_app`` binds them to the application."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -25,3 +30,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Limits are declared on the views that need them (sign-in, contact, ...), none globally;
+# storage is RATELIMIT_STORAGE_URI (memory by default, Redis in production).
+limiter = Limiter(key_func=get_remote_address)
+mail = Mail()
+talisman = Talisman()

@@ -20,6 +20,7 @@ from webapp.directory.queries import profile_query
 from webapp.domain.reservations import eligible_articles
 from webapp.extensions import db
 from webapp.models import Enterprise
+from webapp.permissions import requires
 from webapp.search_ui.present import Vocabulary, load_vocabulary, reason_text
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -88,6 +89,7 @@ def hit_json(hit: Hit, vocabulary: Vocabulary) -> dict[str, Any]:
 
 
 @blueprint.get("/enterprises")
+@requires("view_public")
 def list_enterprises():
     try:
         query = parse_query(request.args, DatabasePlaces(db.session), strict=True)
@@ -183,6 +185,7 @@ def enterprise_json(enterprise: Enterprise) -> dict[str, Any]:
 
 
 @blueprint.get("/enterprises/<siret>")
+@requires("view_public")
 def enterprise(siret: str):
     compact = re.sub(r"\s", "", siret)
     enterprise = None
@@ -194,5 +197,6 @@ def enterprise(siret: str):
 
 
 @blueprint.get("/openapi.json")
+@requires("view_public")
 def openapi():
     return jsonify(openapi_document(load_vocabulary(db.session)))

@@ -13,6 +13,7 @@ from webapp.directory.zones import describe_zone, zone_extent
 from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
 from webapp.models import AuditEvent, NafCode
+from webapp.permissions import requires
 
 blueprint = Blueprint("directory", __name__, url_prefix="/entreprises")
 
@@ -21,6 +22,7 @@ MAX_PAGE = 10_000
 
 
 @blueprint.route("/")
+@requires("view_public")
 def list_enterprises():
     form = filter_form(request.args)
     valid = form.validate()
@@ -43,6 +45,7 @@ def list_enterprises():
 
 
 @blueprint.route("/<siret>")
+@requires("view_public")
 def profile(siret: str):
     compact = re.sub(r"\s", "", siret)
     if not re.fullmatch(r"[0-9]{14}", compact):

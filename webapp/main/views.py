@@ -10,16 +10,22 @@ from flask_babel import gettext as translate
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from webapp.auth.spaces import account_spaces
 from webapp.domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
 from webapp.extensions import db
 from webapp.models import Commune, Departement, Enterprise
+from webapp.permissions import requires
 
 blueprint = Blueprint("main", __name__)
 
 
 @blueprint.app_context_processor
 def inject_globals() -> dict:
-    return {"current_locale": str(get_locale() or "fr"), "KINDS_BY_CODE": KINDS_BY_CODE}
+    return {
+        "current_locale": str(get_locale() or "fr"),
+        "KINDS_BY_CODE": KINDS_BY_CODE,
+        "account_spaces": account_spaces,
+    }
 
 
 @blueprint.app_template_filter("tr")
@@ -29,6 +35,7 @@ def translate_filter(text: str) -> str:
 
 
 @blueprint.route("/")
+@requires("view_public")
 def home():
     counts = dict(
         db.session.execute(
@@ -51,11 +58,13 @@ def home():
 
 
 @blueprint.route("/a-propos")
+@requires("view_public")
 def about():
     return render_template("main/about.html")
 
 
 @blueprint.route("/langue/<lang_code>")
+@requires("view_public")
 def set_language(lang_code: str):
     if lang_code in current_app.config["LANGUAGES"]:
         session["lang"] = lang_code

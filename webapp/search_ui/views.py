@@ -25,6 +25,7 @@ from search.places import DatabasePlaces
 from search.query import SORTS, SearchQuery
 from search.results import SearchResult
 from webapp.extensions import db
+from webapp.permissions import requires
 from webapp.search_ui import export
 from webapp.search_ui.forms import (
     FIELD_LABELS,
@@ -60,6 +61,7 @@ def run_search(query: SearchQuery) -> SearchResult:
 
 
 @blueprint.get("")
+@requires("view_public")
 def search():
     args, commune_used = page_arguments(request.args)
     query, problems = parse_leniently(args, DatabasePlaces(db.session))
@@ -144,6 +146,7 @@ def _suggestions(prefix: str) -> list[str]:
 
 
 @blueprint.get("/suggestions")
+@requires("view_public")
 def suggestions():
     """Names for the search box's ``<datalist>`` (JSON), as the visitor types."""
     prefix = clean_text(request.args.get("q"))
@@ -172,6 +175,7 @@ def _attachment(body: bytes, mimetype: str, extension: str) -> Response:
 
 
 @blueprint.get("/export.csv")
+@requires("view_public")
 def export_csv():
     french = str(get_locale() or "fr").startswith("fr")
     body = export.to_csv(_export_hits(), decimal_comma=french)
@@ -179,6 +183,7 @@ def export_csv():
 
 
 @blueprint.get("/export.xlsx")
+@requires("view_public")
 def export_xlsx():
     return _attachment(
         export.to_xlsx(_export_hits()),

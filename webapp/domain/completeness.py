@@ -1,0 +1,80 @@
+"""How complete an enterprise's profile is, and the most useful thing to fill in next.
+
+Each item weighs what it is worth to a buyer searching and to the matcher: sectors and
+zone decide whether the enterprise is found at all, capacity whether it can carry a
+purchase. Plain data in, no database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    has_confirmed_sector: bool
+    has_description: bool
+    has_offer: bool
+    has_declared_zone: bool
+    has_capacity: bool  # headcount or turnover
+    has_largest_contract: bool
+    has_contact: bool
+    has_reference: bool
+    has_website: bool
+    has_label_or_network: bool
+
+
+# (fact, weight, what to do next), most useful first: the first missing one is suggested.
+ITEMS = (
+    ("has_confirmed_sector", 20, _l("Confirmez ou ajoutez vos secteurs d'activité")),
+    ("has_declared_zone", 15, _l("Indiquez votre zone d'intervention")),
+    ("has_offer", 15, _l("Décrivez au moins une offre")),
+    ("has_capacity", 10, _l("Indiquez votre effectif ou votre chiffre d'affaires")),
+    ("has_description", 10, _l("Présentez votre structure en quelques lignes")),
+    ("has_contact", 10, _l("Indiquez une personne à contacter")),
+    ("has_largest_contract", 5, _l("Indiquez le montant de votre plus gros marché")),
+    ("has_reference", 5, _l("Citez une référence client")),
+    ("has_website", 5, _l("Ajoutez votre site web")),
+    ("has_label_or_network", 5, _l("Déclarez vos labels et réseaux")),
+)
+assert sum(weight for _, weight, _ in ITEMS) == 100
+
+
+@dataclass(frozen=True)
+class Completeness:
+    score: int  # 0..100
+    next_step: str | None  # None when complete
+    missing: tuple[str, ...]  # every missing item's advice, most useful first
+
+
+def completeness(facts: ProfileFacts) -> Completeness:
+    missing = [(weight, advice) for name, weight, advice in ITEMS if not getattr(facts, name)]
+    score = 100 - sum(weight for weight, _ in missing)
+    advice = tuple(str(text) for _, text in missing)
+    return Completeness(score, advice[0] if advice else None, advice)
+
+
+def facts_of(enterprise) -> ProfileFacts:
+    """The facts of an ``Enterprise`` model (its relationships loaded or loadable)."""
+    capacity = enterprise.capacity
+    zone = enterprise.zone
+    return ProfileFacts(
+        has_confirmed_sector=any(
+            s.status == "confirmed" or s.source == "declared" for s in enterprise.sectors
+        ),
+        has_description=bool((enterprise.description or "").strip()),
+        has_offer=bool(enterprise.offers),
+        has_declared_zone=zone is not None and not zone.derived,
+        has_capacity=capacity is not None
+        and any(
+            v is not None
+            for v in (capacity.headcount_total, capacity.turnover_eur, capacity.headcount_bracket)
+        ),
+        has_largest_contract=capacity is not None and capacity.largest_contract_eur is not None,
+        has_contact=bool(enterprise.contact_email or enterprise.contact_phone),
+        has_reference=bool(enterprise.client_references),
+        has_website=bool(enterprise.website),
+        has_label_or_network=bool(enterprise.labels or enterprise.networks),
+    )
