@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -30,9 +32,23 @@ def _reset_schema() -> None:
     upgrade()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request sees a fresh ``g``, as in production. Tests keep one app context open
+    (for their database session), which Flask reuses for every request: without this, the
+    signed-in user, the CSRF token and the locale cached in ``g`` by one request would
+    leak into the next."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app():
     app = create_app(TestConfig())
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _reset_schema()
         load_reference(db.session)
@@ -199,4 +215,4 @@ def csrf_token(client, path: str = "/compte/connexion") -> str:
     import re
 
     page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)

@@ -64,9 +64,12 @@ class RegisterForm(FlaskForm):
         _l("Type d'acheteur"), choices=BUYER_TYPES, default="pouvoir_adjudicateur"
     )
 
-    def validate_organisation_name(self, field) -> None:
-        if self.account_kind.data == "buyer" and not (field.data or "").strip():
-            raise ValidationError(_l("Indiquez votre organisation."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.account_kind.data == "buyer" and not (self.organisation_name.data or "").strip():
+            self.organisation_name.errors = [_l("Indiquez votre organisation.")]
+            return False
+        return valid
 
 
 class LoginForm(FlaskForm):
