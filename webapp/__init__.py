@@ -32,9 +32,11 @@ def create_app(config: Config | None = None) -> Flask:
 
 def select_locale() -> str:
     """The language the visitor chose, else French: the product is French first."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # e-mails sent from the command line: French
+        return languages[0]
     chosen = session.get("lang")
     return chosen if chosen in languages else languages[0]
 
@@ -59,11 +61,25 @@ def register_blueprints(app: Flask) -> None:
     from webapp.directory.views import blueprint as directory
     from webapp.main.views import blueprint as main
     from webapp.search_ui.views import blueprint as search_ui
+    from webapp.self_service.views import blueprint as self_service
 
     app.register_blueprint(main)
     app.register_blueprint(directory)
     app.register_blueprint(search_ui)
     app.register_blueprint(auth)
+    app.register_blueprint(self_service)
+    from webapp.admin.views import blueprint as admin
+    from webapp.claims.views import blueprint as claims
+    from webapp.facilitators.views import blueprint as facilitators
+
+    app.register_blueprint(claims)
+    app.register_blueprint(facilitators)
+    app.register_blueprint(admin)
+    from webapp.buyers.views import blueprint as buyers
+    from webapp.tokens.views import blueprint as tokens
+
+    app.register_blueprint(buyers)
+    app.register_blueprint(tokens)
     init_api(app)
 
 
@@ -73,3 +89,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(import_group)
     app.cli.add_command(search_group)
+    from webapp.buyers.alerts import alerts_group
+
+    app.cli.add_command(alerts_group)
+    from webapp.claims.cli import claims_group
+
+    app.cli.add_command(claims_group)

@@ -7,7 +7,6 @@ from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -35,4 +34,3 @@ login_manager = LoginManager()
 # storage is RATELIMIT_STORAGE_URI (memory by default, Redis in production).
 limiter = Limiter(key_func=get_remote_address)
 mail = Mail()
-talisman = Talisman()

@@ -20,9 +20,15 @@ def init_app(app: Flask) -> None:
     app.extensions[_OUTBOX] = []
 
 
-def send(recipients: list[str], subject: str, template: str, **context) -> Message | None:
+def send(
+    recipients: list[str],
+    subject: str,
+    template: str,
+    reply_to: str | None = None,
+    **context,
+) -> Message | None:
     """Send ``templates/mail/<template>.txt`` rendered with ``context``; None if there is
-    nobody to send it to."""
+    nobody to send it to. ``reply_to``: where answers go (e.g. a contact's sender)."""
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return None
@@ -31,6 +37,7 @@ def send(recipients: list[str], subject: str, template: str, **context) -> Messa
         recipients=recipients,
         body=render_template(f"mail/{template}.txt", **context),
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        reply_to=reply_to,
     )
     if current_app.config["MAIL_SERVER"]:
         mail.send(message)

@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "facilitate_network": frozenset({FACILITATOR, ADMIN}),
     # Users, claims, label verification, merges, the audit trail.
     "administer": frozenset({ADMIN}),
+    # Claims (helper B): accept or refuse a claim routed to oneself (the enterprise's
+    # members, its networks' facilitators, administrators); ``can_decide_claim`` says whose.
+    "decide_claim": frozenset({ENTERPRISE, FACILITATOR, ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

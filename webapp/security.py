@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
+from flask_talisman import Talisman
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.extensions import db, limiter, login_manager, talisman
+from webapp.extensions import db, limiter, login_manager
 from webapp.models import User
 
 # A hash to compare against when the e-mail is unknown, so that a failed sign-in takes the
@@ -116,7 +117,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     limiter.init_app(app)
     secure = app.config["SECURE_COOKIES"]
-    talisman.init_app(
+    # One Talisman per application: it keeps its settings on itself, so a shared instance
+    # would let the last application created impose its own (HTTPS) on the others.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=secure,
         strict_transport_security=secure,

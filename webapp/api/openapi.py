@@ -22,6 +22,7 @@ from search.query import (
 )
 from webapp.domain.kinds import KIND_CODES, PRESTA_TYPES
 from webapp.domain.reservations import ARTICLES
+from webapp.models.accounts import TOKEN_SCOPES
 from webapp.search_ui.present import Vocabulary
 
 API_VERSION = "1.0.0"
@@ -212,6 +213,14 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Me": {
+        "type": "object",
+        "required": ["email", "scopes"],
+        "properties": {
+            "email": {"type": "string", "format": "email"},
+            "scopes": {"type": "array", "items": {"type": "string", "enum": list(TOKEN_SCOPES)}},
+        },
+    },
     "Enterprise": {
         "type": "object",
         "required": ["siret", "siren", "name", "kind", "sectors", "zone", "capacity"],
@@ -306,7 +315,8 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
             "title": "Passerelles API",
             "version": API_VERSION,
             "description": "Search the directory of French inclusive enterprises "
-            "(insertion, disability, ESS). Read-only and public.",
+            "(insertion, disability, ESS). Public; the operations that declare a security "
+            "requirement take a personal API token.",
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
@@ -351,6 +361,21 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
                     },
                 }
             },
+            "/me": {
+                "get": {
+                    "operationId": "getMe",
+                    "summary": "The account a personal API token belongs to, and its scopes.",
+                    "security": [{"bearerAuth": ["read"]}],
+                    "responses": {
+                        "200": {
+                            "description": "The token's owner and scopes.",
+                            "content": {"application/json": {"schema": {"$ref": _REF + "Me"}}},
+                        },
+                        "401": _error_response("Missing, malformed, unknown or revoked token."),
+                        "403": _error_response("The token lacks the read scope."),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -364,5 +389,19 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "psl_<prefix>_<secret>",
+                    "description": "A personal API token, created on the account page "
+                    "(/compte/jetons) and shown once. Scopes: "
+                    + ", ".join(TOKEN_SCOPES)
+                    + ". Only the operations that declare a security requirement need one; "
+                    "the search and the enterprise profiles are public.",
+                }
+            },
+        },
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.backend import (
@@ -15,6 +15,7 @@ from search.backend import (
 from search.places import DatabasePlaces
 from search.query import FACETS, KNOWN_PARAMETERS, QueryError, parse_query
 from search.results import Hit
+from webapp.api.auth import token_required
 from webapp.api.openapi import openapi_document
 from webapp.directory.queries import profile_query
 from webapp.domain.reservations import eligible_articles
@@ -194,6 +195,14 @@ def enterprise(siret: str):
     if enterprise is None:
         raise ApiError(404, "no enterprise with this SIRET")
     return jsonify(enterprise_json(enterprise))
+
+
+@blueprint.get("/me")
+@requires("view_public")
+@token_required("read")
+def me():
+    """Who the bearer token speaks for, and what it may do."""
+    return jsonify({"email": g.api_user.email, "scopes": g.api_token.scope_list})
 
 
 @blueprint.get("/openapi.json")

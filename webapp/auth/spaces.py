@@ -19,6 +19,7 @@ def account_spaces(user) -> list[tuple[str, str]]:
     if BUYER in roles or ADMIN in roles:
         links.append((_("Mes listes d'entreprises"), "buyers.shortlists", {}))
     if user.is_authenticated:
+        links.append((_("Revendications à traiter"), "claims.inbox", {}))
         links.append((_("Mes recherches enregistrées"), "buyers.saved_searches", {}))
         links.append((_("Mes jetons d'API"), "tokens.list_tokens", {}))
     for network in user.networks if user.is_authenticated else []:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from webapp.directory.forms import filter_form
@@ -12,8 +13,9 @@ from webapp.directory.queries import active_enterprises, filter_enterprises, pro
 from webapp.directory.zones import describe_zone, zone_extent
 from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
+from webapp.markdown import render_markdown
 from webapp.models import AuditEvent, NafCode
-from webapp.permissions import requires
+from webapp.permissions import ANONYMOUS, can_manage_enterprise, requires, roles_of
 
 blueprint = Blueprint("directory", __name__, url_prefix="/entreprises")
 
@@ -92,6 +94,9 @@ def profile(siret: str):
         last_change=last_change,
         ess_label=ESS_STATUSES.get(enterprise.ess_status),
         presta_labels=PRESTA_TYPES,
+        description_html=render_markdown(enterprise.description),
+        can_manage=can_manage_enterprise(current_user, enterprise),
+        show_contact=ANONYMOUS not in roles_of(current_user),
         sectors=sorted(
             (s for s in enterprise.sectors if s.status != "rejected"),
             key=lambda s: (-s.confidence, s.sector.name),

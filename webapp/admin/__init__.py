@@ -1,0 +1,1 @@
+"""Administration: users, claims, label verification, merges, the audit trail."""

@@ -1,0 +1,1 @@
+"""Claims: a person asks to manage an enterprise's profile; someone decides."""

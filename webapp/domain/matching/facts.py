@@ -1,0 +1,111 @@
+"""What the matcher knows of suppliers and purchases: plain, immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Kinds of place, from the smallest.
+COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL = (
+    "commune",
+    "epci",
+    "departement",
+    "region",
+    "national",
+)
+PLACE_KINDS = (COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a purchase is carried out. ``covered_by`` lists the divisions holding it,
+    itself first (a commune: itself, its EPCI, département, région); ``communes``, for a
+    place larger than a commune, its communes as (INSEE, EPCI or None, département): a
+    group's zones may serve it together, commune by commune."""
+
+    kind: str
+    code: str
+    name: str
+    latitude: float | None = None
+    longitude: float | None = None
+    covered_by: tuple[tuple[str, str], ...] = ()
+    communes: tuple[tuple[str, str | None, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Zone:
+    """An intervention zone: national, divisions, or radius (``reach``: the divisions the
+    circle reaches, as (kind, code) pairs, computed by the caller from positions)."""
+
+    kind: str  # "national" | "divisions" | "radius" | "none"
+    divisions: frozenset[tuple[str, str]] = frozenset()
+    radius_km: float | None = None
+    reach: frozenset[tuple[str, str]] = frozenset()
+    declared: bool = False  # declared by the enterprise, not inferred by an import
+
+
+@dataclass(frozen=True)
+class SectorClaim:
+    sector: str  # slug
+    group: str  # slug of its group
+    status: str  # "confirmed" | "suggested" (rejected ones are not given)
+    source: str  # "declared" | "naf" | "name" | "description"
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Award:
+    """A contract the supplier won (its track record), from DECP or declared."""
+
+    notified: date | None
+    amount: float | None
+    cpv: str | None
+    sectors: frozenset[str] = frozenset()
+    reservation: str | None = None  # the article it was reserved under, if known
+    buyer_siret: str | None = None
+
+
+@dataclass(frozen=True)
+class Supplier:
+    siret: str
+    name: str
+    kind: str
+    ess_status: str = "unknown"
+    sectors: tuple[SectorClaim, ...] = ()
+    zone: Zone = Zone("none")
+    latitude: float | None = None
+    longitude: float | None = None
+    turnover: float | None = None
+    largest_contract: float | None = None
+    headcount: int | None = None
+    completeness: int = 0  # 0..100
+    networks: frozenset[str] = frozenset()
+    awards: tuple[Award, ...] = ()
+    departement: str | None = None
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """An intention, or one lot of it (``lot`` names it)."""
+
+    key: str  # e.g. "intention:12" or "intention:12/lot:2"
+    title: str
+    sectors: tuple[tuple[str, str], ...]  # (sector slug, its group's slug)
+    place: Place
+    annual_amount: float | None = None  # € HT per year
+    total_amount: float | None = None
+    duration_months: int | None = None
+    buyer_type: str = "pouvoir_adjudicateur"
+    cpv: tuple[str, ...] = ()  # 8-digit codes, no check digit
+    launch: date | None = None
+    lot: str | None = None
+    lots: tuple[Purchase, ...] = field(default=())
+
+    @property
+    def yearly_amount(self) -> float | None:
+        """The amount per year: given, or the total spread over the duration."""
+        if self.annual_amount is not None:
+            return self.annual_amount
+        if self.total_amount is not None and self.duration_months:
+            return self.total_amount * 12 / max(self.duration_months, 12)
+        return self.total_amount

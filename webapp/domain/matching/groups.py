@@ -1,0 +1,195 @@
+"""Co-bidding groups (groupements momentanés, R2142-19 to R2142-27): when no single
+enterprise answers a purchase, the best groups of 2 to 4 that together cover its sectors,
+serve its place and carry its size — every member eligible for the reservation
+considered (no mixed group on a reserved contract).
+
+Exact search over a pruned candidate set: the candidates are the best few per required
+sector; every combination of 2..4 of them is tried, smallest first, in a fixed order
+(deterministic), within a time budget (reported when reached)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from itertools import combinations
+
+from webapp.domain.matching.evaluate import NONE, Evaluation
+from webapp.domain.matching.facts import Purchase
+from webapp.domain.matching.rules import Rules
+from webapp.domain.matching.territory import haversine_km, union_serves
+
+MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
+
+
+@dataclass(frozen=True)
+class Group:
+    members: tuple[Evaluation, ...]  # the mandataire first
+    reservation: str | None  # the article every member is eligible for, None: unreserved
+    covers: tuple[str, ...]  # sectors covered
+    score: float
+    explanation: str
+
+    @property
+    def sirets(self) -> tuple[str, ...]:
+        return tuple(m.supplier.siret for m in self.members)
+
+
+@dataclass(frozen=True)
+class GroupSearch:
+    groups: tuple[Group, ...]
+    candidates: int
+    combinations: int
+    complete: bool  # False: the time budget ran out before every combination was tried
+
+
+def find_groups(
+    purchase: Purchase,
+    evaluations: list[Evaluation],
+    rules: Rules,
+    reservation: str | None = None,
+) -> GroupSearch:
+    """The best groups for ``purchase`` among ``evaluations`` (every member eligible for
+    ``reservation`` if given). No group when one enterprise answers alone."""
+    settings = rules["groups"]
+    pool = [
+        e
+        for e in evaluations
+        if e.covered
+        and (reservation is None or e.eligibility[reservation].eligible)
+        and e.supplier.zone.kind != "none"
+    ]
+    if any(e.answers_alone for e in pool):
+        return GroupSearch((), len(pool), 0, True)
+    candidates = _prune(pool, purchase, settings)
+    needed = {sector for sector, _ in purchase.sectors}
+    deadline = time.monotonic() + settings["time_budget_ms"] / 1000
+    found: list[Group] = []
+    tried = 0
+    complete = True
+    for size in range(settings["min_members"], settings["max_members"] + 1):
+        for combo in combinations(candidates, size):
+            tried += 1
+            if tried % 256 == 0 and time.monotonic() > deadline:
+                complete = False
+                break
+            group = _group(combo, purchase, needed, rules, reservation)
+            if group is not None:
+                found.append(group)
+        if not complete:
+            break
+        if found:  # fewer members first: a larger group is proposed only if none smaller
+            break
+    found.sort(key=lambda g: (-g.score, g.sirets))
+    return GroupSearch(tuple(found[: settings["max_groups"]]), len(candidates), tried, complete)
+
+
+def _prune(pool: list[Evaluation], purchase: Purchase, settings) -> list[Evaluation]:
+    """The best ``candidates_per_need`` per required sector (and for the place, those that
+    serve it), by score then SIRET: deterministic."""
+    ranked = sorted(pool, key=lambda e: (-e.score, e.supplier.siret))
+    chosen: dict[str, Evaluation] = {}
+    for sector, _ in purchase.sectors:
+        covering = [e for e in ranked if e.coverage.get(sector, NONE) != NONE]
+        for evaluation in covering[: settings["candidates_per_need"]]:
+            chosen.setdefault(evaluation.supplier.siret, evaluation)
+    for evaluation in [e for e in ranked if e.serves][: settings["candidates_per_need"]]:
+        chosen.setdefault(evaluation.supplier.siret, evaluation)
+    kept = sorted(chosen.values(), key=lambda e: (-e.score, e.supplier.siret))
+    return kept[: settings["max_candidates"]]
+
+
+def _group(
+    members: tuple[Evaluation, ...],
+    purchase: Purchase,
+    needed: set[str],
+    rules: Rules,
+    reservation: str | None,
+) -> Group | None:
+    covered = set().union(*(m.covered for m in members))
+    if not needed <= covered:
+        return None
+    if not union_serves([m.supplier.zone for m in members], purchase.place):
+        return None
+    # Every member must bring something: a sector or a place the others lack.
+    for member in members:
+        others = [m for m in members if m is not member]
+        others_cover = set().union(*(m.covered for m in others))
+        if needed <= others_cover and union_serves(
+            [m.supplier.zone for m in others], purchase.place
+        ):
+            return None
+    yearly = purchase.yearly_amount
+    turnovers = [m.supplier.turnover for m in members]
+    share = rules["dependency"]["max_share"]
+    capacity_note = ""
+    if yearly is not None and all(t for t in turnovers):
+        dependency = yearly / sum(turnovers)
+        if dependency > share:
+            return None
+        capacity_note = f"dépendance du groupe {dependency:.0%} (seuil {share:.0%})"
+    elif yearly is not None:
+        capacity_note = "chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier"
+    ordered = sorted(members, key=_mandataire_key, reverse=True)
+    spread = _spread_km(members)
+    ties = _shared_networks(members)
+    score = (
+        sum(m.score for m in members) / len(members)
+        - 5 * (len(members) - 2)
+        - min(10.0, (spread or 0) / 20)
+        + (5 if ties else 0)
+    )
+    return Group(
+        members=tuple(ordered),
+        reservation=reservation,
+        covers=tuple(sorted(covered & needed)),
+        score=round(score, 1),
+        explanation=_explain(ordered, purchase, needed, reservation, capacity_note, spread, ties),
+    )
+
+
+def _mandataire_key(evaluation: Evaluation) -> tuple:
+    """The strongest capacity and references lead the group."""
+    supplier = evaluation.supplier
+    return (supplier.turnover or 0, len(supplier.awards), evaluation.score, supplier.siret)
+
+
+def _spread_km(members: tuple[Evaluation, ...]) -> float | None:
+    located = [m.supplier for m in members if m.supplier.latitude is not None]
+    if len(located) < 2:
+        return None
+    return max(
+        haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+        for a, b in combinations(located, 2)
+    )
+
+
+def _shared_networks(members: tuple[Evaluation, ...]) -> frozenset[str]:
+    sets = [m.supplier.networks for m in members]
+    return frozenset.intersection(*sets) if sets else frozenset()
+
+
+def _explain(
+    ordered: list[Evaluation],
+    purchase: Purchase,
+    needed: set[str],
+    reservation: str | None,
+    capacity_note: str,
+    spread: float | None,
+    ties: frozenset[str],
+) -> str:
+    parts = []
+    for index, member in enumerate(ordered):
+        role = "mandataire" if index == 0 else "cotraitant"
+        brings = ", ".join(sorted(member.covered & needed)) or "le territoire"
+        parts.append(f"{member.supplier.name} ({member.supplier.kind}, {role}) apporte {brings}")
+    text = "Groupement de " + str(len(ordered)) + " : " + " ; ".join(parts) + "."
+    text += f" Ensemble, ils couvrent tous les secteurs et servent {purchase.place.name}."
+    if reservation:
+        text += f" Chaque membre est éligible à {reservation} (pas de groupement mixte)."
+    if capacity_note:
+        text += f" Capacité : {capacity_note}."
+    if spread is not None:
+        text += f" Membres distants de {spread:.0f} km au plus."
+    if ties:
+        text += f" Réseau commun : {', '.join(sorted(ties))}."
+    return text

@@ -1,0 +1,68 @@
+"""Does a supplier's zone serve a place (DESIGN.md, territory) — the rule the search's
+"serves" filter applies too: a zone listing a division serves every place inside it, a
+national zone serves everything, a radius serves the places it reaches."""
+
+from __future__ import annotations
+
+import math
+
+from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Supplier, Zone
+
+EARTH_RADIUS_KM = 6371.009
+
+_NAMES = {
+    "commune": "la commune",
+    "epci": "l'EPCI",
+    "departement": "le département",
+    "region": "la région",
+}
+
+
+def serves(zone: Zone, place: Place) -> tuple[bool, str]:
+    """(served, why) — ``why`` in French, for the reasons shown to people."""
+    if zone.kind == NATIONAL:
+        return True, "intervient sur toute la France"
+    if place.kind == NATIONAL:
+        return False, "n'intervient pas sur toute la France"
+    if zone.kind == "divisions":
+        for kind, code in place.covered_by:
+            if (kind, code) in zone.divisions:
+                return True, f"sa zone d'intervention comprend {_NAMES[kind]} {code}"
+        return False, f"sa zone d'intervention ne comprend pas {place.name}"
+    if zone.kind == "radius":
+        if (place.kind, place.code) in zone.reach:
+            whole = "" if place.kind == COMMUNE else " (en partie)"
+            return True, f"intervient à {zone.radius_km:g} km autour de sa base{whole}"
+        return False, f"{place.name} est hors de ses {zone.radius_km:g} km d'intervention"
+    return False, "zone d'intervention inconnue"
+
+
+def union_serves(zones: list[Zone], place: Place) -> bool:
+    """Whether several zones together serve the place: one of them serves it whole, or
+    every commune of the place is served by one of them."""
+    if any(serves(zone, place)[0] for zone in zones):
+        return True
+    if place.kind == COMMUNE or not place.communes:
+        return False
+    regions = [pair for pair in place.covered_by if pair[0] == "region"]
+    for insee, epci, departement in place.communes:
+        covered_by = [(COMMUNE, insee), ("departement", departement), *regions]
+        if epci:
+            covered_by.insert(1, ("epci", epci))
+        commune = Place(COMMUNE, insee, insee, covered_by=tuple(covered_by))
+        if not any(serves(zone, commune)[0] for zone in zones):
+            return False
+    return True
+
+
+def distance_km(supplier: Supplier, place: Place) -> float | None:
+    if None in (supplier.latitude, supplier.longitude, place.latitude, place.longitude):
+        return None
+    return haversine_km(supplier.latitude, supplier.longitude, place.latitude, place.longitude)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -1,0 +1,1 @@
+"""A network facilitator's space: members, membership requests, invitations, imports."""

@@ -1,0 +1,534 @@
+"""What the self-service pages do to an enterprise. Every change goes through
+``record_change`` (audit + search outbox) in the same transaction; the views commit and
+publish."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from importers.gazetteer import default_gazetteer
+from webapp.models import (
+    AuditEvent,
+    Capacity,
+    ClientReference,
+    Commune,
+    Departement,
+    Enterprise,
+    EnterpriseSector,
+    Epci,
+    InterventionZone,
+    Label,
+    LabelDeclaration,
+    Network,
+    NetworkMembershipRequest,
+    Offer,
+    Region,
+    Sector,
+    ZoneDivision,
+)
+from webapp.models.enterprise import DIVISION_TYPES
+from webapp.services.changes import record_change
+
+RECENT_EVENTS = 10
+MAX_DIVISIONS = 200
+SUGGESTIONS = 20
+
+
+def changes_of(obj: Any, values: dict[str, Any]) -> dict[str, list]:
+    """Set ``values`` on ``obj``; return {field: [old, new]} for those that differ."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = [old, new]
+            setattr(obj, field, new)
+    return changes
+
+
+def find_enterprise(session: Session, siret: str) -> Enterprise | None:
+    compact = re.sub(r"\s", "", siret or "")
+    if not re.fullmatch(r"[0-9]{14}", compact):
+        return None
+    return session.scalar(select(Enterprise).where(Enterprise.siret == compact))
+
+
+def recent_events(session: Session, enterprise: Enterprise) -> list[AuditEvent]:
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.enterprise_id == enterprise.id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(RECENT_EVENTS)
+        )
+    )
+
+
+# --- Identity ------------------------------------------------------------------------------
+
+
+# Ways the gazetteer finds a commune without its name: fine for messy imports, not for
+# someone typing their own address (a misspelt city must be corrected, not guessed).
+GUESSES = frozenset({"single_commune_for_postal_code", "nearest_in_postal_code"})
+
+
+class UnknownCommune(ValueError):
+    """The post code and city name match no commune."""
+
+
+def update_identity(
+    session: Session, enterprise: Enterprise, actor: str, values: dict[str, Any]
+) -> dict[str, list]:
+    """Save the identity fields; a new post code or city is resolved to its commune (and
+    the position moves to it), or ``UnknownCommune`` is raised and nothing changes."""
+    values = {key: (value or None) for key, value in values.items()}
+    located = {}
+    if (values["post_code"], values["city"]) != (enterprise.post_code, enterprise.city):
+        resolution = default_gazetteer().resolve(values["post_code"], values["city"])
+        commune = resolution.commune
+        if (
+            commune is None
+            or resolution.method in GUESSES
+            or session.get(Commune, commune.insee) is None
+        ):
+            raise UnknownCommune(resolution.reason)
+        located = {
+            "commune_insee": commune.insee,
+            "departement_code": commune.departement,
+            "latitude": commune.latitude,
+            "longitude": commune.longitude,
+            "position_precision": commune.position_precision,
+        }
+    changes = changes_of(enterprise, values | located)
+    record_change(session, enterprise, actor, "identity", changes)
+    return changes
+
+
+def update_description(
+    session: Session, enterprise: Enterprise, actor: str, text: str | None
+) -> dict[str, list]:
+    text = (text or "").replace("\r\n", "\n").strip() or None
+    changes = changes_of(enterprise, {"description": text})
+    record_change(session, enterprise, actor, "description", changes)
+    return changes
+
+
+# --- Offers and references -----------------------------------------------------------------
+
+
+def save_offer(
+    session: Session, enterprise: Enterprise, actor: str, offer: Offer | None, values: dict
+) -> Offer:
+    values = values | {"description": (values.get("description") or "").strip() or None}
+    if offer is None:
+        offer = Offer(enterprise=enterprise, **values)
+        session.add(offer)
+        session.flush()
+        record_change(
+            session, enterprise, actor, "offer_create", {"offer": [None, _offer_state(offer)]}
+        )
+    else:
+        before = _offer_state(offer)
+        if changes_of(offer, values):
+            record_change(
+                session, enterprise, actor, "offer_update", {"offer": [before, _offer_state(offer)]}
+            )
+    return offer
+
+
+def delete_offer(session: Session, enterprise: Enterprise, actor: str, offer: Offer) -> None:
+    state = _offer_state(offer)
+    enterprise.offers.remove(offer)
+    record_change(session, enterprise, actor, "offer_delete", {"offer": [state, None]})
+
+
+def _offer_state(offer: Offer) -> dict:
+    return {
+        "id": offer.id,
+        "title": offer.title,
+        "description": offer.description,
+        "presta_type": offer.presta_type,
+        "sector_id": offer.sector_id,
+    }
+
+
+def save_reference(
+    session: Session,
+    enterprise: Enterprise,
+    actor: str,
+    reference: ClientReference | None,
+    values: dict,
+) -> ClientReference:
+    values = values | {"description": (values.get("description") or "").strip() or None}
+    if reference is None:
+        reference = ClientReference(enterprise=enterprise, **values)
+        session.add(reference)
+        session.flush()
+        record_change(
+            session,
+            enterprise,
+            actor,
+            "reference_create",
+            {"reference": [None, _reference_state(reference)]},
+        )
+    else:
+        before = _reference_state(reference)
+        if changes_of(reference, values):
+            record_change(
+                session,
+                enterprise,
+                actor,
+                "reference_update",
+                {"reference": [before, _reference_state(reference)]},
+            )
+    return reference
+
+
+def delete_reference(
+    session: Session, enterprise: Enterprise, actor: str, reference: ClientReference
+) -> None:
+    state = _reference_state(reference)
+    enterprise.client_references.remove(reference)
+    record_change(session, enterprise, actor, "reference_delete", {"reference": [state, None]})
+
+
+def _reference_state(reference: ClientReference) -> dict:
+    return {
+        "id": reference.id,
+        "client_name": reference.client_name,
+        "description": reference.description,
+        "year": reference.year,
+        "amount_eur": reference.amount_eur,
+    }
+
+
+# --- Capacity ------------------------------------------------------------------------------
+
+
+def update_capacity(
+    session: Session, enterprise: Enterprise, actor: str, values: dict[str, Any]
+) -> dict[str, list]:
+    values = values | {"volumes": (values.get("volumes") or "").strip() or None}
+    capacity = enterprise.capacity
+    if capacity is None:
+        if all(value is None for value in values.values()):
+            return {}
+        capacity = Capacity()
+        enterprise.capacity = capacity
+    changes = changes_of(capacity, values)
+    record_change(session, enterprise, actor, "capacity", changes)
+    return changes
+
+
+# --- Zone ----------------------------------------------------------------------------------
+
+_DIVISION_MODELS = {
+    "region": (Region, Region.code, Region.name),
+    "departement": (Departement, Departement.code, Departement.name),
+    "epci": (Epci, Epci.siren, Epci.name),
+    "commune": (Commune, Commune.insee, Commune.name),
+}
+# What people type for each division type (folded to ASCII lower case).
+_TYPE_ALIASES = {
+    "region": "region",
+    "région": "region",
+    "reg": "region",
+    "departement": "departement",
+    "département": "departement",
+    "dep": "departement",
+    "dept": "departement",
+    "epci": "epci",
+    "commune": "commune",
+    "com": "commune",
+}
+
+
+def parse_divisions(session: Session, text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """``"departement:59, commune:59350"`` -> ([("departement", "59"), ...], errors)."""
+    found: list[tuple[str, str]] = []
+    errors: list[str] = []
+    for raw in re.split(r"[,;\n]+", (text or "").replace("\x00", "")):
+        token = raw.strip()
+        if not token:
+            continue
+        kind, sep, code = token.partition(":")
+        division_type = _TYPE_ALIASES.get(kind.strip().lower())
+        code = code.strip().upper()
+        if not sep or division_type is None or not code:
+            errors.append(
+                _(
+                    "« %(token)s » : écrivez type:code, par exemple departement:59.",
+                    token=token[:40],
+                )
+            )
+            continue
+        model, key, _name = _DIVISION_MODELS[division_type]
+        if len(code) > 9 or session.scalar(select(key).where(key == code)) is None:
+            errors.append(_("« %(token)s » : ce territoire est inconnu.", token=token[:40]))
+            continue
+        if (division_type, code) not in found:
+            found.append((division_type, code))
+    if len(found) > MAX_DIVISIONS:
+        errors.append(_("%(n)s territoires au plus.", n=MAX_DIVISIONS))
+    return found, errors
+
+
+def format_divisions(zone: InterventionZone | None) -> str:
+    if zone is None or zone.kind != "divisions":
+        return ""
+    return ", ".join(f"{d.division_type}:{d.code}" for d in zone.divisions)
+
+
+def zone_state(zone: InterventionZone | None) -> dict | None:
+    if zone is None:
+        return None
+    return {
+        "kind": zone.kind,
+        "radius_km": zone.radius_km,
+        "divisions": [f"{d.division_type}:{d.code}" for d in zone.divisions],
+        "derived": zone.derived,
+    }
+
+
+def save_zone(
+    session: Session,
+    enterprise: Enterprise,
+    actor: str,
+    kind: str,
+    divisions: Iterable[tuple[str, str]] = (),
+    radius_km: int | None = None,
+) -> dict[str, list]:
+    """Replace the enterprise's zone with the one it declares (``derived`` becomes False)."""
+    before = zone_state(enterprise.zone)
+    zone = enterprise.zone
+    if zone is None:
+        zone = InterventionZone(enterprise=enterprise, kind=kind)
+        session.add(zone)
+    zone.kind = kind
+    zone.radius_km = radius_km if kind == "radius" else None
+    zone.derived = False
+    zone.derivation = None
+    wanted = list(divisions) if kind == "divisions" else []
+    existing = {(d.division_type, d.code): d for d in zone.divisions}
+    for key, division in existing.items():
+        if key not in wanted:
+            zone.divisions.remove(division)
+    for division_type, code in wanted:
+        if (division_type, code) not in existing:
+            zone.divisions.append(ZoneDivision(division_type=division_type, code=code))
+    session.flush()
+    after = zone_state(zone)
+    changes = {"zone": [before, after]} if before != after else {}
+    record_change(session, enterprise, actor, "zone", changes)
+    return changes
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def division_labels() -> dict[str, str]:
+    return {
+        "region": _("Région"),
+        "departement": _("Département"),
+        "epci": _("Intercommunalité"),
+        "commune": _("Commune"),
+    }
+
+
+def suggest_divisions(session: Session, text: str) -> list[dict[str, str]]:
+    """Divisions whose name contains ``text`` or whose code starts with it, for the zone
+    editor's autocomplete: [{"value": "departement:59", "label": "Département : Nord (59)"}]."""
+    text = (text or "").replace("\x00", "").strip()[:60]
+    if len(text) < 2:
+        return []
+    results: list[dict[str, str]] = []
+    labels = division_labels()
+    for division_type in DIVISION_TYPES:
+        model, key, name = _DIVISION_MODELS[division_type]
+        query = (
+            select(key, name)
+            .where(or_(name.ilike(_like(text), escape="\\"), key.like(f"{text.upper()}%")))
+            .order_by(name)
+            .limit(SUGGESTIONS)
+        )
+        if model is Commune:
+            query = query.order_by(None).order_by(Commune.population.desc().nulls_last())
+        for code, label in session.execute(query):
+            results.append(
+                {
+                    "value": f"{division_type}:{code}",
+                    "label": f"{labels[division_type]} : {label} ({code})",
+                }
+            )
+    return results[:SUGGESTIONS]
+
+
+# --- Labels and networks -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelStatus:
+    label: Label
+    declaration: LabelDeclaration | None
+
+    @property
+    def verified(self) -> bool:
+        return self.declaration is not None and self.declaration.verified
+
+
+def declarations_of(session: Session, enterprise: Enterprise) -> list[LabelDeclaration]:
+    return list(
+        session.scalars(
+            select(LabelDeclaration)
+            .join(Label)
+            .where(LabelDeclaration.enterprise_id == enterprise.id)
+            .order_by(Label.name)
+        )
+    )
+
+
+def declare_label(
+    session: Session, enterprise: Enterprise, actor: str, label: Label, evidence_url: str | None
+) -> LabelDeclaration | None:
+    """A new, unverified declaration; None when this label is already declared."""
+    exists = session.scalar(
+        select(LabelDeclaration).where(
+            LabelDeclaration.enterprise_id == enterprise.id, LabelDeclaration.label_id == label.id
+        )
+    )
+    if exists is not None:
+        return None
+    declaration = LabelDeclaration(
+        enterprise=enterprise, label=label, verified=False, evidence_url=evidence_url or None
+    )
+    session.add(declaration)
+    record_change(
+        session, enterprise, actor, "label_declare", {"label_declared": [None, label.slug]}
+    )
+    return declaration
+
+
+def withdraw_label(
+    session: Session, enterprise: Enterprise, actor: str, declaration: LabelDeclaration
+) -> None:
+    """The enterprise no longer claims the label: its declaration goes, and a verified
+    label leaves the public profile."""
+    label = declaration.label
+    changes: dict[str, list] = {"label_declared": [label.slug, None]}
+    if label in enterprise.labels:
+        before = [item.slug for item in enterprise.labels]
+        enterprise.labels.remove(label)
+        changes["labels"] = [before, [item.slug for item in enterprise.labels]]
+    session.delete(declaration)
+    record_change(session, enterprise, actor, "label_withdraw", changes)
+
+
+def network_requests(session: Session, enterprise: Enterprise) -> list[NetworkMembershipRequest]:
+    return list(
+        session.scalars(
+            select(NetworkMembershipRequest)
+            .where(NetworkMembershipRequest.enterprise_id == enterprise.id)
+            .order_by(
+                NetworkMembershipRequest.created_at.desc(), NetworkMembershipRequest.id.desc()
+            )
+        )
+    )
+
+
+def pending_request(
+    session: Session, enterprise: Enterprise, network: Network
+) -> NetworkMembershipRequest | None:
+    return session.scalar(
+        select(NetworkMembershipRequest).where(
+            NetworkMembershipRequest.enterprise_id == enterprise.id,
+            NetworkMembershipRequest.network_id == network.id,
+            NetworkMembershipRequest.status == "pending",
+        )
+    )
+
+
+def request_membership(
+    session: Session, enterprise: Enterprise, user, actor: str, network: Network
+) -> NetworkMembershipRequest | None:
+    """A pending request, unless the enterprise already belongs or already asked."""
+    if network in enterprise.networks or pending_request(session, enterprise, network):
+        return None
+    request = NetworkMembershipRequest(
+        enterprise=enterprise, network=network, requested_by_id=user.id, status="pending"
+    )
+    session.add(request)
+    record_change(
+        session, enterprise, actor, "network_request", {"network_requested": [None, network.slug]}
+    )
+    return request
+
+
+def leave_network(session: Session, enterprise: Enterprise, actor: str, network: Network) -> bool:
+    if network not in enterprise.networks:
+        return False
+    before = [item.slug for item in enterprise.networks]
+    enterprise.networks.remove(network)
+    record_change(
+        session,
+        enterprise,
+        actor,
+        "network_leave",
+        {"networks": [before, [item.slug for item in enterprise.networks]]},
+    )
+    return True
+
+
+def cancel_request(
+    session: Session, enterprise: Enterprise, actor: str, request: NetworkMembershipRequest
+) -> None:
+    request.status = "cancelled"
+    record_change(
+        session,
+        enterprise,
+        actor,
+        "network_cancel",
+        {"network_requested": [request.network.slug, None]},
+    )
+
+
+# --- Sectors -------------------------------------------------------------------------------
+
+
+def sector_row(enterprise: Enterprise, sector_id: int) -> EnterpriseSector | None:
+    return next((row for row in enterprise.sectors if row.sector_id == sector_id), None)
+
+
+def set_sector_status(
+    session: Session, enterprise: Enterprise, actor: str, row: EnterpriseSector, status: str
+) -> dict[str, list]:
+    if row.status == status:
+        return {}
+    changes = {f"sector:{row.sector.slug}": [row.status, status]}
+    row.status = status
+    action = {"confirmed": "sector_confirm", "rejected": "sector_reject"}[status]
+    record_change(session, enterprise, actor, action, changes)
+    return changes
+
+
+def declare_sector(
+    session: Session, enterprise: Enterprise, actor: str, sector: Sector
+) -> dict[str, list]:
+    """The enterprise says it works in ``sector``: declared, confirmed, full confidence."""
+    row = sector_row(enterprise, sector.id)
+    before = None if row is None else f"{row.source}/{row.status}"
+    if row is None:
+        row = EnterpriseSector(enterprise=enterprise, sector=sector, evidence=None)
+        enterprise.sectors.append(row)
+    row.source, row.status, row.confidence = "declared", "confirmed", 1.0
+    after = "declared/confirmed"
+    changes = {f"sector:{sector.slug}": [before, after]} if before != after else {}
+    record_change(session, enterprise, actor, "sector_declare", changes)
+    return changes

@@ -1,0 +1,1 @@
+"""Personal API tokens: the account page that creates, lists and revokes them."""
