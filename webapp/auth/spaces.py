@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
-from webapp.permissions import ADMIN, BUYER, roles_of
+from webapp.permissions import ADMIN, BUYER, PERMISSIONS, roles_of
 
 
 def account_spaces(user) -> list[tuple[str, str]]:
@@ -18,8 +18,9 @@ def account_spaces(user) -> list[tuple[str, str]]:
         )
     if BUYER in roles or ADMIN in roles:
         links.append((_("Mes listes d'entreprises"), "buyers.shortlists", {}))
-    if user.is_authenticated:
+    if roles & PERMISSIONS["decide_claim"]:
         links.append((_("Revendications à traiter"), "claims.inbox", {}))
+    if user.is_authenticated:
         links.append((_("Mes recherches enregistrées"), "buyers.saved_searches", {}))
         links.append((_("Mes jetons d'API"), "tokens.list_tokens", {}))
     for network in user.networks if user.is_authenticated else []:

@@ -116,8 +116,10 @@ def resend_confirmation():
             _send_confirmation(user)
         flash(_("Si un compte attend cette confirmation, un e-mail vient de partir."), "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/email_form.html", form=form,
-                           title=_("Recevoir à nouveau le lien de confirmation"))
+    title = _("Recevoir à nouveau le lien de confirmation")
+    return render_template("auth/email_form.html", form=form, title=title), (
+        400 if form.errors else 200
+    )
 
 
 @blueprint.route("/connexion", methods=["GET", "POST"])
@@ -173,7 +175,9 @@ def forgot_password():
                       user=user, link=link)
         flash(_("Si un compte existe pour cette adresse, un e-mail vient de partir."), "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/email_form.html", form=form, title=_("Mot de passe oublié"))
+    return render_template("auth/email_form.html", form=form, title=_("Mot de passe oublié")), (
+        400 if form.errors else 200
+    )
 
 
 @blueprint.route("/reinitialiser/<token>", methods=["GET", "POST"])
@@ -192,7 +196,7 @@ def reset_password(token: str):
         logout_user()
         flash(_("Mot de passe changé : connectez-vous."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form)
+    return render_template("auth/reset.html", form=form), (400 if form.errors else 200)
 
 
 @blueprint.route("/", methods=["GET"])
