@@ -38,6 +38,7 @@ load-demo: install
 	$(FLASK) import reference
 	$(FLASK) import siae data/demo/siae_snapshot.csv.gz
 	$(FLASK) search sync --repair
+	$(FLASK) users demo
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000

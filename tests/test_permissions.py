@@ -90,8 +90,9 @@ def _own_objects(session, user, objects):
     """The objects a person can only reach when they own them: a token, a saved search."""
     if user is None:
         return objects | {"token_id": 1, "search_id": 1}
-    token = ApiToken(user=user, name="walk", prefix="abcd", token_hash=f"{user.id:064d}",
-                     scopes="read")
+    token = ApiToken(
+        user=user, name="walk", prefix="abcd", token_hash=f"{user.id:064d}", scopes="read"
+    )
     search = SavedSearch(owner=user, name="walk", query_string="q=menuiserie")
     session.add_all([token, search])
     session.commit()
@@ -172,9 +173,12 @@ def test_membership_alone_does_not_open_another_enterprise(app, session, make_us
     other = make_enterprise(session, "44306184100013", name="Autre structure")
     session.commit()
     sign_in(client, people["enterprise"])
-    assert session.scalar(
-        select(EnterpriseMembership).where(EnterpriseMembership.enterprise_id == other.id)
-    ) is None
+    assert (
+        session.scalar(
+            select(EnterpriseMembership).where(EnterpriseMembership.enterprise_id == other.id)
+        )
+        is None
+    )
     for rule, method in _routes(app):
         if not rule.rule.startswith("/espace/entreprises/<siret>"):
             continue

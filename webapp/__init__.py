@@ -95,3 +95,6 @@ def register_commands(app: Flask) -> None:
     from webapp.claims.cli import claims_group
 
     app.cli.add_command(claims_group)
+    from webapp.users_cli import users_group
+
+    app.cli.add_command(users_group)

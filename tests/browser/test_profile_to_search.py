@@ -45,18 +45,28 @@ def people(live_app):
 
         enterprise.zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
         confirmed = datetime.now(UTC)
-        member = User(email=MEMBER, full_name="Martin Membre", email_confirmed_at=confirmed,
-                      password_hash=hash_password(PASSWORD))
-        buyer = User(email=BUYER, full_name="Claire Acheteuse", email_confirmed_at=confirmed,
-                     password_hash=hash_password(PASSWORD))
+        member = User(
+            email=MEMBER,
+            full_name="Martin Membre",
+            email_confirmed_at=confirmed,
+            password_hash=hash_password(PASSWORD),
+        )
+        buyer = User(
+            email=BUYER,
+            full_name="Claire Acheteuse",
+            email_confirmed_at=confirmed,
+            password_hash=hash_password(PASSWORD),
+        )
         organisation = BuyerOrganisation(name="Région", buyer_type="pouvoir_adjudicateur")
-        db.session.add_all([
-            enterprise,
-            member,
-            buyer,
-            EnterpriseMembership(user=member, enterprise=enterprise),
-            BuyerMembership(user=buyer, organisation=organisation),
-        ])
+        db.session.add_all(
+            [
+                enterprise,
+                member,
+                buyer,
+                EnterpriseMembership(user=member, enterprise=enterprise),
+                BuyerMembership(user=buyer, organisation=organisation),
+            ]
+        )
         db.session.commit()
         reindex(db.session, get_backend(live_app))
         db.session.remove()
