@@ -110,22 +110,23 @@ def _group(
         return None
     if not union_serves([m.supplier.zone for m in members], purchase.place):
         return None
-    # Every member must bring something: a sector or a place the others lack.
+    share = rules["dependency"]["max_share"]
+    carried = _carries(members, purchase, share)
+    if carried is False:
+        return None
+    # Every member must bring something the others lack: a sector, a place, or capacity.
     for member in members:
-        others = [m for m in members if m is not member]
-        others_cover = set().union(*(m.covered for m in others))
-        if needed <= others_cover and union_serves(
-            [m.supplier.zone for m in others], purchase.place
+        others = tuple(m for m in members if m is not member)
+        if (
+            needed <= set().union(*(m.covered for m in others))
+            and union_serves([m.supplier.zone for m in others], purchase.place)
+            and _carries(others, purchase, share) is not False
         ):
             return None
     yearly = purchase.yearly_amount
-    turnovers = [m.supplier.turnover for m in members]
-    share = rules["dependency"]["max_share"]
     capacity_note = ""
-    if yearly is not None and all(t for t in turnovers):
-        dependency = yearly / sum(turnovers)
-        if dependency > share:
-            return None
+    if carried:
+        dependency = yearly / sum(m.supplier.turnover for m in members)
         capacity_note = f"dépendance du groupe {dependency:.0%} (seuil {share:.0%})"
     elif yearly is not None:
         capacity_note = "chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier"
@@ -145,6 +146,17 @@ def _group(
         score=round(score, 1),
         explanation=_explain(ordered, purchase, needed, reservation, capacity_note, spread, ties),
     )
+
+
+def _carries(members: tuple[Evaluation, ...], purchase: Purchase, share: float) -> bool | None:
+    """Whether the members' turnovers together pass the dependency rule (R2142-25: the
+    group's capacity is assessed as a whole); None when a turnover or the amount is
+    unknown."""
+    yearly = purchase.yearly_amount
+    turnovers = [m.supplier.turnover for m in members]
+    if yearly is None or not all(turnovers):
+        return None
+    return yearly / sum(turnovers) <= share
 
 
 def _mandataire_key(evaluation: Evaluation) -> tuple:

@@ -1,0 +1,64 @@
+"""The whole matcher for one purchase: ranked suppliers, reservation verdicts, groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp.domain.matching.eligibility import ARTICLES
+from webapp.domain.matching.evaluate import Evaluation, evaluate
+from webapp.domain.matching.facts import Purchase, Supplier
+from webapp.domain.matching.groups import Group, find_groups
+from webapp.domain.matching.recommend import ReservationVerdict, verdicts
+from webapp.domain.matching.rules import Rules, load_rules
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    purchase: Purchase
+    suppliers: tuple[Evaluation, ...]  # relevant ones, best first
+    reservations: tuple[ReservationVerdict, ...]
+    groups: tuple[Group, ...]
+    groups_complete: bool  # the group search tried every combination in its budget
+    rules_version: str
+
+
+def rank(evaluations: list[Evaluation]) -> list[Evaluation]:
+    """Best first: those answering alone, then by score; the SIRET breaks ties."""
+    return sorted(
+        (e for e in evaluations if e.relevant),
+        key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
+    )
+
+
+def match(
+    purchase: Purchase, suppliers: list[Supplier], rules: Rules | None = None
+) -> MatchResult:
+    rules = rules or load_rules()
+    evaluations = [evaluate(s, purchase, rules) for s in suppliers]
+    lot_evaluations = {
+        lot.lot or lot.key: [evaluate(s, lot, rules) for s in suppliers] for lot in purchase.lots
+    }
+    groups: list[Group] = []
+    seen: set[frozenset[str]] = set()
+    complete = True
+    counts: dict[str, int] = {}
+    # Groups for each reservation whose purchase allows it, then unreserved: every member
+    # of a group for a reserved contract is eligible for it (no mixed group).
+    for reservation in (*ARTICLES, None):
+        search = find_groups(purchase, evaluations, rules, reservation)
+        complete = complete and search.complete
+        if reservation is not None:
+            counts[reservation] = len(search.groups)
+        for group in search.groups:  # the same members once, under the first article
+            if frozenset(group.sirets) not in seen:
+                seen.add(frozenset(group.sirets))
+                groups.append(group)
+    groups.sort(key=lambda g: (g.reservation is None, -g.score, g.sirets))
+    return MatchResult(
+        purchase=purchase,
+        suppliers=tuple(rank(evaluations)),
+        reservations=tuple(verdicts(purchase, evaluations, lot_evaluations, rules, counts)),
+        groups=tuple(groups[: rules["groups"]["max_groups"] * 2]),
+        groups_complete=complete,
+        rules_version=rules.version,
+    )
