@@ -57,7 +57,7 @@ def headcount_floor(enterprise: Enterprise) -> int | None:
     return None
 
 
-def _reach(enterprise: Enterprise) -> dict[str, list[str]]:
+def radius_reach(enterprise: Enterprise) -> dict[str, list[str]]:
     """For a radius zone, the divisions the circle reaches (any of their communes within the
     radius): "serves P" then reads the same in every backend, as a membership test."""
     zone = enterprise.zone
@@ -135,7 +135,7 @@ def build_document(enterprise: Enterprise) -> dict[str, Any]:
         "zone_epcis": sorted(divisions["epci"]),
         "zone_communes": sorted(divisions["commune"]),
         "zone_radius_km": zone.radius_km if zone and zone.kind == "radius" else None,
-        **_reach(enterprise),
+        **radius_reach(enterprise),
         "employees": headcount_floor(enterprise),
         "turnover": capacity.turnover_eur if capacity else None,
         "largest_contract": capacity.largest_contract_eur if capacity else None,

@@ -20,6 +20,13 @@ from webapp.models.enterprise import (
     Offer,
     ZoneDivision,
 )
+from webapp.models.intentions import (
+    ContractAward,
+    IntentionLot,
+    MatchCandidate,
+    MatchRun,
+    PurchaseIntention,
+)
 from webapp.models.search_outbox import SearchOutbox
 from webapp.models.sectors import NafCode, Sector, SectorGroup
 from webapp.models.territory import Commune, Departement, Epci, Region
@@ -43,19 +50,24 @@ __all__ = [
     "ClientReference",
     "Commune",
     "ContactMessage",
+    "ContractAward",
     "Departement",
     "Enterprise",
     "EnterpriseMembership",
     "EnterpriseSector",
     "Epci",
+    "IntentionLot",
     "InterventionZone",
     "Label",
     "LabelDeclaration",
+    "MatchCandidate",
+    "MatchRun",
     "NafCode",
     "Network",
     "NetworkFacilitator",
     "NetworkMembershipRequest",
     "Offer",
+    "PurchaseIntention",
     "Region",
     "SavedSearch",
     "SearchOutbox",

@@ -1,0 +1,403 @@
+"""Running the matcher on the database: enterprises and intentions turned into the plain
+facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API serves them,
+``MatchCandidate`` per enterprise for dashboards and digests) and kept current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from search.documents import radius_reach
+from webapp.domain.completeness import completeness, facts_of
+from webapp.domain.matching.facts import (
+    NATIONAL,
+    Award,
+    Place,
+    Purchase,
+    SectorClaim,
+    Supplier,
+    Zone,
+)
+from webapp.domain.matching.match import MatchResult, match
+from webapp.models import (
+    Commune,
+    ContractAward,
+    Departement,
+    Enterprise,
+    EnterpriseSector,
+    Epci,
+    IntentionLot,
+    InterventionZone,
+    MatchCandidate,
+    MatchRun,
+    PurchaseIntention,
+    Region,
+    Sector,
+)
+
+SUPPLIERS_IN_RESULT = 100  # the API gives at least the first 100 by default
+_DIVISION_KEYS = {
+    "region": "zone_reach_regions",
+    "departement": "zone_reach_departements",
+    "epci": "zone_reach_epcis",
+    "commune": "zone_reach_communes",
+}
+
+
+# --- Facts ------------------------------------------------------------------------------
+
+
+def place_of(session: Session, kind: str, code: str | None) -> Place:
+    """The place of execution with what holds it and, if larger than a commune, its
+    communes (for groups whose zones serve it together)."""
+    if kind == NATIONAL or not code:
+        return Place(NATIONAL, "FR", "France", 46.6, 2.4, ((NATIONAL, "FR"),))
+    if kind == "commune":
+        commune = session.get(Commune, code)
+        if commune is None:
+            return Place(kind, code, code)
+        covered = [
+            ("commune", code),
+            ("departement", commune.departement_code),
+            ("region", commune.region_code),
+        ]
+        if commune.epci_siren:
+            covered.insert(1, ("epci", commune.epci_siren))
+        return Place(kind, code, commune.name, commune.latitude, commune.longitude, tuple(covered))
+    model, column = {
+        "epci": (Epci, Commune.epci_siren),
+        "departement": (Departement, Commune.departement_code),
+        "region": (Region, Commune.region_code),
+    }[kind]
+    division = session.get(model, code)
+    rows = session.execute(
+        select(
+            Commune.insee,
+            Commune.epci_siren,
+            Commune.departement_code,
+            Commune.region_code,
+            Commune.latitude,
+            Commune.longitude,
+        )
+        .where(column == code)
+        .order_by(Commune.insee)
+    ).all()
+    covered = [(kind, code)]
+    regions = sorted({r.region_code for r in rows})
+    if kind == "departement" or (kind == "epci" and len({r.departement_code for r in rows}) == 1):
+        if kind == "epci" and rows:
+            covered.append(("departement", rows[0].departement_code))
+        covered += [("region", region) for region in regions[:1]]
+    located = [r for r in rows if r.latitude is not None]
+    latitude = sum(r.latitude for r in located) / len(located) if located else None
+    longitude = sum(r.longitude for r in located) / len(located) if located else None
+    return Place(
+        kind,
+        code,
+        division.name if division is not None else code,
+        latitude,
+        longitude,
+        tuple(covered),
+        tuple((r.insee, r.epci_siren, r.departement_code) for r in rows),
+    )
+
+
+def purchase_of(session: Session, intention: PurchaseIntention) -> Purchase:
+    place = place_of(session, intention.place_kind, intention.place_code)
+    lots = tuple(
+        Purchase(
+            key=f"intention:{intention.id}/lot:{lot.number}",
+            title=lot.title,
+            sectors=_sector_pairs(lot.sectors),
+            place=place,
+            total_amount=lot.amount,
+            duration_months=intention.duration_months,
+            buyer_type=intention.buyer_type,
+            cpv=tuple(intention.cpv_list),
+            launch=intention.launch_date,
+            lot=f"Lot {lot.number} : {lot.title}",
+        )
+        for lot in intention.lots
+    )
+    sectors = _sector_pairs(intention.sectors) or tuple(
+        dict.fromkeys(pair for lot in lots for pair in lot.sectors)
+    )
+    return Purchase(
+        key=f"intention:{intention.id}",
+        title=intention.title,
+        sectors=sectors,
+        place=place,
+        annual_amount=intention.amount_per_year,
+        total_amount=intention.amount_total,
+        duration_months=intention.duration_months,
+        buyer_type=intention.buyer_type,
+        cpv=tuple(intention.cpv_list),
+        launch=intention.launch_date,
+        lots=lots,
+    )
+
+
+def _sector_pairs(sectors: Iterable[Sector]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((s.slug, s.group.slug) for s in sectors))
+
+
+def suppliers(session: Session) -> list[Supplier]:
+    """Every active enterprise as the matcher sees it."""
+    enterprises = session.scalars(
+        select(Enterprise)
+        .where(Enterprise.status == "active")
+        .order_by(Enterprise.id)
+        .options(
+            selectinload(Enterprise.sectors)
+            .selectinload(EnterpriseSector.sector)
+            .selectinload(Sector.group),
+            selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
+            selectinload(Enterprise.capacity),
+            selectinload(Enterprise.offers),
+            selectinload(Enterprise.labels),
+            selectinload(Enterprise.networks),
+            selectinload(Enterprise.client_references),
+            selectinload(Enterprise.commune),
+        )
+    ).all()
+    awards: dict[int, list[Award]] = {}
+    for row in session.scalars(
+        select(ContractAward).where(ContractAward.enterprise_id.is_not(None))
+    ):
+        awards.setdefault(row.enterprise_id, []).append(
+            Award(
+                row.notified_on,
+                row.amount,
+                row.cpv,
+                reservation=row.reservation,
+                buyer_siret=row.buyer_siret,
+            )
+        )
+    return [supplier_of(e, tuple(awards.get(e.id, ()))) for e in enterprises]
+
+
+def supplier_of(enterprise: Enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
+    capacity = enterprise.capacity
+    return Supplier(
+        siret=enterprise.siret,
+        name=enterprise.display_name,
+        kind=enterprise.kind,
+        ess_status=enterprise.ess_status,
+        sectors=tuple(
+            SectorClaim(
+                row.sector.slug, row.sector.group.slug, row.status, row.source, row.confidence
+            )
+            for row in enterprise.sectors
+            if row.status != "rejected"
+        ),
+        zone=zone_of(enterprise),
+        latitude=enterprise.latitude,
+        longitude=enterprise.longitude,
+        turnover=capacity.turnover_eur if capacity else None,
+        largest_contract=capacity.largest_contract_eur if capacity else None,
+        headcount=capacity.headcount_total if capacity else None,
+        completeness=completeness(facts_of(enterprise)).score,
+        networks=frozenset(n.slug for n in enterprise.networks),
+        awards=awards,
+        departement=enterprise.departement_code,
+    )
+
+
+def zone_of(enterprise: Enterprise) -> Zone:
+    zone = enterprise.zone
+    if zone is None:
+        return Zone("none")
+    declared = not zone.derived
+    if zone.kind == "national":
+        return Zone(NATIONAL, declared=declared)
+    if zone.kind == "divisions":
+        return Zone(
+            "divisions",
+            frozenset((d.division_type, d.code) for d in zone.divisions),
+            declared=declared,
+        )
+    reach = radius_reach(enterprise)
+    return Zone(
+        "radius",
+        radius_km=zone.radius_km,
+        reach=frozenset(
+            (kind, code) for kind, key in _DIVISION_KEYS.items() for code in reach[key]
+        ),
+        declared=declared,
+    )
+
+
+# --- Runs -------------------------------------------------------------------------------
+
+
+def run(
+    session: Session,
+    intention: PurchaseIntention,
+    pool: list[Supplier] | None = None,
+) -> MatchRun:
+    """Match ``intention`` and store the result (replacing the previous one)."""
+    result = match(
+        purchase_of(session, intention), pool if pool is not None else suppliers(session)
+    )
+    stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
+    if stored is None:
+        stored = MatchRun(intention_id=intention.id)
+        session.add(stored)
+    stored.computed_at = datetime.now(UTC)
+    stored.rules_version = result.rules_version
+    stored.result = result_json(result)
+    _store_candidates(session, intention, result)
+    return stored
+
+
+def _store_candidates(session: Session, intention: PurchaseIntention, result: MatchResult):
+    """One row per enterprise answering alone or in a group; rows already notified keep
+    their date (a digest reports an enterprise's opportunity once)."""
+    ids = (
+        dict(session.execute(select(Enterprise.siret, Enterprise.id)).all())
+        if (result.suppliers or result.groups)
+        else {}
+    )
+    entries: dict[str, tuple[float, bool, tuple[str, ...]]] = {}
+    for evaluation in result.suppliers:
+        if evaluation.answers_alone:
+            entries[evaluation.supplier.siret] = (
+                evaluation.score,
+                True,
+                evaluation.eligible_articles(),
+            )
+    for group in result.groups:
+        for member in group.members:
+            entries.setdefault(
+                member.supplier.siret, (member.score, False, member.eligible_articles())
+            )
+    previous = {
+        c.enterprise_id: c
+        for c in session.scalars(
+            select(MatchCandidate).where(MatchCandidate.intention_id == intention.id)
+        )
+    }
+    kept = set()
+    for siret, (score, alone, articles) in entries.items():
+        enterprise_id = ids.get(siret)
+        if enterprise_id is None:
+            continue
+        kept.add(enterprise_id)
+        row = previous.get(enterprise_id) or MatchCandidate(
+            intention_id=intention.id, enterprise_id=enterprise_id
+        )
+        row.score, row.alone, row.reservations = score, alone, " ".join(articles)
+        session.add(row)
+    gone = [i for i in previous if i not in kept]
+    if gone:
+        session.execute(
+            delete(MatchCandidate).where(
+                MatchCandidate.intention_id == intention.id,
+                MatchCandidate.enterprise_id.in_(gone),
+            )
+        )
+
+
+def run_all(session: Session, intentions: Iterable[PurchaseIntention] | None = None) -> int:
+    """Match every published intention (or those given); the enterprises are read once."""
+    pool = suppliers(session)
+    if intentions is None:
+        intentions = session.scalars(
+            select(PurchaseIntention)
+            .where(PurchaseIntention.status == "published")
+            .order_by(PurchaseIntention.id)
+            .options(
+                selectinload(PurchaseIntention.sectors).selectinload(Sector.group),
+                selectinload(PurchaseIntention.lots)
+                .selectinload(IntentionLot.sectors)
+                .selectinload(Sector.group),
+            )
+        )
+    count = 0
+    for intention in intentions:
+        run(session, intention, pool)
+        count += 1
+    return count
+
+
+def is_current(session: Session, intention: PurchaseIntention, stored: MatchRun | None) -> bool:
+    """Whether the stored result is newer than the intention and every enterprise."""
+    if stored is None:
+        return False
+    computed = _aware(stored.computed_at)
+    if _aware(intention.updated_at) > computed:
+        return False
+    latest = session.scalar(select(func.max(Enterprise.updated_at)))
+    return latest is None or _aware(latest) <= computed
+
+
+def current_result(session: Session, intention: PurchaseIntention) -> dict[str, Any]:
+    """The stored result, recomputed first if an enterprise or the intention changed."""
+    stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
+    if not is_current(session, intention, stored):
+        stored = run(session, intention)
+        session.commit()
+    return stored.result
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def result_json(result: MatchResult, limit: int = SUPPLIERS_IN_RESULT) -> dict[str, Any]:
+    return {
+        "rules_version": result.rules_version,
+        "suppliers": [
+            {
+                "siret": e.supplier.siret,
+                "name": e.supplier.name,
+                "kind": e.supplier.kind,
+                "score": e.score,
+                "answers_alone": e.answers_alone,
+                "reasons": list(e.reasons),
+                "eligible_reservations": list(e.eligible_articles()),
+                "to_verify": [a for a, v in e.eligibility.items() if v.to_verify],
+                "distance_km": e.distance_km,
+                "dependency": e.dependency,
+                "sector_match": dict(e.coverage),
+            }
+            for e in result.suppliers[:limit]
+        ],
+        "suppliers_total": len(result.suppliers),
+        "reservations": {
+            v.article: {
+                "allowed": v.allowed,
+                "eligible_count": v.eligible_count,
+                "lots": [{"lot": lot, "eligible_count": n} for lot, n in v.lots],
+                "recommendation": v.recommendation,
+                "explanation": v.explanation,
+            }
+            for v in result.reservations
+        },
+        "groups": [
+            {
+                "members": [
+                    {
+                        "siret": m.supplier.siret,
+                        "name": m.supplier.name,
+                        "kind": m.supplier.kind,
+                        "role": "mandataire" if i == 0 else "cotraitant",
+                    }
+                    for i, m in enumerate(g.members)
+                ],
+                "reservation": g.reservation,
+                "covers": list(g.covers),
+                "score": g.score,
+                "explanation": g.explanation,
+            }
+            for g in result.groups
+        ],
+        "groups_search_complete": result.groups_complete,
+    }
