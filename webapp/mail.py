@@ -32,6 +32,9 @@ def send(
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return None
+    # Subjects carry user text (an enterprise's name, a contact's subject): on one line,
+    # or a newline would inject headers (and Flask-Mail refuses to send: a 500).
+    subject = " ".join(str(subject).split())
     message = Message(
         subject=f"[Passerelles] {subject}",
         recipients=recipients,

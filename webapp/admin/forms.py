@@ -14,6 +14,12 @@ class FacilitatorForm(FlaskForm):
     network = SelectField(_l("Réseau"), validators=[InputRequired()], choices=[])
 
 
+class BuyerOrganisationForm(FlaskForm):
+    siret = StringField(
+        _l("SIRET de l'organisation acheteuse"), validators=[InputRequired(), valid_siret]
+    )
+
+
 class MergeForm(FlaskForm):
     kept = StringField(_l("SIRET de la fiche conservée"), validators=[InputRequired(), valid_siret])
     duplicate = StringField(

@@ -73,6 +73,12 @@ def merge(session: Session, kept: Enterprise, duplicate: Enterprise, actor: str)
             membership.enterprise_id = kept.id
             kept_members.add(membership.user_id)
 
+    # One capacity and one zone per enterprise: the duplicate's fill what the kept one lacks.
+    if kept.capacity is None and duplicate.capacity is not None:
+        duplicate.capacity.enterprise = kept
+    if kept.zone is None and duplicate.zone is not None:
+        duplicate.zone.enterprise = kept
+
     for offer in list(duplicate.offers):
         offer.enterprise = kept
     for reference in list(duplicate.client_references):
@@ -109,13 +115,17 @@ def merge(session: Session, kept: Enterprise, duplicate: Enterprise, actor: str)
     for request_ in _rows(session, NetworkMembershipRequest, duplicate):
         request_.enterprise_id = kept.id
 
-    listed = {e.shortlist_id for e in _rows(session, ShortlistEntry, kept)}
+    listed = {e.shortlist_id: e for e in _rows(session, ShortlistEntry, kept)}
     for entry in _rows(session, ShortlistEntry, duplicate):
-        if entry.shortlist_id in listed:
+        mine = listed.get(entry.shortlist_id)
+        if mine is not None:
+            # The buyer's note on the duplicate is theirs: kept alongside the other one.
+            if entry.note and entry.note != mine.note:
+                mine.note = "\n\n".join(n for n in (mine.note, entry.note) if n)
             session.delete(entry)
         else:
             entry.enterprise_id = kept.id
-            listed.add(entry.shortlist_id)
+            listed[entry.shortlist_id] = entry
 
     for message in _rows(session, ContactMessage, duplicate):
         message.enterprise_id = kept.id

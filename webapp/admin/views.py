@@ -12,13 +12,15 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import mail
 from webapp.admin import merge as merging
-from webapp.admin.forms import FacilitatorForm, MergeForm
+from webapp.admin.forms import BuyerOrganisationForm, FacilitatorForm, MergeForm
 from webapp.auth.forms import EmptyForm
 from webapp.claims import services as claims
 from webapp.claims.forms import DecisionForm
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
+    BuyerMembership,
+    BuyerOrganisation,
     Claim,
     Enterprise,
     LabelDeclaration,
@@ -69,7 +71,7 @@ def _network_choices() -> list[SelectChoice]:
 @blueprint.route("/utilisateurs")
 @requires("administer")
 def users():
-    q = request.args.get("q", "").strip()[:100]
+    q = request.args.get("q", "").replace("\x00", "").strip()[:100]
     query = select(User).order_by(User.email)
     if q:
         pattern = f"%{q.lower()}%"
@@ -80,7 +82,12 @@ def users():
     facilitator_form = FacilitatorForm()
     facilitator_form.network.choices = _network_choices()
     return render_template(
-        "admin/users.html", page=page, q=q, form=EmptyForm(), facilitator_form=facilitator_form
+        "admin/users.html",
+        page=page,
+        q=q,
+        form=EmptyForm(),
+        facilitator_form=facilitator_form,
+        buyer_form=BuyerOrganisationForm(),
     )
 
 
@@ -142,6 +149,29 @@ def add_facilitator(user_id: int):
         db.session.commit()
     flash(_("%(name)s anime désormais le réseau %(network)s.", name=user.full_name,
             network=network.brand or network.name), "success")
+    return _back_to_users()
+
+
+@blueprint.route("/utilisateurs/<int:user_id>/acheteur", methods=["POST"])
+@requires("administer")
+def add_buyer(user_id: int):
+    """Attach a person to an existing buyer organisation (registration never does)."""
+    user = _user_or_404(user_id)
+    form = BuyerOrganisationForm()
+    if not form.validate_on_submit():
+        flash(_("SIRET invalide."), "danger")
+        return _back_to_users()
+    organisation = db.session.scalar(
+        select(BuyerOrganisation).where(BuyerOrganisation.siret == form.siret.data)
+    )
+    if organisation is None:
+        flash(_("Aucune organisation acheteuse n'a ce SIRET."), "danger")
+        return _back_to_users()
+    if all(m.organisation_id != organisation.id for m in user.buyer_memberships):
+        db.session.add(BuyerMembership(user=user, organisation=organisation))
+        db.session.commit()
+    flash(_("%(name)s est rattaché(e) à %(organisation)s.", name=user.full_name,
+            organisation=organisation.name), "success")
     return _back_to_users()
 
 
@@ -302,7 +332,8 @@ def merge():
 @requires("administer")
 def audit():
     filters = {
-        key: request.args.get(key, "").strip()[:120] for key in ("siret", "actor", "action")
+        key: request.args.get(key, "").replace("\x00", "").strip()[:120]
+        for key in ("siret", "actor", "action")
     }
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if filters["siret"]:

@@ -64,6 +64,7 @@ def register():
             db.session.commit()
             _send_confirmation(user)
         else:  # the same answer: nobody learns which addresses have an account
+            hash_password(form.password.data)  # and the same time (scrypt is slow)
             mail.send([existing.email], _("Vous avez déjà un compte"), "already_registered",
                       user=existing, login_url=mail.external_url("auth.login"))
         flash(_("Un e-mail de confirmation vient de vous être envoyé."), "success")
@@ -72,6 +73,9 @@ def register():
 
 
 def _join_organisation(user: User, form: RegisterForm) -> None:
+    """A new organisation is created with its first member. An existing one (same SIRET)
+    is never joined by typing its SIRET — its members publish its purchase intentions —
+    the administrators attach the person after checking, and are told."""
     siret = form.organisation_siret.data or None
     organisation = (
         db.session.scalar(select(BuyerOrganisation).where(BuyerOrganisation.siret == siret))
@@ -82,8 +86,17 @@ def _join_organisation(user: User, form: RegisterForm) -> None:
         organisation = BuyerOrganisation(
             name=form.organisation_name.data.strip(), siret=siret, buyer_type=form.buyer_type.data
         )
-        db.session.add(organisation)
-    db.session.add(BuyerMembership(user=user, organisation=organisation))
+        db.session.add(BuyerMembership(user=user, organisation=organisation))
+        return
+    admins = db.session.scalars(select(User.email).where(User.is_admin.is_(True))).all()
+    mail.send(
+        list(admins),
+        _("Demande de rattachement à %(name)s", name=organisation.name),
+        "organisation_join_request",
+        user=user,
+        organisation=organisation,
+        admin_url=mail.external_url("admin.users", q=user.email),
+    )
 
 
 def _send_confirmation(user: User) -> None:
@@ -148,7 +161,14 @@ def login():
 def _next_page() -> str | None:
     """Where Flask-Login sent the visitor from: a path on this site only."""
     target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith(("//", "/\\")):
+    # Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil") and read
+    # "\\" as "/": neither control characters, spaces nor backslashes are accepted.
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ch <= " " or ch == "\x7f" for ch in target)
+    ):
         return target
     return None
 

@@ -36,7 +36,7 @@ def normalise_query_string(raw: str) -> str:
 
 def text_of(query_string: str) -> str:
     """The free text of the search, to name it by default."""
-    return (_arguments(query_string).get("q") or "").strip()[:120]
+    return (_arguments(query_string).get("q") or "").replace("\x00", "").strip()[:120]
 
 
 def matching_sirets(query_string: str, limit: int = MATCH_LIMIT) -> list[str]:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from webapp import mail
 from webapp.models import (
+    AuditEvent,
     Claim,
     Enterprise,
     EnterpriseMembership,
@@ -167,6 +168,17 @@ def pending_claim(session: Session, user: User, enterprise: Enterprise) -> Claim
 # --- Asking and deciding -------------------------------------------------------------------
 
 
+def website_set_by_people(session: Session, enterprise: Enterprise) -> bool:
+    """Whether a person (a facilitator's import, an administrator) ever set the website:
+    then it proves nothing about who owns the domain, and no claim is approved on it."""
+    events = session.scalars(
+        select(AuditEvent.changes).where(
+            AuditEvent.enterprise_id == enterprise.id, AuditEvent.actor.like("user:%")
+        )
+    )
+    return any("website" in (changes or {}) for changes in events)
+
+
 def submit_claim(
     session: Session, user: User, enterprise: Enterprise, message: str | None
 ) -> Claim:
@@ -183,7 +195,9 @@ def submit_claim(
     claimed = bool(members_of(enterprise, session))
     if claimed:
         method = "members"
-    elif email_domain_matches(user.email, enterprise.website):
+    elif email_domain_matches(user.email, enterprise.website) and not website_set_by_people(
+        session, enterprise
+    ):
         method = "email_domain"
     elif facilitators_of(enterprise, session):
         method = "facilitator"

@@ -21,9 +21,15 @@ from webapp.claims.services import members_of
 from webapp.domain.completeness import completeness, facts_of
 from webapp.extensions import db
 from webapp.facilitators.forms import DEFAULT_MAPPING, ImportForm, InviteForm
-from webapp.models import Claim, Enterprise, Network, NetworkMembershipRequest
+from webapp.models import (
+    Claim,
+    Enterprise,
+    EnterpriseMembership,
+    Network,
+    NetworkMembershipRequest,
+)
 from webapp.models.enterprise import enterprise_network
-from webapp.permissions import can_facilitate, ensure, requires
+from webapp.permissions import ADMIN, can_facilitate, ensure, requires, roles_of
 from webapp.services import audit
 from webapp.services.changes import actor_of, publish, record_change
 
@@ -31,6 +37,8 @@ blueprint = Blueprint("facilitators", __name__, url_prefix="/espace/reseaux/<slu
 
 
 def network_or_404(slug: str) -> Network:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in a query (a 500)
+        abort(404)
     network = db.session.scalar(select(Network).where(Network.slug == slug))
     if network is None:
         abort(404)
@@ -170,6 +178,42 @@ def invite(slug: str):
     return render_template("facilitators/invite.html", network=network_, form=form), status
 
 
+def _keep_out_managed_enterprises(network_: Network, parsed) -> None:
+    """A list may name any SIRET: an enterprise managed by its own people and outside this
+    network is neither rewritten nor joined to it (administrators excepted); its row is
+    reported as rejected."""
+    if ADMIN in roles_of(current_user) or not parsed.records:
+        return
+    sirets = {r.siret for r in parsed.records}
+    managed = set(
+        db.session.scalars(
+            select(Enterprise.siret)
+            .join(EnterpriseMembership, EnterpriseMembership.enterprise_id == Enterprise.id)
+            .where(Enterprise.siret.in_(sirets))
+            .where(
+                ~Enterprise.id.in_(
+                    select(enterprise_network.c.enterprise_id).where(
+                        enterprise_network.c.network_id == network_.id
+                    )
+                )
+            )
+        )
+    )
+    if not managed:
+        return
+    kept = []
+    for record in parsed.records:
+        if record.siret in managed:
+            parsed.reject(
+                record.line,
+                _("fiche gérée par l'entreprise, hors de votre réseau : non modifiée"),
+                record.siret,
+            )
+        else:
+            kept.append(record)
+    parsed.records = kept
+
+
 @blueprint.route("/importer", methods=["GET", "POST"])
 @requires("facilitate_network")
 def import_members(slug: str):
@@ -187,6 +231,7 @@ def import_members(slug: str):
                 default_kind=form.kind.data or None,
                 networks=(network_.slug,),
             )
+            _keep_out_managed_enterprises(network_, parsed)
             report = load_enterprises(
                 db.session, parsed, source=source, actor=actor_of(current_user)
             )
