@@ -179,8 +179,10 @@ _STATE = (
 # --- Documents as rows ------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65_536)
 def token(prefix: str, value: str) -> str:
-    """A filter token: ``token("s", "espaces-verts")`` is ``s_espaces_verts``."""
+    """A filter token: ``token("s", "espaces-verts")`` is ``s_espaces_verts`` (cached: the
+    same few thousand codes and slugs come back in every document)."""
     return f"{prefix}_{folded(value).replace(' ', '_')}"
 
 

@@ -29,15 +29,25 @@ from webapp.models import (
 from webapp.models.enterprise import enterprise_label, enterprise_network
 
 
+def among(column, ids: list[int]):
+    """``column`` is one of ``ids``: as a range when the ids are dense (a rebuild reads
+    them in id order), which spares compiling and binding a thousand parameters per query
+    (a fifth of the document time); the callers only look up the ids they asked for."""
+    if ids and max(ids) - min(ids) < 2 * len(ids):
+        return column.between(min(ids), max(ids))
+    return column.in_(ids)
+
+
 def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
     """Records of the enterprises ``ids`` (all statuses), in id order."""
     if not ids:
         return []
+    wanted = set(ids)
     table = Enterprise.__table__
     rows = session.execute(
         select(table, Commune.name.label("_commune_name"), Commune.region_code, Commune.epci_siren)
         .outerjoin(Commune, Commune.insee == table.c.commune_insee)
-        .where(table.c.id.in_(ids))
+        .where(among(table.c.id, ids))
         .order_by(table.c.id)
     ).mappings()
     sectors = _grouped(
@@ -51,7 +61,7 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
         )
         .join(Sector, Sector.id == EnterpriseSector.sector_id)
         .join(SectorGroup, SectorGroup.id == Sector.group_id)
-        .where(EnterpriseSector.enterprise_id.in_(ids)),
+        .where(among(EnterpriseSector.enterprise_id, ids)),
     )
     zones = {
         row.enterprise_id: row
@@ -61,7 +71,7 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
                 InterventionZone.enterprise_id,
                 InterventionZone.kind,
                 InterventionZone.radius_km,
-            ).where(InterventionZone.enterprise_id.in_(ids))
+            ).where(among(InterventionZone.enterprise_id, ids))
         )
     }
     divisions = _grouped(
@@ -70,35 +80,37 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
             ZoneDivision.zone_id.label("enterprise_id"),
             ZoneDivision.division_type,
             ZoneDivision.code,
-        ).where(ZoneDivision.zone_id.in_([z.id for z in zones.values()])),
+        ).where(among(ZoneDivision.zone_id, sorted(z.id for z in zones.values()))),
     )
     capacities = {
         row.enterprise_id: row
         for row in session.execute(
-            select(Capacity.__table__).where(Capacity.enterprise_id.in_(ids))
+            select(Capacity.__table__).where(among(Capacity.enterprise_id, ids))
         )
     }
     offers = _grouped(
         session,
         select(Offer.enterprise_id, Offer.presta_type, Offer.title, Offer.description)
-        .where(Offer.enterprise_id.in_(ids))
+        .where(among(Offer.enterprise_id, ids))
         .order_by(Offer.id),
     )
     labels = _grouped(
         session,
         select(enterprise_label.c.enterprise_id, Label.slug)
         .join(Label, Label.id == enterprise_label.c.label_id)
-        .where(enterprise_label.c.enterprise_id.in_(ids)),
+        .where(among(enterprise_label.c.enterprise_id, ids)),
     )
     networks = _grouped(
         session,
         select(enterprise_network.c.enterprise_id, Network.slug)
         .join(Network, Network.id == enterprise_network.c.network_id)
-        .where(enterprise_network.c.enterprise_id.in_(ids)),
+        .where(among(enterprise_network.c.enterprise_id, ids)),
     )
     records = []
     for row in rows:
         id_ = row["id"]
+        if id_ not in wanted:
+            continue
         zone = zones.get(id_)
         records.append(
             SimpleNamespace(
