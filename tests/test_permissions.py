@@ -22,6 +22,7 @@ from webapp.models import (
     Network,
     NetworkMembershipRequest,
     Offer,
+    PurchaseIntention,
     SavedSearch,
     Shortlist,
     ShortlistEntry,
@@ -56,6 +57,7 @@ def _world(session, make_user):
         "admin": make_user("admin"),
     }
     claimant = make_user("user")
+    organisation = people["buyer"].buyer_memberships[0].organisation
     label = session.scalar(select(Label).order_by(Label.id))
     claim = Claim(enterprise=enterprise, user=claimant, method="members", status="pending")
     offer = Offer(enterprise=enterprise, title="Pose de cloisons", presta_type="service")
@@ -64,7 +66,15 @@ def _world(session, make_user):
     request = NetworkMembershipRequest(enterprise=enterprise, network=network, status="pending")
     shortlist = Shortlist(owner=people["buyer"], name="Menuiseries")
     entry = ShortlistEntry(shortlist=shortlist, enterprise=enterprise)
-    session.add_all([claim, offer, reference, declaration, request, shortlist, entry])
+    intention = PurchaseIntention(
+        title="Entretien des écoles",
+        place_kind="departement",
+        place_code="59",
+        buyer_name=organisation.name,
+        buyer_organisation_id=organisation.id,
+        status="published",
+    )
+    session.add_all([claim, offer, reference, declaration, request, shortlist, entry, intention])
     session.flush()
     objects = {
         "siret": SIRET,
@@ -77,6 +87,7 @@ def _world(session, make_user):
         "request_id": request.id,
         "shortlist_id": shortlist.id,
         "entry_id": entry.id,
+        "intention_id": intention.id,
         "user_id": claimant.id,
         "sector_id": 1,
         "token": "not-a-token",

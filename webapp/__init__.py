@@ -80,6 +80,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(buyers)
     app.register_blueprint(tokens)
+    from webapp.intentions.views import blueprint as intentions
+
+    app.register_blueprint(intentions)
     init_api(app)
 
 
@@ -98,3 +101,6 @@ def register_commands(app: Flask) -> None:
     from webapp.users_cli import users_group
 
     app.cli.add_command(users_group)
+    from webapp.match_cli import match_group
+
+    app.cli.add_command(match_group)

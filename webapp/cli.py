@@ -12,8 +12,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from importers.decp import load_decp, parse_decp
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping, parse_siae
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
+from importers.intentions import load_intentions, parse_intentions
+from importers.places import PlaceReader
 from importers.reference import REFERENCE_DIR, load_reference
 from importers.report import ImportReport
 from importers.tabular import ImportFileError
@@ -168,6 +171,104 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
         drain(get_backend(current_app))
     if as_json:
         click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+@import_group.command("intentions")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--source",
+    "source_name",
+    type=click.STRING,
+    callback=lambda _ctx, _param, value: _short(value, 40),
+    default="import",
+    show_default=True,
+    help="Where the file comes from; with identifiant_externe, the key of each intention.",
+)
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of a CSV file.")
+@dry_run_option
+@json_option
+@with_appcontext
+def import_intentions(
+    file: Path, source_name: str, encoding: str, dry_run: bool, as_json: bool
+) -> None:
+    """Import purchase intentions (CSV or XLSX in the shape of
+    data/templates/intentions_modele.csv), then match the published ones."""
+    _require_schema()
+    try:
+        parsed = parse_intentions(file, db.session, encoding=encoding)
+    except (ImportFileError, LookupError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    try:
+        with click.progressbar(length=len(parsed.records), label="Import", file=sys.stderr) as bar:
+            report = load_intentions(
+                db.session, parsed, source=source_name, dry_run=dry_run, progress=bar.update
+            )
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"the database refused the import, nothing was written: {exc}"
+        ) from exc
+    _echo_rejected(report)
+    _echo_counts(report)
+    if as_json:
+        click.echo(json.dumps(report.summary(), ensure_ascii=False))
+
+
+@import_group.command("decp")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--history", is_flag=True, help="Record each contract as a track record of its holders."
+)
+@click.option(
+    "--as-intentions",
+    is_flag=True,
+    help="Turn each contract whose renewal is expected after today minus one year into a "
+    "forecast purchase intention, then match it.",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Reference date for expected renewals (default: today).",
+)
+@dry_run_option
+@json_option
+@with_appcontext
+def import_decp(
+    file: Path, history: bool, as_intentions: bool, today, dry_run: bool, as_json: bool
+) -> None:
+    """Import awarded contracts from a DECP JSON file (2019 format or v2 schema)."""
+    if not (history or as_intentions):
+        raise click.UsageError("give --history, --as-intentions or both")
+    _require_schema()
+    try:
+        parsed = parse_decp(file, PlaceReader(db.session))
+    except ImportFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    try:
+        with click.progressbar(length=len(parsed.records), label="Import", file=sys.stderr) as bar:
+            reports = load_decp(
+                db.session,
+                parsed,
+                history=history,
+                as_intentions=as_intentions,
+                today=today.date() if today else None,
+                dry_run=dry_run,
+                progress=bar.update,
+            )
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"the database refused the import, nothing was written: {exc}"
+        ) from exc
+    for report in (reports.awards, reports.intentions):
+        if report is not None:
+            _echo_rejected(report, "contract")
+            _echo_counts(report)
+    if as_json:
+        click.echo(json.dumps(reports.summary(), ensure_ascii=False))
+
+
+def _echo_rejected(report: ImportReport, unit: str = "line") -> None:
+    for rejected in report.rejected:
+        click.echo(f"{report.source}: rejected {unit} {rejected.line}: {rejected.reason}", err=True)
 
 
 def _short(value: str, limit: int) -> str:

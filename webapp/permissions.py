@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Claims (helper B): accept or refuse a claim routed to oneself (the enterprise's
     # members, its networks' facilitators, administrators); ``can_decide_claim`` says whose.
     "decide_claim": frozenset({ENTERPRISE, FACILITATOR, ADMIN}),
+    # Purchase intentions (issue 5, helper D): create, edit, publish, close one's
+    # organisation's intentions and read their sourcing report (own organisation only:
+    # ``webapp.intentions.service.can_manage_intention``).
+    "manage_intentions": frozenset({BUYER, ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

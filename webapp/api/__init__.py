@@ -10,11 +10,13 @@ API_PREFIX = "/api/"
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint, exempt it from CSRF and make its routing errors JSON."""
+    from webapp.api import intentions  # noqa: F401 - its routes join the blueprint
     from webapp.api.views import blueprint
     from webapp.extensions import csrf
 
     app.register_blueprint(blueprint)
-    # GET only, no cookies needed: nothing to forge. Revisit when the API gains writes.
+    # No cookies read: the one write (POST /intentions) authenticates with a bearer token,
+    # which a forged cross-site request cannot set.
     csrf.exempt(blueprint)
     # A 404 or 405 raised by URL matching reaches no blueprint handler: catch them at the
     # application level, answer JSON under /api/ and leave other pages as they were.

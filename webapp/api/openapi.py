@@ -21,8 +21,10 @@ from search.query import (
     SORTS,
 )
 from webapp.domain.kinds import KIND_CODES, PRESTA_TYPES
+from webapp.domain.matching.eligibility import ARTICLES as MATCH_ARTICLES
 from webapp.domain.reservations import ARTICLES
 from webapp.models.accounts import TOKEN_SCOPES
+from webapp.models.intentions import SOCIAL_CONSIDERATIONS
 from webapp.search_ui.present import Vocabulary
 
 API_VERSION = "1.0.0"
@@ -376,6 +378,7 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
                     },
                 }
             },
+            **intention_paths(vocabulary),
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -390,7 +393,7 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
             },
         },
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": SCHEMAS | INTENTION_SCHEMAS,
             "securitySchemes": {
                 "bearerAuth": {
                     "type": "http",
@@ -403,5 +406,345 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
                     "the search and the enterprise profiles are public.",
                 }
             },
+        },
+    }
+
+
+# --- Purchase intentions -------------------------------------------------------------------
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+_INTENTION_ID = {
+    "name": "intention_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+
+
+def intention_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str, Any]]:
+    """The query parameters of ``GET /intentions`` (``service.API_PARAMETERS``)."""
+    vocabulary = vocabulary or Vocabulary()
+    sectors: dict[str, Any] = {"type": "string"}
+    if vocabulary.sectors:
+        sectors["enum"] = sorted(vocabulary.sectors)
+    return [
+        {
+            "name": "sector",
+            "in": "query",
+            "description": "Sector slugs (of the intention or of one of its lots); repeat "
+            "the parameter or separate values with commas.",
+            "schema": {"type": "array", "items": sectors},
+            "style": "form",
+            "explode": True,
+        },
+        _query(
+            "place",
+            "Intentions whose place of execution is this place or inside it: "
+            "commune:<INSEE>, epci:<SIREN>, departement:<code>, region:<code> or national.",
+            {"type": "string"},
+        ),
+        _query("launch_from", "Expected launch on or after.", {"type": "string", "format": "date"}),
+        _query("launch_to", "Expected launch on or before.", {"type": "string", "format": "date"}),
+        _query(
+            "reservation",
+            "Only intentions for which the matcher recommends reserving the purchase, or a "
+            "lot, under this article.",
+            {"type": "string", "enum": list(MATCH_ARTICLES)},
+        ),
+        _query(
+            "group",
+            "true: only intentions for which the matcher proposes co-bidding groups.",
+            {"type": "boolean"},
+        ),
+        _query(
+            "source",
+            "Where the intention comes from (web, api, an import).",
+            {"type": "string", "maxLength": 40},
+        ),
+        _query(
+            "external_id",
+            "The identifier in the source (e.g. the DECP uid).",
+            {"type": "string", "maxLength": 120},
+        ),
+        _query(
+            "status",
+            "published (default; forecast renewals included) or closed. Drafts are private.",
+            {"type": "string", "enum": ["published", "closed"], "default": "published"},
+        ),
+        _integer("page", "Page number.", 1000, minimum=1, default=1),
+        _integer("per_page", "Results per page.", 100, minimum=1, default=20),
+    ]
+
+
+_SECTOR_SLUGS = {"type": "array", "items": {"type": "string"}}
+_PLACE = {
+    "type": "object",
+    "required": ["kind"],
+    "properties": {
+        "kind": {
+            "type": "string",
+            "enum": ["commune", "epci", "departement", "region", "national"],
+        },
+        "code": {
+            **_NULLABLE_STRING,
+            "description": "INSEE code, EPCI SIREN, département or région code; null for national.",
+        },
+        "label": _NULLABLE_STRING,
+    },
+}
+
+INTENTION_SCHEMAS: dict[str, Any] = {
+    "Intention": {
+        "type": "object",
+        "required": ["id", "title", "place", "status", "forecast", "source", "buyer"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "description": _NULLABLE_STRING,
+            "cpv_codes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{8}$"}},
+            "sectors": {"type": "array", "items": {"type": "object"}},
+            "lots": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "number": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "amount": _NULLABLE_INTEGER,
+                        "sectors": _SECTOR_SLUGS,
+                    },
+                },
+            },
+            "place": _PLACE,
+            "amount_total": _NULLABLE_INTEGER,
+            "amount_per_year": _NULLABLE_INTEGER,
+            "duration_months": _NULLABLE_INTEGER,
+            "launch_date": {"type": ["string", "null"], "format": "date"},
+            "buyer": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "siret": _NULLABLE_STRING,
+                    "type": {
+                        "type": "string",
+                        "enum": ["pouvoir_adjudicateur", "entite_adjudicatrice"],
+                    },
+                },
+            },
+            "social_consideration": {"type": "string", "enum": list(SOCIAL_CONSIDERATIONS)},
+            "status": {"type": "string", "enum": ["draft", "published", "closed"]},
+            "forecast": {"type": "boolean", "description": "A renewal expected from the DECP."},
+            "source": {"type": "string"},
+            "external_id": _NULLABLE_STRING,
+            "published_at": _NULLABLE_STRING,
+            "updated_at": _NULLABLE_STRING,
+            "url": {"type": "string", "description": "The intention's page."},
+        },
+    },
+    "IntentionList": {
+        "type": "object",
+        "required": ["total", "page", "per_page", "results"],
+        "properties": {
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "per_page": {"type": "integer"},
+            "results": {"type": "array", "items": {"$ref": _REF + "Intention"}},
+        },
+    },
+    "IntentionInput": {
+        "type": "object",
+        "required": ["title", "place"],
+        "additionalProperties": False,
+        "properties": {
+            "title": {"type": "string", "maxLength": 300},
+            "description": {"type": "string", "maxLength": 10000},
+            "cpv_codes": {
+                "description": "CPV codes, with or without check digit (90910000-9).",
+                "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+            },
+            "sectors": _SECTOR_SLUGS,
+            "lots": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                    "type": "object",
+                    "required": ["title"],
+                    "properties": {
+                        "title": {"type": "string"},
+                        "amount": {"type": "integer", "minimum": 0},
+                        "sectors": _SECTOR_SLUGS,
+                    },
+                },
+            },
+            "place": _PLACE,
+            "amount_total": {"type": "integer", "minimum": 0},
+            "amount_per_year": {"type": "integer", "minimum": 0},
+            "duration_months": {"type": "integer", "minimum": 1, "maximum": 600},
+            "launch_date": {"type": "string", "format": "date"},
+            "social_consideration": {
+                "type": "string",
+                "enum": list(SOCIAL_CONSIDERATIONS),
+                "default": "unknown",
+            },
+            "status": {"type": "string", "enum": ["draft", "published"], "default": "draft"},
+            "external_id": {
+                "type": "string",
+                "maxLength": 120,
+                "description": "Your identifier; unique among API intentions.",
+            },
+            "organisation_id": {
+                "type": "integer",
+                "description": "Required when the token's user belongs to "
+                "several buyer organisations.",
+            },
+        },
+    },
+    "Matches": {
+        "type": "object",
+        "required": ["suppliers", "reservations", "groups"],
+        "properties": {
+            "rules_version": {"type": "string"},
+            "suppliers": {
+                "type": "array",
+                "description": "Best first; the first 100.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "siret": {"type": "string"},
+                        "name": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "score": {"type": "number"},
+                        "answers_alone": {"type": "boolean"},
+                        "reasons": {"type": "array", "items": {"type": "string"}},
+                        "eligible_reservations": {"type": "array", "items": {"type": "string"}},
+                        "to_verify": {"type": "array", "items": {"type": "string"}},
+                        "distance_km": {"type": ["number", "null"]},
+                        "dependency": {"type": ["number", "null"]},
+                    },
+                },
+            },
+            "suppliers_total": {"type": "integer"},
+            "reservations": {
+                "type": "object",
+                "description": "Per article (L2113-12, L2113-13, L2113-14, L2113-15).",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "allowed": {"type": "boolean"},
+                        "eligible_count": {"type": "integer"},
+                        "lots": {"type": "array", "items": {"type": "object"}},
+                        "recommendation": {
+                            "type": "string",
+                            "enum": ["reserve_whole", "reserve_lot", "clause", "nothing"],
+                        },
+                        "explanation": {"type": "string"},
+                    },
+                },
+            },
+            "groups": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "members": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "siret": {"type": "string"},
+                                    "name": {"type": "string"},
+                                    "kind": {"type": "string"},
+                                    "role": {
+                                        "type": "string",
+                                        "enum": ["mandataire", "cotraitant"],
+                                    },
+                                },
+                            },
+                        },
+                        "reservation": _NULLABLE_STRING,
+                        "covers": {"type": "array", "items": {"type": "string"}},
+                        "score": {"type": "number"},
+                        "explanation": {"type": "string"},
+                    },
+                },
+            },
+            "groups_search_complete": {"type": "boolean"},
+        },
+    },
+}
+
+
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": _REF + schema}}},
+    }
+
+
+def intention_paths(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+    return {
+        "/intentions": {
+            "get": {
+                "operationId": "listIntentions",
+                "summary": "Published purchase intentions (forecast renewals included), "
+                "soonest launch first.",
+                "parameters": intention_parameters(vocabulary),
+                "responses": {
+                    "200": _json("A page of intentions.", "IntentionList"),
+                    "400": _error_response("Unknown or malformed parameters."),
+                },
+            },
+            "post": {
+                "operationId": "createIntention",
+                "summary": "Create a purchase intention for the token owner's buyer "
+                "organisation; the matcher runs at once.",
+                "security": [{"bearerAuth": ["write:intentions"]}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": _REF + "IntentionInput"}}},
+                },
+                "responses": {
+                    "201": {
+                        **_json("Created; Location gives its address.", "Intention"),
+                        "headers": {"Location": {"schema": {"type": "string"}}},
+                    },
+                    "400": _error_response("Invalid body: a message per field."),
+                    "401": _error_response("Missing, malformed, unknown or revoked token."),
+                    "403": _error_response(
+                        "The token lacks the write:intentions scope, or its owner belongs "
+                        "to no buyer organisation."
+                    ),
+                    "409": _error_response("An intention with this external_id exists."),
+                    "415": _error_response("The body is not JSON."),
+                },
+            },
+        },
+        "/intentions/{intention_id}": {
+            "get": {
+                "operationId": "getIntention",
+                "summary": "One published (or closed) intention.",
+                "parameters": [_INTENTION_ID],
+                "responses": {
+                    "200": _json("The intention.", "Intention"),
+                    "404": _error_response("No published intention with this id."),
+                },
+            }
+        },
+        "/intentions/{intention_id}/matches": {
+            "get": {
+                "operationId": "getIntentionMatches",
+                "summary": "The matcher's result, recomputed if the intention or an "
+                "enterprise changed: ranked suppliers, reservation verdicts, co-bidding "
+                "groups, each with reasons.",
+                "parameters": [_INTENTION_ID],
+                "responses": {
+                    "200": _json("The matches.", "Matches"),
+                    "404": _error_response("No published intention with this id."),
+                },
+            }
         },
     }

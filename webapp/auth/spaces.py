@@ -18,6 +18,7 @@ def account_spaces(user) -> list[tuple[str, str]]:
         )
     if BUYER in roles or ADMIN in roles:
         links.append((_("Mes listes d'entreprises"), "buyers.shortlists", {}))
+        links.append((_("Mes intentions d'achat"), "intentions.mine", {}))
     if roles & PERMISSIONS["decide_claim"]:
         links.append((_("Revendications à traiter"), "claims.inbox", {}))
     if user.is_authenticated:

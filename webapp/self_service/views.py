@@ -40,6 +40,7 @@ from webapp.self_service.forms import (
     SectorForm,
     ZoneForm,
 )
+from webapp.services import digest, matching
 from webapp.services.changes import actor_of, publish
 
 blueprint = Blueprint("self_service", __name__, url_prefix="/espace/entreprises/<siret>")
@@ -126,6 +127,8 @@ def _form_page(enterprise, form, title: str, active: str, **context):
 @requires(MANAGE)
 def dashboard(siret: str):
     enterprise = _enterprise(siret)
+    if matching.refresh_stale(db.session):
+        db.session.commit()
     return _page(
         "self_service/dashboard.html",
         enterprise,
@@ -134,6 +137,9 @@ def dashboard(siret: str):
         score=completeness(facts_of(enterprise)),
         events=services.recent_events(db.session, enterprise),
         kind=KINDS_BY_CODE[enterprise.kind],
+        opportunities=digest.opportunities(db.session, enterprise),
+        intention_url=digest.intention_url,
+        place_label=lambda intention: digest.place_label(db.session, intention),
     )
 
 

@@ -4,7 +4,7 @@ facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API ser
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from webapp.domain.matching.facts import (
     Zone,
 )
 from webapp.domain.matching.match import MatchResult, match
+from webapp.domain.matching.rules import Rules, load_rules
 from webapp.models import (
     Commune,
     ContractAward,
@@ -234,15 +235,53 @@ def zone_of(enterprise: Enterprise) -> Zone:
 # --- Runs -------------------------------------------------------------------------------
 
 
+class SectorIndex:
+    """Which suppliers can cover a sector at all (exactly, through its group, or, for one
+    with no known sector, through its kind's prior): the matcher gives every other
+    supplier no coverage, so it neither lists them, counts them, nor puts them in a group.
+    Matching only the suppliers the index returns gives the same result, much faster."""
+
+    def __init__(self, pool: list[Supplier], rules: Rules | None = None):
+        rules = rules or load_rules()
+        self.pool = pool
+        self.by_sector: dict[str, set[int]] = {}
+        self.by_group: dict[str, set[int]] = {}
+        for position, supplier in enumerate(pool):
+            if supplier.sectors:
+                for claim in supplier.sectors:
+                    self.by_sector.setdefault(claim.sector, set()).add(position)
+                    self.by_group.setdefault(claim.group, set()).add(position)
+            else:
+                for group, share in rules.kind_priors.get(supplier.kind, {}).items():
+                    if share >= rules.min_prior:
+                        self.by_group.setdefault(group, set()).add(position)
+
+    def candidates(self, purchase: Purchase) -> list[Supplier]:
+        """The suppliers covering a sector of the purchase or of one of its lots, in the
+        pool's order; all of them when the purchase or a lot names no sector."""
+        parts = (purchase, *purchase.lots)
+        if any(not part.sectors for part in parts):
+            return self.pool
+        positions: set[int] = set()
+        for part in parts:
+            for sector, group in part.sectors:
+                positions |= self.by_sector.get(sector, set())
+                positions |= self.by_group.get(group, set())
+        return [self.pool[i] for i in sorted(positions)]
+
+
 def run(
     session: Session,
     intention: PurchaseIntention,
     pool: list[Supplier] | None = None,
+    index: SectorIndex | None = None,
 ) -> MatchRun:
-    """Match ``intention`` and store the result (replacing the previous one)."""
-    result = match(
-        purchase_of(session, intention), pool if pool is not None else suppliers(session)
-    )
+    """Match ``intention`` and store the result (replacing the previous one). Give the
+    ``index`` of ``pool`` when matching many intentions against the same pool."""
+    if index is None:
+        index = SectorIndex(pool if pool is not None else suppliers(session))
+    purchase = purchase_of(session, intention)
+    result = match(purchase, index.candidates(purchase))
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
     if stored is None:
         stored = MatchRun(intention_id=intention.id)
@@ -257,11 +296,6 @@ def run(
 def _store_candidates(session: Session, intention: PurchaseIntention, result: MatchResult):
     """One row per enterprise answering alone or in a group; rows already notified keep
     their date (a digest reports an enterprise's opportunity once)."""
-    ids = (
-        dict(session.execute(select(Enterprise.siret, Enterprise.id)).all())
-        if (result.suppliers or result.groups)
-        else {}
-    )
     entries: dict[str, tuple[float, bool, tuple[str, ...]]] = {}
     for evaluation in result.suppliers:
         if evaluation.answers_alone:
@@ -275,6 +309,7 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
             entries.setdefault(
                 member.supplier.siret, (member.score, False, member.eligible_articles())
             )
+    ids = _enterprise_ids(session, list(entries))
     previous = {
         c.enterprise_id: c
         for c in session.scalars(
@@ -302,25 +337,50 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
         )
 
 
-def run_all(session: Session, intentions: Iterable[PurchaseIntention] | None = None) -> int:
-    """Match every published intention (or those given); the enterprises are read once."""
+def intentions_query():
+    """Intentions with what ``purchase_of`` reads, loaded up front."""
+    return select(PurchaseIntention).options(
+        selectinload(PurchaseIntention.sectors).selectinload(Sector.group),
+        selectinload(PurchaseIntention.lots)
+        .selectinload(IntentionLot.sectors)
+        .selectinload(Sector.group),
+    )
+
+
+def _enterprise_ids(session: Session, sirets: list[str], chunk: int = 500) -> dict[str, int]:
+    """Enterprise ids by SIRET, for those given only (not the whole table per run)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(sirets), chunk):
+        part = sirets[start : start + chunk]
+        ids.update(
+            session.execute(
+                select(Enterprise.siret, Enterprise.id).where(Enterprise.siret.in_(part))
+            ).all()
+        )
+    return ids
+
+
+def run_all(
+    session: Session,
+    intentions: Iterable[PurchaseIntention] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Match every published intention (or those given); the enterprises are read once.
+    ``progress(n)`` is called after each intention matched."""
     pool = suppliers(session)
     if intentions is None:
         intentions = session.scalars(
-            select(PurchaseIntention)
+            intentions_query()
             .where(PurchaseIntention.status == "published")
             .order_by(PurchaseIntention.id)
-            .options(
-                selectinload(PurchaseIntention.sectors).selectinload(Sector.group),
-                selectinload(PurchaseIntention.lots)
-                .selectinload(IntentionLot.sectors)
-                .selectinload(Sector.group),
-            )
-        )
+        ).all()
     count = 0
+    index = SectorIndex(pool)
     for intention in intentions:
-        run(session, intention, pool)
+        run(session, intention, pool, index)
         count += 1
+        if progress is not None:
+            progress(count)
     return count
 
 
@@ -333,6 +393,40 @@ def is_current(session: Session, intention: PurchaseIntention, stored: MatchRun 
         return False
     latest = session.scalar(select(func.max(Enterprise.updated_at)))
     return latest is None or _aware(latest) <= computed
+
+
+def stale_intention_ids(session: Session) -> list[int]:
+    """The published intentions whose stored result is missing or older than the
+    intention itself or than the latest change to any enterprise."""
+    latest = session.scalar(select(func.max(Enterprise.updated_at)))
+    latest = _aware(latest) if latest is not None else None
+    rows = session.execute(
+        select(PurchaseIntention.id, PurchaseIntention.updated_at, MatchRun.computed_at)
+        .outerjoin(MatchRun, MatchRun.intention_id == PurchaseIntention.id)
+        .where(PurchaseIntention.status == "published")
+        .order_by(PurchaseIntention.id)
+    ).all()
+    stale = []
+    for intention_id, updated, computed in rows:
+        if computed is None:
+            stale.append(intention_id)
+            continue
+        computed = _aware(computed)
+        if _aware(updated) > computed or (latest is not None and latest > computed):
+            stale.append(intention_id)
+    return stale
+
+
+def refresh_stale(session: Session) -> int:
+    """Re-match the stale published intentions (``stale_intention_ids``), reading the
+    enterprises once; returns how many were re-matched. The caller commits."""
+    ids = stale_intention_ids(session)
+    if not ids:
+        return 0
+    intentions = session.scalars(
+        intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
+    ).all()
+    return run_all(session, intentions)
 
 
 def current_result(session: Session, intention: PurchaseIntention) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""CPV codes (Common Procurement Vocabulary): normalising them and the sectors they suggest.
+
+The mapping is data: ``data/mappings/cpv_sectors.csv`` (CPV prefix -> sector name of
+``data/reference/sectors.csv``, with a confidence); the longest prefix present wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPING_FILE = ROOT / "data" / "mappings" / "cpv_sectors.csv"
+SECTORS_FILE = ROOT / "data" / "reference" / "sectors.csv"
+
+# The divisions of the CPV 2008 nomenclature: a code in another one (00000000 placeholders,
+# a date typed in the field) is not a CPV code.
+_DIVISIONS_TEXT = (
+    "03 09 14 15 16 18 19 22 24 30 31 32 33 34 35 37 38 39 41 42 43 44 45 48 50 51 55 60 "
+    "63 64 65 66 70 71 72 73 75 76 77 79 80 85 90 92 98"
+)
+DIVISIONS = frozenset(_DIVISIONS_TEXT.split())
+_CODE = re.compile(r"(\d{8})(?:-?(\d))?")
+
+
+class CpvError(ValueError):
+    """Not a CPV code; the message says why."""
+
+
+def normalise_cpv(text: str) -> str:
+    """``"90910000-9"``, ``"9091 0000"``, ``"90910000"`` -> ``"90910000"``.
+
+    The check digit, when present, is dropped (not verified); spaces and dots are ignored.
+    Raises ``CpvError`` for anything that is not 8 digits of an existing division.
+    """
+    raw = (text or "").strip()
+    compacted = re.sub(r"[\s.]", "", raw)
+    match = _CODE.fullmatch(compacted)
+    if not match:
+        raise CpvError(f"{raw!r} is not a CPV code (8 digits, optionally -check digit)")
+    code = match.group(1)
+    if code[:2] not in DIVISIONS:
+        raise CpvError(f"{raw!r} is not a CPV code (no division {code[:2]})")
+    return code
+
+
+def split_cpv_codes(text: str) -> tuple[list[str], list[str]]:
+    """Codes of a cell listing several (separated by spaces, commas, semicolons or |):
+    the normalised codes (unique, in order) and the error of each unreadable one."""
+    codes: list[str] = []
+    errors: list[str] = []
+    for part in filter(None, re.split(r"[,;|\s]+(?!\d{4}\b)", (text or "").strip())):
+        try:
+            code = normalise_cpv(part)
+        except CpvError as exc:
+            errors.append(str(exc))
+            continue
+        if code not in codes:
+            codes.append(code)
+    return codes, errors
+
+
+@dataclass(frozen=True)
+class CpvRule:
+    prefix: str
+    sector: str
+    confidence: float
+    note: str
+
+
+@dataclass(frozen=True)
+class CpvMapping:
+    version: str
+    rules: dict[str, tuple[CpvRule, ...]]
+
+    def rules_for(self, code: str) -> tuple[CpvRule, ...]:
+        """The rules of the longest prefix of ``code`` present in the mapping."""
+        for length in range(len(code), 1, -1):
+            found = self.rules.get(code[:length])
+            if found:
+                return found
+        return ()
+
+
+def load_mapping(path: Path = MAPPING_FILE, sectors_file: Path = SECTORS_FILE) -> CpvMapping:
+    """Read and check the mapping; a bad row raises ``ValueError`` naming its line."""
+    with sectors_file.open(encoding="utf-8", newline="") as handle:
+        sector_names = {row["sector"] for row in csv.DictReader(handle)}
+    version = ""
+    rules: dict[str, list[CpvRule]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = handle.read().splitlines()
+    body = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith("#"):
+            if line.startswith("# version:"):
+                version = line.partition(":")[2].strip()
+            continue
+        body.append((number, line))
+    reader = csv.reader(line for _, line in body)
+    header = next(reader)
+    if header != ["cpv_prefix", "sector", "confidence", "note"]:
+        raise ValueError(f"{path.name}: unexpected header {header}")
+    for (number, _), cells in zip(body[1:], reader, strict=True):
+        if len(cells) != 4:
+            raise ValueError(f"{path.name} line {number}: expected 4 columns")
+        prefix, sector, confidence_text, note = cells
+        if not re.fullmatch(r"\d{2,8}", prefix) or prefix[:2] not in DIVISIONS:
+            raise ValueError(f"{path.name} line {number}: bad CPV prefix {prefix!r}")
+        if sector not in sector_names:
+            raise ValueError(f"{path.name} line {number}: unknown sector {sector!r}")
+        confidence = float(confidence_text)
+        if not 0 < confidence <= 1:
+            raise ValueError(f"{path.name} line {number}: confidence must be in (0, 1]")
+        if any(rule.sector == sector for rule in rules.get(prefix, ())):
+            raise ValueError(f"{path.name} line {number}: {prefix} -> {sector} twice")
+        rules.setdefault(prefix, []).append(CpvRule(prefix, sector, confidence, note))
+    if not version:
+        raise ValueError(f"{path.name}: no '# version:' line")
+    return CpvMapping(version, {prefix: tuple(found) for prefix, found in rules.items()})
+
+
+@cache
+def default_mapping() -> CpvMapping:
+    return load_mapping()
+
+
+def sectors_for_cpv(code: str, mapping: CpvMapping | None = None) -> list[tuple[str, float]]:
+    """Sector names a CPV code suggests, with their confidence, best first; ``[]`` when
+    the code's prefix names no sector. Raises ``CpvError`` on a malformed code."""
+    rules = (mapping or default_mapping()).rules_for(normalise_cpv(code))
+    return sorted(((r.sector, r.confidence) for r in rules), key=lambda p: (-p[1], p[0]))
+
+
+def sectors_for_codes(
+    codes: list[str], mapping: CpvMapping | None = None
+) -> list[tuple[str, float]]:
+    """Sectors of several (normalised) codes: one per sector, its best confidence."""
+    best: dict[str, float] = {}
+    for code in codes:
+        for sector, confidence in sectors_for_cpv(code, mapping):
+            best[sector] = max(best.get(sector, 0.0), confidence)
+    return sorted(best.items(), key=lambda p: (-p[1], p[0]))

@@ -1,0 +1,491 @@
+"""Purchase intentions from a CSV or XLSX file in the shape of
+``data/templates/intentions_modele.csv`` (documented in ``data/templates/README.md``).
+
+One row per intention; rows sharing ``identifiant_externe`` are one intention with several
+lots (one lot per row). ``parse_intentions`` checks everything and reads the reference
+tables only; ``load_intentions`` upserts on (source, external id), all or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from stdnum.fr import siret as siret_number
+
+from importers.cpv import sectors_for_cpv, split_cpv_codes
+from importers.places import PlaceReader
+from importers.report import ImportReport, ParseResult
+from importers.tabular import ImportFileError, read_rows
+from webapp.domain.text import fold
+from webapp.models import (
+    BuyerOrganisation,
+    IntentionLot,
+    PurchaseIntention,
+    Sector,
+)
+
+COLUMNS = (
+    "titre",
+    "description",
+    "codes_cpv",
+    "secteurs",
+    "lieu",
+    "montant_total",
+    "montant_annuel",
+    "duree_mois",
+    "date_lancement",
+    "acheteur_nom",
+    "acheteur_siret",
+    "acheteur_type",
+    "consideration_sociale",
+    "statut",
+    "lot_numero",
+    "lot_titre",
+    "lot_montant",
+    "lot_secteurs",
+    "identifiant_externe",
+)
+REQUIRED = ("titre", "lieu", "acheteur_nom")
+# Columns that describe the intention (not a lot): a lot row may leave them empty.
+INTENTION_COLUMNS = tuple(c for c in COLUMNS if not c.startswith("lot_"))
+
+BUYER_TYPES = {
+    "pouvoir_adjudicateur": "pouvoir_adjudicateur",
+    "pouvoir adjudicateur": "pouvoir_adjudicateur",
+    "entite_adjudicatrice": "entite_adjudicatrice",
+    "entite adjudicatrice": "entite_adjudicatrice",
+}
+SOCIAL = {
+    "none": "none",
+    "aucune": "none",
+    "clause": "clause",
+    "clause sociale": "clause",
+    "criterion": "criterion",
+    "critere": "criterion",
+    "critere social": "criterion",
+    "reservation": "reservation",
+    "marche reserve": "reservation",
+    "unknown": "unknown",
+    "inconnue": "unknown",
+    "a definir": "unknown",
+}
+STATUSES = {
+    "draft": "draft",
+    "brouillon": "draft",
+    "published": "published",
+    "publiee": "published",
+    "publie": "published",
+    "closed": "closed",
+    "close": "closed",
+    "cloturee": "closed",
+}
+
+
+@dataclass
+class LotRecord:
+    number: int
+    title: str
+    amount: int | None
+    sectors: list[str]  # sector names
+
+
+@dataclass
+class IntentionRecord:
+    line: int
+    external_id: str
+    title: str
+    description: str | None
+    cpv_codes: list[str]
+    sectors: list[str]  # sector names
+    place_kind: str
+    place_code: str | None
+    place_label: str | None
+    amount_total: int | None
+    amount_per_year: int | None
+    duration_months: int | None
+    launch_date: date | None
+    buyer_name: str
+    buyer_siret: str | None
+    buyer_type: str
+    social_consideration: str
+    status: str
+    lots: list[LotRecord] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)  # the intention's cells, to compare
+
+
+class _Bad(ValueError):
+    pass
+
+
+class SectorIndex:
+    """Sectors by slug, by name and by folded name."""
+
+    def __init__(self, session: Session):
+        self.by_key: dict[str, str] = {}
+        for sector in session.scalars(select(Sector)):
+            for key in (sector.slug, sector.name, fold(sector.name)):
+                self.by_key[key] = sector.name
+
+    def names(self, cell: str) -> list[str]:
+        """Sector names of a cell separated by ``;`` or ``|`` (names contain commas)."""
+        found: list[str] = []
+        for part in filter(None, (p.strip() for p in re.split(r"[;|\n]", cell or ""))):
+            name = self.by_key.get(part) or self.by_key.get(fold(part))
+            if name is None:
+                raise _Bad(f"unknown sector {part!r} (a slug or a name of the sector list)")
+            if name not in found:
+                found.append(name)
+        return found
+
+
+def parse_intentions(
+    source: str | Path | BinaryIO,
+    session: Session,
+    *,
+    encoding: str = "utf-8",
+    places: PlaceReader | None = None,
+) -> ParseResult[IntentionRecord]:
+    header, rows = read_rows(source, encoding=encoding)
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise ImportFileError(f"line 1: missing column(s) {', '.join(missing)}")
+    unknown = [c for c in header if c and c not in COLUMNS]
+    if unknown:
+        raise ImportFileError(
+            f"line 1: unknown column(s) {', '.join(unknown)} (columns: {', '.join(COLUMNS)})"
+        )
+    places = places or PlaceReader(session)
+    sectors = SectorIndex(session)
+    result: ParseResult[IntentionRecord] = ParseResult()
+    by_id: dict[str, IntentionRecord] = {}
+    for row in rows:
+        result.rows += 1
+        if row.error:
+            result.reject(row.line, row.error)
+            continue
+        values = {c: (row.values.get(c) or "").strip() for c in COLUMNS}
+        key = values["identifiant_externe"] or None
+        try:
+            if key and key in by_id:
+                _add_lot_row(by_id[key], row.line, values, sectors)
+                continue
+            record = _record(row.line, values, places, sectors, result)
+        except _Bad as exc:
+            result.reject(row.line, str(exc), key)
+            continue
+        if record.external_id in by_id:
+            result.reject(row.line, f"same intention as line {by_id[record.external_id].line}")
+            continue
+        by_id[record.external_id] = record
+        result.records.append(record)
+    # Sectors derived from CPV codes when neither the intention nor its lots name one.
+    for record in result.records:
+        if record.sectors or any(lot.sectors for lot in record.lots):
+            continue
+        best = [sectors_for_cpv(code)[:1] for code in record.cpv_codes]
+        record.sectors = list(dict.fromkeys(pair[0][0] for pair in best if pair))
+        if record.sectors:
+            result.warn(
+                record.line,
+                "sectors_from_cpv",
+                f"sectors from the CPV codes: {'; '.join(record.sectors)}",
+            )
+    kept = []
+    for record in result.records:
+        if record.sectors or any(lot.sectors for lot in record.lots):
+            kept.append(record)
+        else:
+            result.reject(
+                record.line,
+                "no sector: give secteurs, lot_secteurs or a CPV code that maps to one",
+                record.external_id,
+            )
+    result.records = kept
+    return result
+
+
+def _record(
+    line: int,
+    values: dict[str, str],
+    places: PlaceReader,
+    sectors: SectorIndex,
+    result: ParseResult,
+) -> IntentionRecord:
+    for column in REQUIRED:
+        if not values[column]:
+            raise _Bad(f"{column} is required")
+    title = _limited(values, "titre", 300)
+    place = places.text(values["lieu"])
+    if not place.ok:
+        raise _Bad(f"lieu: {place.error}")
+    if place.warning:
+        result.warn(line, "place_approximate", place.warning)
+    codes, errors = split_cpv_codes(values["codes_cpv"])
+    if errors:
+        raise _Bad(f"codes_cpv: {errors[0]}")
+    if len(" ".join(codes)) > 400:
+        raise _Bad("codes_cpv: too many codes")
+    buyer_siret = re.sub(r"\s", "", values["acheteur_siret"]) or None
+    if buyer_siret and not siret_number.is_valid(buyer_siret):
+        raise _Bad(f"acheteur_siret {values['acheteur_siret']!r} is not a valid SIRET")
+    buyer_name = _limited(values, "acheteur_nom", 255)
+    external_id = values["identifiant_externe"] or _derived_id(buyer_siret or buyer_name, title)
+    if len(external_id) > 120:
+        raise _Bad("identifiant_externe: at most 120 characters")
+    duration = _integer(values, "duree_mois")
+    if duration is not None and not 1 <= duration <= 600:
+        raise _Bad("duree_mois must be between 1 and 600")
+    record = IntentionRecord(
+        line=line,
+        external_id=external_id,
+        title=title,
+        description=values["description"] or None,
+        cpv_codes=codes,
+        sectors=_sectors(sectors, values["secteurs"], "secteurs"),
+        place_kind=place.kind,
+        place_code=place.code,
+        place_label=place.label,
+        amount_total=_integer(values, "montant_total"),
+        amount_per_year=_integer(values, "montant_annuel"),
+        duration_months=duration,
+        launch_date=_date(values, "date_lancement"),
+        buyer_name=buyer_name,
+        buyer_siret=buyer_siret,
+        buyer_type=_choice(values, "acheteur_type", BUYER_TYPES, "pouvoir_adjudicateur"),
+        social_consideration=_choice(values, "consideration_sociale", SOCIAL, "unknown"),
+        status=_choice(values, "statut", STATUSES, "published"),
+        values={c: values[c] for c in INTENTION_COLUMNS},
+    )
+    if values["lot_numero"] or values["lot_titre"]:
+        record.lots.append(_lot(values, sectors))
+    return record
+
+
+def _add_lot_row(
+    record: IntentionRecord, line: int, values: dict[str, str], sectors: SectorIndex
+) -> None:
+    """A further row of an intention: a lot; intention columns empty or the same."""
+    for column in INTENTION_COLUMNS:
+        if values[column] and values[column] != record.values[column]:
+            raise _Bad(f"{column} differs from line {record.line} (same identifiant_externe)")
+    if not (values["lot_numero"] or values["lot_titre"]):
+        raise _Bad(f"repeats line {record.line}'s identifiant_externe without a lot")
+    if not record.lots:
+        raise _Bad(f"line {record.line} has no lot: put one lot on each row of the intention")
+    lot = _lot(values, sectors)
+    if any(existing.number == lot.number for existing in record.lots):
+        raise _Bad(f"lot {lot.number} is given twice")
+    record.lots.append(lot)
+
+
+def _lot(values: dict[str, str], sectors: SectorIndex) -> LotRecord:
+    number = _integer(values, "lot_numero")
+    if number is None or not 1 <= number <= 999:
+        raise _Bad("lot_numero must be a whole number from 1 to 999")
+    if not values["lot_titre"]:
+        raise _Bad("lot_titre is required for a lot")
+    return LotRecord(
+        number,
+        _limited(values, "lot_titre", 300),
+        _integer(values, "lot_montant"),
+        _sectors(sectors, values["lot_secteurs"], "lot_secteurs"),
+    )
+
+
+def _sectors(index: SectorIndex, cell: str, column: str) -> list[str]:
+    try:
+        return index.names(cell)
+    except _Bad as exc:
+        raise _Bad(f"{column}: {exc}") from None
+
+
+def _limited(values: dict[str, str], column: str, limit: int) -> str:
+    if len(values[column]) > limit:
+        raise _Bad(f"{column}: at most {limit} characters")
+    return values[column]
+
+
+def _integer(values: dict[str, str], column: str) -> int | None:
+    text = re.sub(r"[\s\u00a0\u202f€]", "", values[column]).replace(",", ".")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise _Bad(f"{column}: {values[column]!r} is not a number") from None
+    if number < 0 or number >= 1e13 or number != number:
+        raise _Bad(f"{column}: {values[column]!r} is out of range")
+    return int(round(number))
+
+
+def _date(values: dict[str, str], column: str) -> date | None:
+    text = values[column]
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?", text)
+    if match:
+        parts = [int(p) for p in match.groups()]
+    else:
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+        if not match:
+            raise _Bad(f"{column}: {text!r} is not a date (AAAA-MM-JJ or JJ/MM/AAAA)")
+        day, month, year = (int(p) for p in match.groups())
+        parts = [year, month, day]
+    try:
+        return date(*parts)
+    except ValueError:
+        raise _Bad(f"{column}: {text!r} is not a date") from None
+
+
+def _choice(values: dict[str, str], column: str, choices: dict[str, str], default: str) -> str:
+    text = values[column]
+    if not text:
+        return default
+    found = choices.get(fold(text)) or choices.get(text)
+    if found is None:
+        accepted = ", ".join(sorted(set(choices.values())))
+        raise _Bad(f"{column}: {text!r} is not one of {accepted}")
+    return found
+
+
+def _derived_id(buyer: str, title: str) -> str:
+    """A stable id for a row without one: the buyer (SIRET, else name) and the title,
+    folded, hashed. Changing the title makes it another intention."""
+    digest = hashlib.sha256(f"{fold(buyer)}|{fold(title)}".encode()).hexdigest()
+    return f"auto-{digest[:24]}"
+
+
+# --- Loading -----------------------------------------------------------------------------
+
+
+def load_intentions(
+    session: Session,
+    parsed: ParseResult[IntentionRecord],
+    *,
+    source: str,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+    match: bool = True,
+) -> ImportReport:
+    """Upsert on (source, external id) and commit once; then run the matcher for the
+    published intentions created or changed."""
+    report = ImportReport(
+        source,
+        dry_run=dry_run,
+        rows=parsed.rows,
+        rejected=list(parsed.rejected),
+        warnings=list(parsed.warnings),
+    )
+    sectors = {s.name: s for s in session.scalars(select(Sector))}
+    organisations = {
+        o.siret: o for o in session.scalars(select(BuyerOrganisation)) if o.siret is not None
+    }
+    existing = {
+        i.external_id: i
+        for i in session.scalars(
+            select(PurchaseIntention)
+            .where(PurchaseIntention.source == source)
+            .options(
+                selectinload(PurchaseIntention.sectors),
+                selectinload(PurchaseIntention.lots).selectinload(IntentionLot.sectors),
+            )
+        )
+    }
+    changed: list[PurchaseIntention] = []
+    try:
+        for record in parsed.records:
+            intention = existing.get(record.external_id)
+            created = intention is None
+            if created:
+                intention = PurchaseIntention(source=source, external_id=record.external_id)
+                session.add(intention)
+            if _apply(intention, record, sectors, organisations) or created:
+                if created:
+                    report.created += 1
+                else:
+                    report.updated += 1
+                if intention.status == "published":
+                    changed.append(intention)
+            else:
+                report.unchanged += 1
+            if progress:
+                progress(1)
+        session.flush()
+        if dry_run:
+            session.rollback()
+            return report
+        session.commit()
+        if match and changed:
+            from webapp.services.matching import run_all
+
+            run_all(session, changed)
+            session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return report
+
+
+def _apply(
+    intention: PurchaseIntention,
+    record: IntentionRecord,
+    sectors: dict[str, Sector],
+    organisations: dict[str, BuyerOrganisation],
+) -> bool:
+    organisation = organisations.get(record.buyer_siret) if record.buyer_siret else None
+    values: dict[str, Any] = {
+        "title": record.title,
+        "description": record.description,
+        "cpv_codes": " ".join(record.cpv_codes),
+        "place_kind": record.place_kind,
+        "place_code": record.place_code,
+        "place_label": record.place_label,
+        "amount_total": record.amount_total,
+        "amount_per_year": record.amount_per_year,
+        "duration_months": record.duration_months,
+        "launch_date": record.launch_date,
+        "buyer_name": record.buyer_name,
+        "buyer_siret": record.buyer_siret,
+        "buyer_type": record.buyer_type,
+        "social_consideration": record.social_consideration,
+        "status": record.status,
+        "forecast": False,
+        "buyer_organisation_id": organisation.id if organisation else None,
+    }
+    touched = False
+    for name, value in values.items():
+        if getattr(intention, name) != value:
+            setattr(intention, name, value)
+            touched = True
+    if record.status == "published" and intention.published_at is None:
+        intention.published_at = datetime.now(UTC)
+    wanted = [sectors[name] for name in record.sectors]
+    if sorted(s.name for s in intention.sectors) != sorted(record.sectors):
+        intention.sectors = wanted
+        touched = True
+    lots = {lot.number: lot for lot in intention.lots}
+    for lot_record in record.lots:
+        lot = lots.pop(lot_record.number, None)
+        if lot is None:
+            lot = IntentionLot(number=lot_record.number)
+            intention.lots.append(lot)
+            touched = True
+        for name, value in (("title", lot_record.title), ("amount", lot_record.amount)):
+            if getattr(lot, name) != value:
+                setattr(lot, name, value)
+                touched = True
+        if sorted(s.name for s in lot.sectors) != sorted(lot_record.sectors):
+            lot.sectors = [sectors[name] for name in lot_record.sectors]
+            touched = True
+    for gone in lots.values():
+        intention.lots.remove(gone)
+        touched = True
+    return touched

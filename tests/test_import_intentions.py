@@ -1,0 +1,175 @@
+"""Importing purchase intentions from the CSV/XLSX template: rows, lots, places, sectors,
+rejected rows, all or nothing, idempotent re-runs, the matcher run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from importers.intentions import COLUMNS, load_intentions, parse_intentions
+from importers.tabular import ImportFileError
+from tests.conftest import ROOT
+from webapp.models import IntentionLot, MatchRun, PurchaseIntention
+
+TEMPLATES = ROOT / "data" / "templates"
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def write(tmp_path: Path, *rows: dict[str, str], name: str = "intentions.csv") -> Path:
+    lines = [";".join(COLUMNS)]
+    for row in rows:
+        lines.append(";".join(row.get(column, "") for column in COLUMNS))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+BASE = {
+    "titre": "Nettoyage de la mairie",
+    "codes_cpv": "90910000-9",
+    "lieu": "insee:69123",
+    "acheteur_nom": "Ville de Lyon",
+    "acheteur_siret": "21690123100011",
+    "montant_total": "120 000",
+    "duree_mois": "24",
+    "date_lancement": "2027-01-15",
+}
+
+
+def last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def test_the_shipped_csv_template_imports_cleanly_then_a_second_run_changes_nothing(
+    session, runner
+):
+    path = TEMPLATES / "intentions_modele.csv"
+    result = runner.invoke(args=["import", "intentions", str(path), "--source", "t", "--json"])
+    assert result.exit_code == 0, result.output
+    report = last_json(result.output)
+    assert report["created"] == 2 and report["rejected"] == 0
+    assert report["warnings"] == {"sectors_from_cpv": 1}
+    green = session.scalar(
+        select(PurchaseIntention).where(PurchaseIntention.external_id == "LYON-2027-EV-01")
+    )
+    assert [s.name for s in green.sectors] == ["Création et entretien des espaces verts"]
+    assert (green.place_kind, green.place_code, green.place_label) == ("commune", "69123", "Lyon")
+    assert green.amount_total == 240000 and green.duration_months == 36
+    assert green.social_consideration == "reservation" and green.status == "published"
+    assert green.cpv_codes == "77310000" and green.source == "t" and not green.forecast
+    nurseries = session.scalar(
+        select(PurchaseIntention).where(PurchaseIntention.external_id == "LYON-2027-CRECHES")
+    )
+    assert [(lot.number, lot.title, lot.amount) for lot in nurseries.lots] == [
+        (1, "Nettoyage des locaux", 280000),
+        (2, "Blanchisserie", 80000),
+    ]
+    assert [s.name for s in nurseries.lots[1].sectors] == ["Blanchisserie"]
+    assert nurseries.sectors == []  # the lots name theirs: none derived for the whole
+    assert nurseries.launch_date.isoformat() == "2027-09-01"
+    assert (nurseries.place_kind, nurseries.place_code) == ("departement", "69")
+    # The matcher ran for both published intentions.
+    assert count(session, MatchRun) == 2
+
+    again = runner.invoke(args=["import", "intentions", str(path), "--source", "t", "--json"])
+    report = last_json(again.output)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    assert count(session, PurchaseIntention) == 2 and count(session, IntentionLot) == 2
+
+
+def test_the_shipped_xlsx_template_gives_the_same_intentions(session):
+    parsed_csv = parse_intentions(TEMPLATES / "intentions_modele.csv", session)
+    parsed_xlsx = parse_intentions(TEMPLATES / "intentions_modele.xlsx", session)
+    assert not parsed_xlsx.rejected
+    assert [r.__dict__ | {"line": 0} for r in parsed_xlsx.records] == [
+        r.__dict__ | {"line": 0} for r in parsed_csv.records
+    ]
+
+
+def test_bad_rows_are_rejected_with_line_and_reason(session, tmp_path):
+    path = write(
+        tmp_path,
+        BASE,
+        BASE | {"titre": "Sans lieu", "lieu": ""},
+        BASE | {"titre": "Lieu inconnu", "lieu": "dep:99"},
+        BASE | {"titre": "Code ambigu", "lieu": "69001"},
+        BASE | {"titre": "CPV faux", "codes_cpv": "9091"},
+        BASE | {"titre": "Secteur inconnu", "secteurs": "Jonglage"},
+        BASE | {"titre": "Montant", "montant_total": "beaucoup"},
+        BASE | {"titre": "Date", "date_lancement": "31/02/2027"},
+        BASE | {"titre": "Siret", "acheteur_siret": "12345678901234"},
+        BASE | {"titre": "Statut", "statut": "peut-être"},
+        BASE | {"titre": "Sans secteur", "codes_cpv": "09134100"},
+    )
+    parsed = parse_intentions(path, session)
+    assert [r.title for r in parsed.records] == ["Nettoyage de la mairie"]
+    reasons = {r.line: r.reason for r in parsed.rejected}
+    assert sorted(reasons) == list(range(3, 13))
+    assert reasons[3] == "lieu is required"
+    assert "not a département code" in reasons[4]
+    assert "both a commune code" in reasons[5]
+    assert reasons[6].startswith("codes_cpv:")
+    assert "unknown sector 'Jonglage'" in reasons[7]
+    assert reasons[8].startswith("montant_total:")
+    assert reasons[9].startswith("date_lancement:")
+    assert "not a valid SIRET" in reasons[10]
+    assert reasons[11].startswith("statut:")
+    assert reasons[12].startswith("no sector")
+
+
+def test_lot_rows_must_agree_with_their_intention(session, tmp_path):
+    lot = {"identifiant_externe": "X1", "lot_numero": "1", "lot_titre": "Lot A"}
+    path = write(
+        tmp_path,
+        BASE | lot | {"lot_secteurs": "nettoyage-de-locaux"},
+        {"identifiant_externe": "X1", "lot_numero": "2", "lot_titre": "Lot B"},
+        {"identifiant_externe": "X1", "lot_numero": "2", "lot_titre": "Lot B bis"},
+        {"identifiant_externe": "X1", "titre": "Autre titre", "lot_numero": "3", "lot_titre": "C"},
+        {"identifiant_externe": "X1"},
+    )
+    parsed = parse_intentions(path, session)
+    (record,) = parsed.records
+    assert [lot.number for lot in record.lots] == [1, 2]
+    reasons = {r.line: r.reason for r in parsed.rejected}
+    assert reasons[4] == "lot 2 is given twice"
+    assert reasons[5] == "titre differs from line 2 (same identifiant_externe)"
+    assert "without a lot" in reasons[6]
+
+
+def test_rows_without_an_external_id_get_a_stable_one(session, tmp_path):
+    path = write(tmp_path, BASE)
+    first = load_intentions(session, parse_intentions(path, session), source="s", match=False)
+    assert first.created == 1
+    intention = session.scalar(select(PurchaseIntention))
+    assert intention.external_id.startswith("auto-")
+    # The same row again is the same intention; a new amount updates it.
+    changed = write(tmp_path, BASE | {"montant_total": "150000"}, name="b.csv")
+    second = load_intentions(session, parse_intentions(changed, session), source="s", match=False)
+    assert (second.created, second.updated) == (0, 1)
+    assert session.scalar(select(PurchaseIntention.amount_total)) == 150000
+
+
+def test_a_malformed_file_commits_nothing(session, runner, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text(";".join(COLUMNS) + '\n"Nettoyage;sans fin de guillemet\n', encoding="utf-8")
+    result = runner.invoke(args=["import", "intentions", str(path)])
+    assert result.exit_code != 0 and "malformed CSV" in result.output
+    assert count(session, PurchaseIntention) == 0
+    missing = tmp_path / "missing.csv"
+    missing.write_text("titre;lieu\nA;FR\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="missing column"):
+        parse_intentions(missing, session)
+
+
+def test_dry_run_writes_nothing(session, runner, tmp_path):
+    path = write(tmp_path, BASE)
+    result = runner.invoke(args=["import", "intentions", str(path), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    assert last_json(result.output)["created"] == 1
+    assert count(session, PurchaseIntention) == 0

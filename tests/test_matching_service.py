@@ -1,0 +1,520 @@
+"""The matcher on the database (webapp/services/matching.py): places, purchases and
+suppliers built from rows, stored runs in the API's shape, candidates, freshness."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from stdnum import luhn
+from stdnum.fr import siret as siret_check
+
+from tests.conftest import make_enterprise
+from webapp.models import (
+    Capacity,
+    ContractAward,
+    EnterpriseSector,
+    IntentionLot,
+    InterventionZone,
+    MatchCandidate,
+    MatchRun,
+    PurchaseIntention,
+    Sector,
+    ZoneDivision,
+)
+from webapp.models.enterprise import utcnow
+from webapp.services import matching
+
+CLEANING = "nettoyage-de-locaux"
+GREEN = "creation-et-entretien-des-espaces-verts"
+LINEN = "pressing-et-nettoyage-a-sec"
+
+
+def make_siret(n: int) -> str:
+    """A valid SIRET (SIREN and SIRET both pass the Luhn check) numbered ``n``."""
+    siren = f"{n:08d}"
+    siren += luhn.calc_check_digit(siren)
+    base = siren + "0001"
+    result = base + luhn.calc_check_digit(base)
+    assert siret_check.is_valid(result)
+    return result
+
+
+def sector(session, slug: str) -> Sector:
+    return session.scalar(select(Sector).where(Sector.slug == slug))
+
+
+def supplier_row(
+    session,
+    n: int,
+    kind: str = "EA",
+    sectors=(CLEANING,),
+    zone=("divisions", [("departement", "59")]),
+    turnover: int | None = 2_000_000,
+    commune: str | None = "59350",
+    **fields,
+):
+    """An enterprise with confirmed sectors, a declared zone and a turnover."""
+    coords = {"59350": (50.633, 3.059), "75056": (48.853, 2.349), "59183": (51.034, 2.377)}
+    latitude, longitude = coords.get(commune, (None, None))
+    enterprise = make_enterprise(
+        session,
+        make_siret(n),
+        kind=kind,
+        name=fields.pop("name", f"Structure {n}"),
+        commune_insee=commune,
+        departement_code=commune[:2] if commune else None,
+        latitude=latitude,
+        longitude=longitude,
+        **fields,
+    )
+    for slug in sectors:
+        session.add(
+            EnterpriseSector(
+                enterprise=enterprise,
+                sector=sector(session, slug),
+                source="declared",
+                confidence=1.0,
+                status="confirmed",
+            )
+        )
+    if zone is not None:
+        kind_, spec = zone
+        if kind_ == "divisions":
+            session.add(
+                InterventionZone(
+                    enterprise=enterprise,
+                    kind="divisions",
+                    divisions=[ZoneDivision(division_type=t, code=c) for t, c in spec],
+                )
+            )
+        elif kind_ == "radius":
+            session.add(InterventionZone(enterprise=enterprise, kind="radius", radius_km=spec))
+        else:
+            session.add(InterventionZone(enterprise=enterprise, kind="national"))
+    if turnover is not None:
+        session.add(Capacity(enterprise=enterprise, turnover_eur=turnover))
+    session.flush()
+    return enterprise
+
+
+def intention_row(
+    session,
+    title: str = "Nettoyage des écoles",
+    sectors=(CLEANING,),
+    place=("commune", "59350"),
+    status: str = "published",
+    lots=(),
+    **fields,
+) -> PurchaseIntention:
+    intention = PurchaseIntention(
+        title=title,
+        place_kind=place[0],
+        place_code=place[1],
+        place_label=fields.pop("place_label", None),
+        buyer_name=fields.pop("buyer_name", "Ville de Lille"),
+        buyer_type="pouvoir_adjudicateur",
+        status=status,
+        amount_per_year=fields.pop("amount_per_year", 100_000),
+        duration_months=fields.pop("duration_months", 24),
+        launch_date=fields.pop("launch_date", date(2027, 3, 1)),
+        **fields,
+    )
+    intention.sectors = [sector(session, s) for s in sectors]
+    for number, (lot_title, lot_sectors, amount) in enumerate(lots, start=1):
+        lot = IntentionLot(number=number, title=lot_title, amount=amount)
+        lot.sectors = [sector(session, s) for s in lot_sectors]
+        intention.lots.append(lot)
+    session.add(intention)
+    session.flush()
+    return intention
+
+
+def candidates(session, intention) -> dict[str, bool]:
+    """SIRET -> answers alone, for the stored candidates of ``intention``."""
+    rows = session.scalars(
+        select(MatchCandidate).where(MatchCandidate.intention_id == intention.id)
+    )
+    return {row.enterprise.siret: row.alone for row in rows}
+
+
+def touch(enterprise) -> None:
+    """What ``record_change`` does to an edited enterprise."""
+    enterprise.updated_at = utcnow()
+
+
+# --- Places ----------------------------------------------------------------------------
+
+
+def test_place_of_a_commune_lists_what_holds_it(session):
+    place = matching.place_of(session, "commune", "59350")
+    assert (place.kind, place.code, place.name) == ("commune", "59350", "Lille")
+    assert place.covered_by == (
+        ("commune", "59350"),
+        ("epci", "200093201"),
+        ("departement", "59"),
+        ("region", "32"),
+    )
+    assert place.latitude == pytest.approx(50.63, abs=0.01)
+    assert place.communes == ()
+
+
+def test_place_of_an_epci_covers_its_departement_and_lists_its_communes(session):
+    place = matching.place_of(session, "epci", "200093201")
+    assert place.covered_by == (("epci", "200093201"), ("departement", "59"), ("region", "32"))
+    insees = {c[0] for c in place.communes}
+    assert {"59350", "59009"} <= insees and "59183" not in insees
+    assert all(epci == "200093201" and dep == "59" for _, epci, dep in place.communes)
+
+
+def test_place_of_a_departement_and_a_region(session):
+    nord = matching.place_of(session, "departement", "59")
+    assert nord.name == "Nord"
+    assert nord.covered_by == (("departement", "59"), ("region", "32"))
+    assert {"59350", "59183"} <= {c[0] for c in nord.communes}
+    assert all(dep == "59" for *_, dep in nord.communes)
+    hdf = matching.place_of(session, "region", "32")
+    assert hdf.covered_by == (("region", "32"),)
+    deps = {dep for *_, dep in hdf.communes}
+    assert {"59", "62", "80"} <= deps and "75" not in deps
+    assert hdf.latitude is not None and 49 < hdf.latitude < 51.5
+
+
+def test_place_of_national_and_unknown_codes(session):
+    france = matching.place_of(session, "national", None)
+    assert france.kind == "national" and france.covered_by == (("national", "FR"),)
+    unknown = matching.place_of(session, "commune", "99999")
+    assert unknown.code == "99999" and unknown.covered_by == ()
+
+
+# --- Purchases -------------------------------------------------------------------------
+
+
+def test_purchase_of_with_lots_takes_the_lots_sectors(session):
+    intention = intention_row(
+        session,
+        sectors=(),
+        place=("departement", "59"),
+        lots=[("Ménage", (CLEANING,), 300_000), ("Espaces verts", (GREEN,), 120_000)],
+        cpv_codes="90910000 77310000",
+    )
+    purchase = matching.purchase_of(session, intention)
+    assert purchase.key == f"intention:{intention.id}"
+    assert set(purchase.sectors) == {
+        (CLEANING, "hygiene-et-proprete"),
+        (GREEN, "espaces-verts-exterieurs"),
+    }
+    assert purchase.place.kind == "departement" and purchase.place.code == "59"
+    assert purchase.cpv == ("90910000", "77310000")
+    assert [lot.lot for lot in purchase.lots] == ["Lot 1 : Ménage", "Lot 2 : Espaces verts"]
+    assert purchase.lots[0].sectors == ((CLEANING, "hygiene-et-proprete"),)
+    assert purchase.lots[1].total_amount == 120_000
+    assert purchase.lots[0].key == f"intention:{intention.id}/lot:1"
+    assert purchase.yearly_amount == 100_000
+
+
+# --- Suppliers -------------------------------------------------------------------------
+
+
+def test_suppliers_drop_rejected_sectors_and_closed_enterprises(session):
+    enterprise = supplier_row(session, 1, sectors=(CLEANING,))
+    session.add(
+        EnterpriseSector(
+            enterprise=enterprise,
+            sector=sector(session, GREEN),
+            source="naf",
+            confidence=0.4,
+            status="rejected",
+        )
+    )
+    session.add(
+        EnterpriseSector(
+            enterprise=enterprise,
+            sector=sector(session, LINEN),
+            source="name",
+            confidence=0.6,
+            status="suggested",
+        )
+    )
+    supplier_row(session, 2, status="closed")
+    session.flush()
+    pool = matching.suppliers(session)
+    assert [s.siret for s in pool] == [enterprise.siret]
+    claims = {(c.sector, c.status, c.source) for c in pool[0].sectors}
+    assert claims == {(CLEANING, "confirmed", "declared"), (LINEN, "suggested", "name")}
+    assert pool[0].turnover == 2_000_000 and pool[0].kind == "EA"
+
+
+def test_suppliers_zones_national_divisions_radius(session):
+    national = supplier_row(session, 1, zone=("national", None))
+    divisions = supplier_row(
+        session, 2, zone=("divisions", [("departement", "59"), ("epci", "200054781")])
+    )
+    radius = supplier_row(session, 3, zone=("radius", 15), commune="59350")
+    nothing = supplier_row(session, 4, zone=None)
+    by_siret = {s.siret: s for s in matching.suppliers(session)}
+    assert by_siret[national.siret].zone.kind == "national"
+    assert by_siret[divisions.siret].zone.divisions == frozenset(
+        {("departement", "59"), ("epci", "200054781")}
+    )
+    assert by_siret[divisions.siret].zone.declared
+    reach = by_siret[radius.siret].zone
+    assert reach.kind == "radius" and reach.radius_km == 15
+    assert {("commune", "59350"), ("commune", "59009"), ("departement", "59")} <= reach.reach
+    assert ("commune", "59183") not in reach.reach  # Dunkerque is ~65 km away
+    assert by_siret[nothing.siret].zone.kind == "none"
+
+
+def test_suppliers_track_record_from_contract_awards(session):
+    enterprise = supplier_row(session, 1)
+    session.add_all(
+        [
+            ContractAward(
+                holder_siret=enterprise.siret,
+                enterprise_id=enterprise.id,
+                buyer_siret="21590350100017",
+                cpv="90910000",
+                amount=80_000,
+                notified_on=date(2024, 5, 2),
+                reservation="L2113-12",
+                source="decp",
+                external_id="c1",
+            ),
+            ContractAward(  # a holder outside the directory: nobody's track record
+                holder_siret="11111111111111",
+                cpv="90910000",
+                amount=5,
+                source="decp",
+                external_id="c2",
+            ),
+        ]
+    )
+    session.flush()
+    (supplier,) = matching.suppliers(session)
+    (award,) = supplier.awards
+    assert (award.notified, award.amount, award.cpv) == (date(2024, 5, 2), 80_000, "90910000")
+    assert award.reservation == "L2113-12" and award.buyer_siret == "21590350100017"
+
+
+# --- Runs ------------------------------------------------------------------------------
+
+
+def test_run_stores_the_api_shape_and_candidates(session):
+    best = supplier_row(session, 1, kind="EA", name="Propreté Lilloise")
+    other = supplier_row(session, 2, kind="ACI", name="Net Insertion", turnover=None)
+    outsider = supplier_row(session, 3, zone=("divisions", [("departement", "13")]))
+    intention = intention_row(session)
+    stored = matching.run(session, intention)
+    session.commit()
+
+    row = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
+    assert row is stored and row.result["rules_version"]
+    result = row.result
+    sirets = [s["siret"] for s in result["suppliers"]]
+    assert sirets[:2] == [best.siret, other.siret]  # known turnover ranks first
+    assert outsider.siret not in sirets  # does not serve Lille
+    first = result["suppliers"][0]
+    assert set(first) >= {
+        "siret",
+        "name",
+        "kind",
+        "score",
+        "reasons",
+        "eligible_reservations",
+        "distance_km",
+        "dependency",
+    }
+    assert first["name"] == "Propreté Lilloise" and first["kind"] == "EA"
+    assert "L2113-12" in first["eligible_reservations"]
+    assert first["dependency"] == pytest.approx(0.05)
+    assert first["distance_km"] is not None and first["distance_km"] < 5
+    assert first["reasons"] and all(isinstance(r, str) for r in first["reasons"])
+    assert result["suppliers"][1]["dependency"] is None  # unknown turnover: stated, kept
+    for article in ("L2113-12", "L2113-13", "L2113-14", "L2113-15"):
+        verdict = result["reservations"][article]
+        assert set(verdict) >= {"eligible_count", "recommendation", "explanation"}
+    assert result["reservations"]["L2113-12"]["eligible_count"] == 1
+    assert result["reservations"]["L2113-13"]["eligible_count"] == 1
+    assert result["groups"] == []  # one enterprise suffices
+    assert candidates(session, intention) == {best.siret: True, other.siret: True}
+
+
+def test_run_finds_a_group_when_nobody_covers_everything(session):
+    cleaner = supplier_row(session, 1, kind="EA", sectors=(CLEANING,))
+    gardener = supplier_row(session, 2, kind="ESAT", sectors=(GREEN,))
+    intention = intention_row(session, title="Ménage et jardins", sectors=(CLEANING, GREEN))
+    result = matching.run(session, intention).result
+    assert result["groups"], result
+    group = result["groups"][0]
+    assert {m["siret"] for m in group["members"]} == {cleaner.siret, gardener.siret}
+    assert [m["role"] for m in group["members"]] == ["mandataire", "cotraitant"]
+    assert group["reservation"] == "L2113-12"  # both members eligible: EA + ESAT
+    assert set(group["covers"]) == {CLEANING, GREEN} and group["explanation"]
+    assert candidates(session, intention) == {cleaner.siret: False, gardener.siret: False}
+
+    # Once one enterprise covers both, it answers alone and no group is proposed.
+    both = supplier_row(session, 3, kind="EA", sectors=(CLEANING, GREEN))
+    result = matching.run(session, intention).result
+    assert result["groups"] == []
+    assert candidates(session, intention) == {both.siret: True}
+    assert session.scalar(select(MatchRun.id).where(MatchRun.intention_id == intention.id))
+    assert len(session.scalars(select(MatchRun)).all()) == 1  # replaced, not added
+
+
+def test_run_keeps_the_notification_date_of_known_candidates(session):
+    enterprise = supplier_row(session, 1)
+    intention = intention_row(session)
+    matching.run(session, intention)
+    row = session.scalar(select(MatchCandidate))
+    row.notified_at = utcnow()
+    session.commit()
+    matching.run(session, intention)
+    session.commit()
+    again = session.scalar(select(MatchCandidate))
+    assert again.enterprise_id == enterprise.id and again.notified_at is not None
+
+
+def test_run_all_matches_published_intentions_only(session):
+    supplier_row(session, 1)
+    published = intention_row(session)
+    draft = intention_row(session, title="Brouillon", status="draft")
+    assert matching.run_all(session) == 1
+    session.commit()
+    runs = {r.intention_id for r in session.scalars(select(MatchRun))}
+    assert runs == {published.id} and draft.id not in runs
+
+
+def test_current_result_recomputes_after_an_enterprise_change(session):
+    supplier_row(session, 1)
+    late = supplier_row(session, 2, sectors=(LINEN,))
+    intention = intention_row(session)
+    first = matching.current_result(session, intention)
+    assert late.siret not in [s["siret"] for s in first["suppliers"]]
+    computed = session.scalar(select(MatchRun.computed_at))
+    # Unchanged: the stored result is served as is.
+    assert matching.current_result(session, intention) == first
+    assert session.scalar(select(MatchRun.computed_at)) == computed
+
+    session.add(
+        EnterpriseSector(
+            enterprise=late,
+            sector=sector(session, CLEANING),
+            source="declared",
+            confidence=1.0,
+            status="confirmed",
+        )
+    )
+    touch(late)
+    session.commit()
+    second = matching.current_result(session, intention)
+    assert late.siret in [s["siret"] for s in second["suppliers"]]
+    assert session.scalar(select(MatchRun.computed_at)) != computed
+
+
+# --- Keeping candidates current ----------------------------------------------------------
+
+
+def test_refresh_stale_reruns_only_what_changed(session):
+    supplier_row(session, 1)
+    intention = intention_row(session)
+    assert matching.stale_intention_ids(session) == [intention.id]  # never matched
+    assert matching.refresh_stale(session) == 1
+    session.commit()
+    assert matching.stale_intention_ids(session) == []
+    assert matching.refresh_stale(session) == 0
+    intention.title = "Nettoyage des écoles et crèches"  # the intention changed
+    session.commit()
+    assert matching.stale_intention_ids(session) == [intention.id]
+
+
+def test_widening_a_zone_or_adding_a_sector_makes_an_enterprise_a_candidate(session):
+    supplier_row(session, 1)
+    far = supplier_row(session, 2, zone=("divisions", [("departement", "62")]))
+    unrelated = supplier_row(session, 3, sectors=(LINEN,))
+    intention = intention_row(session)
+    matching.refresh_stale(session)
+    session.commit()
+    assert set(candidates(session, intention)) == {make_siret(1)}
+
+    far.zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
+    touch(far)
+    session.add(
+        EnterpriseSector(
+            enterprise=unrelated,
+            sector=sector(session, CLEANING),
+            source="declared",
+            confidence=1.0,
+            status="confirmed",
+        )
+    )
+    touch(unrelated)
+    session.commit()
+    assert matching.refresh_stale(session) == 1
+    session.commit()
+    assert set(candidates(session, intention)) == {make_siret(1), far.siret, unrelated.siret}
+
+
+def test_a_closed_enterprise_stops_being_a_candidate(session):
+    kept = supplier_row(session, 1)
+    closing = supplier_row(session, 2)
+    intention = intention_row(session)
+    matching.refresh_stale(session)
+    session.commit()
+    assert set(candidates(session, intention)) == {kept.siret, closing.siret}
+    closing.status = "closed"  # updated_at moves on its own
+    session.commit()
+    assert matching.refresh_stale(session) == 1
+    session.commit()
+    assert set(candidates(session, intention)) == {kept.siret}
+
+
+# --- The command line ------------------------------------------------------------------
+
+
+def test_match_run_command(runner, session):
+    supplier_row(session, 1)
+    supplier_row(session, 2)
+    one = intention_row(session)
+    two = intention_row(session, title="Nettoyage du Nord", place=("departement", "59"))
+    intention_row(session, title="Brouillon", status="draft")
+    session.commit()
+    result = runner.invoke(args=["match", "run"])
+    assert result.exit_code == 0, result.output
+    assert "2/2 intentions" in result.output
+    assert "2 intentions matched in" in result.output and "4 candidates" in result.output
+    assert {r.intention_id for r in session.scalars(select(MatchRun))} == {one.id, two.id}
+
+    result = runner.invoke(args=["match", "run", "--intention", str(one.id)])
+    assert result.exit_code == 0 and "1 intentions matched" in result.output
+    result = runner.invoke(args=["match", "run", "--intention", "999999"])
+    assert result.exit_code != 0 and "no intention #999999" in result.output
+
+
+def test_the_sector_index_changes_nothing_but_the_work(session):
+    from webapp.domain.matching.match import match
+
+    supplier_row(session, 1, kind="EA", sectors=(CLEANING,))
+    supplier_row(session, 2, kind="ESAT", sectors=(GREEN,))
+    supplier_row(session, 3, kind="EA", sectors=(LINEN,))  # same group as nothing asked
+    supplier_row(session, 4, kind="AI", sectors=())  # no sector: its kind's prior counts
+    supplier_row(session, 5, kind="EA", sectors=("nettoyage-de-vehicules",))  # same group
+    supplier_row(session, 6, kind="ACI", sectors=())  # its kind rarely cleans (prior < 0.1)
+    pool = matching.suppliers(session)
+    index = matching.SectorIndex(pool)
+    cleaning = intention_row(session)
+    both = intention_row(session, sectors=(CLEANING, GREEN), place=("departement", "59"))
+    lots = intention_row(
+        session, sectors=(), lots=[("Linge", (LINEN,), 50_000), ("Ménage", (CLEANING,), 1)]
+    )
+    for intention in (cleaning, both, lots):
+        purchase = matching.purchase_of(session, intention)
+        subset = index.candidates(purchase)
+        assert len(subset) < len(pool) or intention is lots
+        assert matching.result_json(match(purchase, subset)) == matching.result_json(
+            match(purchase, pool)
+        )
+    considered = {s.siret for s in index.candidates(matching.purchase_of(session, cleaning))}
+    assert considered == {make_siret(1), make_siret(4), make_siret(5)}
+    unspecified = intention_row(session, sectors=())
+    assert index.candidates(matching.purchase_of(session, unspecified)) == pool

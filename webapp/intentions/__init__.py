@@ -1,0 +1,1 @@
+"""Purchase intentions: pages (``views``), forms and the logic shared with the API."""
