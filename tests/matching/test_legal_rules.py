@@ -253,3 +253,21 @@ def test_matching_is_deterministic():
         e.supplier.siret for e in second.suppliers
     ]
     assert [g.sirets for g in first.groups] == [g.sirets for g in second.groups]
+
+
+def test_a_group_member_works_in_the_place_or_part_of_it():
+    """A gardener of the Pas-de-Calais brings the missing sector but works nowhere in the
+    Nord: it joins no group there; one working in part of the Nord does."""
+    from webapp.domain.matching.territory import divisions_inside, touches
+
+    cleaner = supplier("1", sectors=(CLEANING,))
+    far = supplier("2", sectors=(GREEN,),
+                   zone=Zone("divisions", frozenset({("departement", "62")})))
+    near = supplier("3", sectors=(GREEN,),
+                    zone=Zone("divisions", frozenset({("epci", "200093201")})))
+    p = purchase(sectors=(CLEANING, GREEN), place=NORD)
+    inside = divisions_inside(NORD)
+    assert not touches(far.zone, NORD, inside) and touches(near.zone, NORD, inside)
+    groups = match(p, [cleaner, far, near]).groups
+    assert groups and all("2" not in g.sirets for g in groups)
+    assert any(set(g.sirets) == {"1", "3"} for g in groups)

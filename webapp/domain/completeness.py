@@ -49,6 +49,11 @@ class Completeness:
     missing: tuple[str, ...]  # every missing item's advice, most useful first
 
 
+def completeness_score(facts: ProfileFacts) -> int:
+    """The score alone (the matcher's need: no advice to translate)."""
+    return 100 - sum(weight for name, weight, _ in ITEMS if not getattr(facts, name))
+
+
 def completeness(facts: ProfileFacts) -> Completeness:
     missing = [(weight, advice) for name, weight, advice in ITEMS if not getattr(facts, name)]
     score = 100 - sum(weight for weight, _ in missing)

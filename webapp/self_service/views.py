@@ -127,7 +127,7 @@ def _form_page(enterprise, form, title: str, active: str, **context):
 @requires(MANAGE)
 def dashboard(siret: str):
     enterprise = _enterprise(siret)
-    if matching.refresh_stale(db.session):
+    if matching.refresh_for(db.session, enterprise):
         db.session.commit()
     return _page(
         "self_service/dashboard.html",

@@ -12,7 +12,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
-from webapp.domain.completeness import completeness, facts_of
+from webapp.domain.completeness import completeness_score, facts_of
+from webapp.domain.matching.evaluate import evaluate
 from webapp.domain.matching.facts import (
     NATIONAL,
     Award,
@@ -24,6 +25,7 @@ from webapp.domain.matching.facts import (
 )
 from webapp.domain.matching.match import MatchResult, match
 from webapp.domain.matching.rules import Rules, load_rules
+from webapp.domain.matching.territory import divisions_inside, touches
 from webapp.models import (
     Commune,
     ContractAward,
@@ -52,9 +54,28 @@ _DIVISION_KEYS = {
 # --- Facts ------------------------------------------------------------------------------
 
 
+# Places read from the reference tables, which change only with `flask import reference`.
+_PLACES: dict[tuple[str, str, str | None], Place] = {}
+
+
 def place_of(session: Session, kind: str, code: str | None) -> Place:
     """The place of execution with what holds it and, if larger than a commune, its
-    communes (for groups whose zones serve it together)."""
+    communes (for groups whose zones serve it together). Cached per database."""
+    key = (_database(session), kind, code)
+    if key not in _PLACES:
+        if len(_PLACES) > 10_000:
+            _PLACES.clear()
+        _PLACES[key] = _read_place(session, kind, code)
+    return _PLACES[key]
+
+
+def _database(session: Session) -> str:
+    """Which database the session reads (the key of the in-memory caches)."""
+    bind = session.get_bind()
+    return str(getattr(bind, "engine", bind).url)
+
+
+def _read_place(session: Session, kind: str, code: str | None) -> Place:
     if kind == NATIONAL or not code:
         return Place(NATIONAL, "FR", "France", 46.6, 2.4, ((NATIONAL, "FR"),))
     if kind == "commune":
@@ -201,7 +222,7 @@ def supplier_of(enterprise: Enterprise, awards: tuple[Award, ...] = ()) -> Suppl
         turnover=capacity.turnover_eur if capacity else None,
         largest_contract=capacity.largest_contract_eur if capacity else None,
         headcount=capacity.headcount_total if capacity else None,
-        completeness=completeness(facts_of(enterprise)).score,
+        completeness=completeness_score(facts_of(enterprise)),
         networks=frozenset(n.slug for n in enterprise.networks),
         awards=awards,
         departement=enterprise.departement_code,
@@ -270,6 +291,33 @@ class SectorIndex:
         return [self.pool[i] for i in sorted(positions)]
 
 
+# The matcher's view of every enterprise, kept in memory until one changes: loading it
+# costs ~1 s for the 3,800 enterprises of the snapshot, a page view must not pay that.
+_POOLS: dict[str, tuple[tuple, SectorIndex]] = {}
+
+
+def current_pool(session: Session) -> SectorIndex:
+    """The indexed suppliers of the database as it is now (re-read after any change to an
+    enterprise or to the track record)."""
+    version = tuple(
+        session.execute(
+            select(
+                func.count(Enterprise.id),
+                func.max(Enterprise.id),
+                func.max(Enterprise.updated_at),
+                select(func.count(ContractAward.id)).scalar_subquery(),
+                select(func.max(ContractAward.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+    database = _database(session)
+    cached = _POOLS.get(database)
+    if cached is None or cached[0] != version:
+        cached = (version, SectorIndex(suppliers(session)))
+        _POOLS[database] = cached
+    return cached[1]
+
+
 def run(
     session: Session,
     intention: PurchaseIntention,
@@ -279,7 +327,7 @@ def run(
     """Match ``intention`` and store the result (replacing the previous one). Give the
     ``index`` of ``pool`` when matching many intentions against the same pool."""
     if index is None:
-        index = SectorIndex(pool if pool is not None else suppliers(session))
+        index = SectorIndex(pool) if pool is not None else current_pool(session)
     purchase = purchase_of(session, intention)
     result = match(purchase, index.candidates(purchase))
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
@@ -367,7 +415,7 @@ def run_all(
 ) -> int:
     """Match every published intention (or those given); the enterprises are read once.
     ``progress(n)`` is called after each intention matched."""
-    pool = suppliers(session)
+    index = current_pool(session)
     if intentions is None:
         intentions = session.scalars(
             intentions_query()
@@ -375,9 +423,8 @@ def run_all(
             .order_by(PurchaseIntention.id)
         ).all()
     count = 0
-    index = SectorIndex(pool)
     for intention in intentions:
-        run(session, intention, pool, index)
+        run(session, intention, index=index)
         count += 1
         if progress is not None:
             progress(count)
@@ -427,6 +474,33 @@ def refresh_stale(session: Session) -> int:
         intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
     ).all()
     return run_all(session, intentions)
+
+
+def refresh_for(session: Session, enterprise: Enterprise) -> int:
+    """Re-match the stale published intentions this enterprise could take part in (its
+    sectors and zone meet them): its dashboard is then current without re-matching every
+    intention after any change anywhere. The caller commits."""
+    ids = stale_intention_ids(session)
+    if not ids:
+        return 0
+    index = current_pool(session)
+    me = next((s for s in index.pool if s.siret == enterprise.siret), None)
+    if me is None:  # closed: its rows go with the next full run
+        return 0
+    rules = load_rules()
+    count = 0
+    for intention in session.scalars(
+        intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
+    ):
+        purchase = purchase_of(session, intention)
+        if not touches(me.zone, purchase.place, divisions_inside(purchase.place)):
+            continue
+        parts = (purchase, *purchase.lots)
+        if not any(evaluate(me, part, rules).covered for part in parts if part.sectors):
+            continue
+        run(session, intention, index=index)
+        count += 1
+    return count
 
 
 def current_result(session: Session, intention: PurchaseIntention) -> dict[str, Any]:

@@ -3,9 +3,10 @@ enterprise answers a purchase, the best groups of 2 to 4 that together cover its
 serve its place and carry its size — every member eligible for the reservation
 considered (no mixed group on a reserved contract).
 
-Exact search over a pruned candidate set: the candidates are the best few per required
-sector; every combination of 2..4 of them is tried, smallest first, in a fixed order
-(deterministic), within a time budget (reported when reached)."""
+Every member serves the place or a part of it. Exact search over a pruned candidate set:
+the candidates are the best few per required sector; every combination of 2..4 of them is
+tried, smallest first, in a fixed order (deterministic), within a time budget (reported
+when reached)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from itertools import combinations
 from webapp.domain.matching.evaluate import NONE, Evaluation
 from webapp.domain.matching.facts import Purchase
 from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.territory import haversine_km, union_serves
+from webapp.domain.matching.territory import (
+    divisions_inside,
+    haversine_km,
+    touches,
+    union_serves,
+)
 
 MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
 
@@ -51,12 +57,13 @@ def find_groups(
     """The best groups for ``purchase`` among ``evaluations`` (every member eligible for
     ``reservation`` if given). No group when one enterprise answers alone."""
     settings = rules["groups"]
+    inside = divisions_inside(purchase.place)
     pool = [
         e
         for e in evaluations
         if e.covered
         and (reservation is None or e.eligibility[reservation].eligible)
-        and e.supplier.zone.kind != "none"
+        and touches(e.supplier.zone, purchase.place, inside)
     ]
     if any(e.answers_alone for e in pool):
         return GroupSearch((), len(pool), 0, True)

@@ -37,6 +37,31 @@ def serves(zone: Zone, place: Place) -> tuple[bool, str]:
     return False, "zone d'intervention inconnue"
 
 
+def divisions_inside(place: Place) -> frozenset[tuple[str, str]]:
+    """The divisions lying in ``place`` (its communes, their EPCIs and départements),
+    and itself: a zone listing one of them works in part of the place."""
+    inside = {(place.kind, place.code)}
+    for insee, epci, departement in place.communes:
+        inside.add(("commune", insee))
+        inside.add(("departement", departement))
+        if epci:
+            inside.add(("epci", epci))
+    return frozenset(inside)
+
+
+def touches(zone: Zone, place: Place, inside: frozenset[tuple[str, str]]) -> bool:
+    """Whether the zone serves the place or a part of it (``inside``:
+    ``divisions_inside(place)``). A co-bidder must at least do that: a member working
+    nowhere in the place brings nothing to carry the work out there."""
+    if serves(zone, place)[0]:
+        return True
+    if zone.kind == "divisions":
+        return not zone.divisions.isdisjoint(inside)
+    if zone.kind == "radius":
+        return not zone.reach.isdisjoint(inside)
+    return False
+
+
 def union_serves(zones: list[Zone], place: Place) -> bool:
     """Whether several zones together serve the place: one of them serves it whole, or
     every commune of the place is served by one of them."""
