@@ -271,3 +271,18 @@ def test_a_group_member_works_in_the_place_or_part_of_it():
     groups = match(p, [cleaner, far, near]).groups
     assert groups and all("2" not in g.sirets for g in groups)
     assert any(set(g.sirets) == {"1", "3"} for g in groups)
+
+
+def test_a_group_may_serve_the_place_together_commune_by_commune():
+    """Neither covers the whole Nord, both sectors, nor... together they do: a group."""
+    metropole = Zone("divisions", frozenset({("epci", "200093201")}))
+    rest = Zone("divisions", frozenset({("commune", "59183")}))
+    a = supplier("1", sectors=(CLEANING, GREEN), zone=metropole)
+    b = supplier("2", sectors=(CLEANING, GREEN), zone=rest)
+    p = purchase(sectors=(CLEANING, GREEN), place=NORD)
+    [group] = [g for g in match(p, [a, b]).groups if g.reservation == L2113_13]
+    assert set(group.sirets) == {"1", "2"}
+    # With a third commune left out of both zones, no group serves the Nord.
+    partial = supplier("2", sectors=(CLEANING, GREEN),
+                       zone=Zone("divisions", frozenset({("commune", "59999")})))
+    assert match(p, [a, partial]).groups == ()

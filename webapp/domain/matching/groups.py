@@ -20,8 +20,8 @@ from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import (
     divisions_inside,
     haversine_km,
+    serves,
     touches,
-    union_serves,
 )
 
 MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
@@ -68,6 +68,7 @@ def find_groups(
     if any(e.answers_alone for e in pool):
         return GroupSearch((), len(pool), 0, True)
     candidates = _prune(pool, purchase, settings)
+    reach = {e.supplier.siret: _served_part(e, purchase) for e in candidates}
     needed = {sector for sector, _ in purchase.sectors}
     deadline = time.monotonic() + settings["time_budget_ms"] / 1000
     found: list[Group] = []
@@ -76,10 +77,10 @@ def find_groups(
     for size in range(settings["min_members"], settings["max_members"] + 1):
         for combo in combinations(candidates, size):
             tried += 1
-            if tried % 256 == 0 and time.monotonic() > deadline:
+            if tried % 16 == 0 and time.monotonic() > deadline:
                 complete = False
                 break
-            group = _group(combo, purchase, needed, rules, reservation)
+            group = _group(combo, purchase, needed, rules, reservation, reach)
             if group is not None:
                 found.append(group)
         if not complete:
@@ -105,17 +106,52 @@ def _prune(pool: list[Evaluation], purchase: Purchase, settings) -> list[Evaluat
     return kept[: settings["max_candidates"]]
 
 
+def _served_part(evaluation: Evaluation, purchase: Purchase) -> int:
+    """The part of the place the member serves, as a bitmask over the place's communes
+    (all bits: the whole place). Zones together serve the place when their masks cover it
+    (computed once per candidate, not once per combination)."""
+    place = purchase.place
+    communes = place.communes
+    zone = evaluation.supplier.zone
+    if serves(zone, place)[0]:
+        return (1 << max(len(communes), 1)) - 1
+    mask = 0
+    if zone.kind == "radius":  # its reach lists the communes it serves (larger ones: part)
+        for position, (insee, _, _) in enumerate(communes):
+            if ("commune", insee) in zone.reach:
+                mask |= 1 << position
+    elif zone.kind == "divisions":
+        listed = zone.divisions
+        for position, (insee, epci, departement) in enumerate(communes):
+            if (
+                ("commune", insee) in listed
+                or ("departement", departement) in listed
+                or (epci and ("epci", epci) in listed)
+            ):
+                mask |= 1 << position
+    return mask
+
+
+def _union(members: tuple[Evaluation, ...], reach: dict[str, int]) -> int:
+    mask = 0
+    for member in members:
+        mask |= reach[member.supplier.siret]
+    return mask
+
+
 def _group(
     members: tuple[Evaluation, ...],
     purchase: Purchase,
     needed: set[str],
     rules: Rules,
     reservation: str | None,
+    reach: dict[str, int],
 ) -> Group | None:
     covered = set().union(*(m.covered for m in members))
     if not needed <= covered:
         return None
-    if not union_serves([m.supplier.zone for m in members], purchase.place):
+    whole = (1 << max(len(purchase.place.communes), 1)) - 1
+    if _union(members, reach) != whole:
         return None
     share = rules["dependency"]["max_share"]
     carried = _carries(members, purchase, share)
@@ -126,7 +162,7 @@ def _group(
         others = tuple(m for m in members if m is not member)
         if (
             needed <= set().union(*(m.covered for m in others))
-            and union_serves([m.supplier.zone for m in others], purchase.place)
+            and _union(others, reach) == whole
             and _carries(others, purchase, share) is not False
         ):
             return None
