@@ -99,6 +99,7 @@ def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation
         reasons.append(f"{len(supplier.awards)} marché(s) public(s) remporté(s)"
                        + (f", dont {len(related)} dans ces secteurs" if related else ""))
     score += points["completeness"] * supplier.completeness / 100
+    reasons.append(f"Fiche complète à {supplier.completeness} %")
 
     eligibility = {
         article: supplier_eligible(article, supplier, purchase, rules)
