@@ -436,11 +436,13 @@ class Plan:
     where: list[str] = field(default_factory=list)  # conditions on ``docs d``
     params: list[Any] = field(default_factory=list)
     near: Radius | None = None
+    cells: str = ""  # the grid cells a radius reaches, as an FTS OR group
     exact_key: str = ""
 
     def match(self) -> str | None:
         """The MATCH expression of the text and the token filters, if any."""
-        return " AND ".join([unit.expression() for unit in self.units] + self.filters) or None
+        parts = [unit.expression() for unit in self.units] + self.filters
+        return " AND ".join(parts + ([self.cells] if self.cells and parts else [])) or None
 
     def text_in(self, columns: str, as_typed: bool = False, narrow: bool = False) -> str:
         """The text found in ``columns`` (a relevance tier, intersected with the hits);
@@ -877,8 +879,8 @@ class EmbeddedBackend:
             latitude, longitude = query.near.latitude, query.near.longitude
             plan.near = Radius.around(latitude, longitude, query.radius_km)
             cells = cells_around(latitude, longitude, query.radius_km)
-            if cells and (plan.units or plan.filters):  # narrows the FTS work, if any
-                plan.filters.append(any_of(quoted(cell) for cell in cells))
+            if cells:  # narrows the hits' FTS work, if any (not the tiers': dearer there)
+                plan.cells = any_of(quoted(cell) for cell in cells)
         return plan
 
     def _text_units(

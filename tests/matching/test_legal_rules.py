@@ -262,9 +262,9 @@ def test_a_group_member_works_in_the_place_or_part_of_it():
 
     cleaner = supplier("1", sectors=(CLEANING,))
     far = supplier("2", sectors=(GREEN,),
-                   zone=Zone("divisions", frozenset({("departement", "62")})))
+                   zone=Zone("divisions", frozenset({("departement", "62")}), declared=True))
     near = supplier("3", sectors=(GREEN,),
-                    zone=Zone("divisions", frozenset({("epci", "200093201")})))
+                    zone=Zone("divisions", frozenset({("epci", "200093201")}), declared=True))
     p = purchase(sectors=(CLEANING, GREEN), place=NORD)
     inside = divisions_inside(NORD)
     assert not touches(far.zone, NORD, inside) and touches(near.zone, NORD, inside)
@@ -275,8 +275,8 @@ def test_a_group_member_works_in_the_place_or_part_of_it():
 
 def test_a_group_may_serve_the_place_together_commune_by_commune():
     """Neither covers the whole Nord, both sectors, nor... together they do: a group."""
-    metropole = Zone("divisions", frozenset({("epci", "200093201")}))
-    rest = Zone("divisions", frozenset({("commune", "59183")}))
+    metropole = Zone("divisions", frozenset({("epci", "200093201")}), declared=True)
+    rest = Zone("divisions", frozenset({("commune", "59183")}), declared=True)
     a = supplier("1", sectors=(CLEANING, GREEN), zone=metropole)
     b = supplier("2", sectors=(CLEANING, GREEN), zone=rest)
     p = purchase(sectors=(CLEANING, GREEN), place=NORD)
@@ -284,5 +284,24 @@ def test_a_group_may_serve_the_place_together_commune_by_commune():
     assert set(group.sirets) == {"1", "2"}
     # With a third commune left out of both zones, no group serves the Nord.
     partial = supplier("2", sectors=(CLEANING, GREEN),
-                       zone=Zone("divisions", frozenset({("commune", "59999")})))
+                       zone=Zone("divisions", frozenset({("commune", "59999")}), declared=True))
     assert match(p, [a, partial]).groups == ()
+
+
+def test_an_inferred_zone_also_serves_near_its_base():
+    """A zone an import deduced from the address is a guess: the enterprise also serves a
+    place within the reach of the rules (50 km), said in its reasons; a declared zone is
+    taken at its word."""
+    reach = RULES["territory"]["derived_zone_reach_km"]
+    arras = Place("commune", "62041", "Arras", 50.29, 2.78,
+                  (("commune", "62041"), ("departement", "62"), ("region", "32")))
+    inferred = supplier("1", zone=Zone("divisions", frozenset({("departement", "59")})))
+    declared = supplier("2", zone=Zone("divisions", frozenset({("departement", "59")}),
+                                       declared=True))
+    far = Supplier(siret="3", name="S3", kind="EI", sectors=inferred.sectors,
+                   zone=inferred.zone, latitude=48.85, longitude=2.35, turnover=1_000_000)
+    p = purchase(place=arras)
+    by_siret = {e.supplier.siret: e for e in match(p, [inferred, declared, far]).suppliers}
+    assert set(by_siret) == {"1"}
+    assert by_siret["1"].distance_km < reach
+    assert any("non déclarée" in r for r in by_siret["1"].reasons)

@@ -4,6 +4,7 @@ facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API ser
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -273,6 +274,10 @@ class SectorIndex:
         self.by_group: dict[str, set[int]] = {}
         self.national: set[int] = set()
         self.by_division: dict[tuple[str, str], set[int]] = {}
+        # Inferred zones also count near their base (rules: derived_zone_reach_km): their
+        # suppliers by one-degree cell of their base, looked up around the place.
+        self.reach_km = rules["territory"]["derived_zone_reach_km"]
+        self.inferred_by_cell: dict[tuple[int, int], set[int]] = {}
         for position, supplier in enumerate(pool):
             if supplier.sectors:
                 for claim in supplier.sectors:
@@ -287,6 +292,9 @@ class SectorIndex:
                 self.national.add(position)
             for division in zone.divisions | zone.reach:
                 self.by_division.setdefault(division, set()).add(position)
+            if not zone.declared and supplier.latitude is not None:
+                cell = (math.floor(supplier.latitude), math.floor(supplier.longitude))
+                self.inferred_by_cell.setdefault(cell, set()).add(position)
 
     def candidates(self, purchase: Purchase) -> list[Supplier]:
         """The suppliers meeting the purchase (a sector of it or of one of its lots; its
@@ -295,6 +303,16 @@ class SectorIndex:
         positions = set(self.national)
         for division in {*place.covered_by, *divisions_inside(place)}:
             positions |= self.by_division.get(division, set())
+        if place.latitude is not None and place.longitude is not None:
+            d_lat = self.reach_km / 111.0
+            d_lon = self.reach_km / (111.0 * max(0.05, math.cos(math.radians(place.latitude))))
+            for row in range(
+                math.floor(place.latitude - d_lat), math.floor(place.latitude + d_lat) + 1
+            ):
+                for column in range(
+                    math.floor(place.longitude - d_lon), math.floor(place.longitude + d_lon) + 1
+                ):
+                    positions |= self.inferred_by_cell.get((row, column), set())
         parts = (purchase, *purchase.lots)
         if all(part.sectors for part in parts):
             covering: set[int] = set()

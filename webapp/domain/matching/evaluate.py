@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from webapp.domain.matching.eligibility import ARTICLES, Verdict, purchase_allows, supplier_eligible
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.territory import distance_km, serves
+from webapp.domain.matching.territory import works_in
 
 EXACT, GROUP, PRIOR, NONE = "exact", "group", "prior", "none"
 _LEVEL = {EXACT: 1.0, GROUP: 0.6, PRIOR: 0.25, NONE: 0.0}
@@ -60,9 +60,9 @@ def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation
         score += points["sector_exact"] * sum(levels) / len(levels)
         reasons.extend(_sector_reasons(supplier, coverage, purchase.sectors, rules))
 
-    served, why = serves(supplier.zone, purchase.place)
+    reach = rules["territory"]["derived_zone_reach_km"]
+    served, why, distance = works_in(supplier, purchase.place, reach)
     reasons.append(why[0].upper() + why[1:])
-    distance = distance_km(supplier, purchase.place)
     if served:
         score += points["territory"]
         if distance is not None:

@@ -20,7 +20,6 @@ from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import (
     divisions_inside,
     haversine_km,
-    serves,
     touches,
 )
 
@@ -63,7 +62,7 @@ def find_groups(
         for e in evaluations
         if e.covered
         and (reservation is None or e.eligibility[reservation].eligible)
-        and touches(e.supplier.zone, purchase.place, inside)
+        and (e.serves or touches(e.supplier.zone, purchase.place, inside))
     ]
     if any(e.answers_alone for e in pool):
         return GroupSearch((), len(pool), 0, True)
@@ -113,7 +112,7 @@ def _served_part(evaluation: Evaluation, purchase: Purchase) -> int:
     place = purchase.place
     communes = place.communes
     zone = evaluation.supplier.zone
-    if serves(zone, place)[0]:
+    if evaluation.serves:  # its zone, or its base near the place (an inferred zone)
         return (1 << max(len(communes), 1)) - 1
     mask = 0
     if zone.kind == "radius":  # its reach lists the communes it serves (larger ones: part)

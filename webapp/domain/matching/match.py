@@ -10,7 +10,7 @@ from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.groups import Group, find_groups
 from webapp.domain.matching.recommend import ReservationVerdict, verdicts
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.territory import divisions_inside, touches
+from webapp.domain.matching.territory import divisions_inside, takes_part
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def match(
     # Only suppliers working in the place, or in part of it (the others can neither answer
     # alone nor join a group), are evaluated: a set test each, instead of a full evaluation.
     inside = divisions_inside(purchase.place)
-    suppliers = [s for s in suppliers if touches(s.zone, purchase.place, inside)]
+    reach = rules["territory"]["derived_zone_reach_km"]
+    suppliers = [s for s in suppliers if takes_part(s, purchase.place, inside, reach)]
     evaluations = [evaluate(s, purchase, rules) for s in suppliers]
     lot_evaluations = {
         lot.lot or lot.key: [evaluate(s, lot, rules) for s in suppliers] for lot in purchase.lots

@@ -37,6 +37,30 @@ def serves(zone: Zone, place: Place) -> tuple[bool, str]:
     return False, "zone d'intervention inconnue"
 
 
+def works_in(
+    supplier: Supplier, place: Place, reach_km: float
+) -> tuple[bool, str, float | None]:
+    """(served, why, distance): the zone serves the place, or — the zone being only
+    inferred by an import, not declared — the base lies within ``reach_km`` of it."""
+    served, why = serves(supplier.zone, place)
+    distance = distance_km(supplier, place)
+    if served or supplier.zone.declared or distance is None or distance > reach_km:
+        return served, why, distance
+    return (
+        True,
+        f"zone non déclarée (déduite de l'adresse) : base à {distance:.0f} km du lieu "
+        f"d'exécution, dans la limite de {reach_km:g} km",
+        distance,
+    )
+
+
+def takes_part(
+    supplier: Supplier, place: Place, inside: frozenset[tuple[str, str]], reach_km: float
+) -> bool:
+    """Works in the place or part of it (``touches``), or near it (``works_in``)."""
+    return touches(supplier.zone, place, inside) or works_in(supplier, place, reach_km)[0]
+
+
 def divisions_inside(place: Place) -> frozenset[tuple[str, str]]:
     """The divisions lying in ``place`` (its communes, their EPCIs and départements),
     and itself: a zone listing one of them works in part of the place."""
