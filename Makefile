@@ -39,6 +39,10 @@ load-demo: install
 	$(FLASK) import siae data/demo/siae_snapshot.csv.gz
 	$(FLASK) search sync --repair
 	$(FLASK) users demo
+	$(FLASK) import intentions data/templates/intentions_modele.csv --source demo
+	@if [ -f ../shared/data/decp/decp_sample_pes_2019.json ]; then \
+		$(FLASK) import decp ../shared/data/decp/decp_sample_pes_2019.json --history; fi
+	$(FLASK) match run
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000

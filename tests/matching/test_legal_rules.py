@@ -305,3 +305,17 @@ def test_an_inferred_zone_also_serves_near_its_base():
     assert set(by_siret) == {"1"}
     assert by_siret["1"].distance_km < reach
     assert any("non déclarée" in r for r in by_siret["1"].reasons)
+
+
+def test_reasons_are_written_for_the_shown_suppliers_only_and_change_nothing_else():
+    suppliers = [supplier(str(i), turnover=None if i % 3 else 500_000) for i in range(6)]
+    p = purchase()
+    full = match(p, suppliers)
+    short = match(p, suppliers, explain_top=2)
+    assert [(e.supplier.siret, e.score, e.eligible_articles()) for e in full.suppliers] == [
+        (e.supplier.siret, e.score, e.eligible_articles()) for e in short.suppliers
+    ]
+    assert all(e.reasons for e in short.suppliers[:2])
+    assert not any(e.reasons for e in short.suppliers[2:])
+    quiet = evaluate(suppliers[0], p, RULES, explain=False)
+    assert quiet.reasons == () and quiet.score == evaluate(suppliers[0], p, RULES).score

@@ -3,7 +3,7 @@ the reasons, in words a buyer and an enterprise can read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from webapp.domain.matching.eligibility import ARTICLES, Verdict, purchase_allows, supplier_eligible
 from webapp.domain.matching.facts import Purchase, Supplier
@@ -25,32 +25,47 @@ class Evaluation:
     dependency: float | None  # yearly amount / turnover
     carries: bool | None  # None: turnover unknown
     eligibility: dict[str, Verdict]
+    # Derived once (the matcher asks them of thousands of evaluations, several times).
+    covered: frozenset[str] = field(init=False)
+    covers_all: bool = field(init=False)
+    answers_alone: bool = field(init=False)  # every sector, the place, not known too small
+    relevant: bool = field(init=False)  # worth listing: a sector, and the place
+    _eligible: tuple[str, ...] = field(init=False, repr=False)
 
-    @property
-    def covered(self) -> frozenset[str]:
-        return frozenset(s for s, level in self.coverage.items() if level != NONE)
-
-    @property
-    def covers_all(self) -> bool:
-        return all(level != NONE for level in self.coverage.values())
-
-    @property
-    def answers_alone(self) -> bool:
-        """Covers every sector, serves the place, and is not known to be too small."""
-        return self.covers_all and self.serves and self.carries is not False
-
-    @property
-    def relevant(self) -> bool:
-        """Worth listing: covers at least one sector and serves the place."""
-        return bool(self.covered) and self.serves
+    def __post_init__(self) -> None:
+        covered = frozenset(s for s, level in self.coverage.items() if level != NONE)
+        covers_all = len(covered) == len(self.coverage)
+        derived = {
+            "covered": covered,
+            "covers_all": covers_all,
+            "answers_alone": covers_all and self.serves and self.carries is not False,
+            "relevant": bool(covered) and self.serves,
+            "_eligible": tuple(a for a, v in self.eligibility.items() if v.eligible),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     def eligible_articles(self) -> tuple[str, ...]:
-        return tuple(a for a, verdict in self.eligibility.items() if verdict.eligible)
+        return self._eligible
 
 
-def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation:
+def evaluate(
+    supplier: Supplier,
+    purchase: Purchase,
+    rules: Rules,
+    explain: bool = True,
+    allowed: dict[str, bool] | None = None,
+) -> Evaluation:
+    """``explain``: write the reasons (the same score either way; the matcher writes them
+    only for the suppliers it shows). ``allowed``: ``purchase_allows`` per article, if
+    already known for this purchase."""
     points = rules["score"]
     reasons: list[str] = []
+
+    def say(text: str) -> None:
+        if explain:
+            reasons.append(text)
+
     coverage = {
         sector: _coverage(supplier, sector, group, rules) for sector, group in purchase.sectors
     }
@@ -58,16 +73,19 @@ def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation
     if coverage:
         levels = [_LEVEL[level] for level in coverage.values()]
         score += points["sector_exact"] * sum(levels) / len(levels)
-        reasons.extend(_sector_reasons(supplier, coverage, purchase.sectors, rules))
+        if explain:
+            reasons.extend(_sector_reasons(supplier, coverage, purchase.sectors, rules))
 
     reach = rules["territory"]["derived_zone_reach_km"]
     served, why, distance = works_in(supplier, purchase.place, reach)
-    reasons.append(why[0].upper() + why[1:])
+    if explain:
+        reasons.append(why[0].upper() + why[1:])
     if served:
         score += points["territory"]
         if distance is not None:
             score -= min(10.0, distance / 10 * points["distance_penalty_per_10km"])
-            reasons.append(f"Base à {distance:.0f} km du lieu d'exécution")
+            if explain:
+                reasons.append(f"Base à {distance:.0f} km du lieu d'exécution")
 
     dependency, carries = None, None
     yearly = purchase.yearly_amount
@@ -77,34 +95,44 @@ def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation
         carries = dependency <= share
         if carries:
             score += points["capacity_known_ok"]
-            reasons.append(f"Dépendance économique {dependency:.0%} de son chiffre d'affaires "
-                           f"(seuil {share:.0%})")
+            say(
+                f"Dépendance économique {dependency:.0%} de son chiffre d'affaires "
+                f"(seuil {share:.0%})"
+            )
         else:
-            reasons.append(f"Trop lourd seul : {dependency:.0%} de son chiffre d'affaires "
-                           f"(seuil {share:.0%}) — envisageable en groupement")
+            say(
+                f"Trop lourd seul : {dependency:.0%} de son chiffre d'affaires "
+                f"(seuil {share:.0%}) — envisageable en groupement"
+            )
     elif yearly is not None:
         score += points["capacity_unknown"]
-        reasons.append("Chiffre d'affaires inconnu : dépendance économique non évaluée")
+        say("Chiffre d'affaires inconnu : dépendance économique non évaluée")
     if (
         yearly is not None
         and supplier.largest_contract is not None
         and yearly > supplier.largest_contract
     ):
-        reasons.append(f"Montant annuel au-delà de son plus gros marché déclaré "
-                       f"({supplier.largest_contract:,.0f} €)".replace(",", " "))
+        say(
+            f"Montant annuel au-delà de son plus gros marché déclaré "
+            f"({supplier.largest_contract:,.0f} €)".replace(",", " ")
+        )
 
     related = [a for a in supplier.awards if a.sectors & set(coverage)]
     if supplier.awards:
         score += min(points["track_record"], 5 * len(related) + len(supplier.awards))
-        reasons.append(f"{len(supplier.awards)} marché(s) public(s) remporté(s)"
-                       + (f", dont {len(related)} dans ces secteurs" if related else ""))
+        say(
+            f"{len(supplier.awards)} marché(s) public(s) remporté(s)"
+            + (f", dont {len(related)} dans ces secteurs" if related else "")
+        )
     score += points["completeness"] * supplier.completeness / 100
-    reasons.append(f"Fiche complète à {supplier.completeness} %")
+    say(f"Fiche complète à {supplier.completeness} %")
 
+    if allowed is None:
+        allowed = {a: purchase_allows(a, purchase, rules).eligible for a in ARTICLES}
     eligibility = {
-        article: supplier_eligible(article, supplier, purchase, rules)
-        if purchase_allows(article, purchase, rules).eligible
-        else Verdict(False, "achat non réservable sous cet article")
+        article: _eligibility(article, supplier, purchase, rules)
+        if allowed[article]
+        else _NOT_RESERVABLE
         for article in ARTICLES
     }
     return Evaluation(
@@ -118,6 +146,22 @@ def evaluate(supplier: Supplier, purchase: Purchase, rules: Rules) -> Evaluation
         carries=carries,
         eligibility=eligibility,
     )
+
+
+_NOT_RESERVABLE = Verdict(False, "achat non réservable sous cet article")
+# A supplier's verdict per article depends only on its kind and ESS status, but for the
+# L2113-15 exclusion (its awards): verdicts of suppliers without awards are shared.
+_SHARED_VERDICTS: dict[tuple[str, str, str], Verdict] = {}
+
+
+def _eligibility(article: str, supplier: Supplier, purchase: Purchase, rules: Rules) -> Verdict:
+    if supplier.awards:
+        return supplier_eligible(article, supplier, purchase, rules)
+    key = (article, supplier.kind, supplier.ess_status)
+    verdict = _SHARED_VERDICTS.get(key)
+    if verdict is None:
+        verdict = _SHARED_VERDICTS[key] = supplier_eligible(article, supplier, purchase, rules)
+    return verdict
 
 
 def _coverage(supplier: Supplier, sector: str, group: str, rules: Rules) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.domain.matching.eligibility import ARTICLES
+from webapp.domain.matching.eligibility import ARTICLES, purchase_allows
 from webapp.domain.matching.evaluate import Evaluation, evaluate
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.groups import Group, find_groups
@@ -31,18 +31,30 @@ def rank(evaluations: list[Evaluation]) -> list[Evaluation]:
     )
 
 
+def _allowed(purchase: Purchase, rules: Rules) -> dict[str, bool]:
+    return {article: purchase_allows(article, purchase, rules).eligible for article in ARTICLES}
+
+
 def match(
-    purchase: Purchase, suppliers: list[Supplier], rules: Rules | None = None
+    purchase: Purchase,
+    suppliers: list[Supplier],
+    rules: Rules | None = None,
+    explain_top: int = 100,
 ) -> MatchResult:
+    """``explain_top``: the ranked suppliers whose reasons are written (the others keep
+    their score and verdicts; at 200,000 enterprises a purchase may meet thousands)."""
     rules = rules or load_rules()
     # Only suppliers working in the place, or in part of it (the others can neither answer
     # alone nor join a group), are evaluated: a set test each, instead of a full evaluation.
     inside = divisions_inside(purchase.place)
     reach = rules["territory"]["derived_zone_reach_km"]
     suppliers = [s for s in suppliers if takes_part(s, purchase.place, inside, reach)]
-    evaluations = [evaluate(s, purchase, rules) for s in suppliers]
+    allowed = _allowed(purchase, rules)
+    evaluations = [evaluate(s, purchase, rules, False, allowed) for s in suppliers]
     lot_evaluations = {
-        lot.lot or lot.key: [evaluate(s, lot, rules) for s in suppliers] for lot in purchase.lots
+        lot.lot or lot.key: [evaluate(s, lot, rules, False, lot_allowed) for s in suppliers]
+        for lot in purchase.lots
+        for lot_allowed in [_allowed(lot, rules)]
     }
     groups: list[Group] = []
     seen: set[frozenset[str]] = set()
@@ -60,9 +72,11 @@ def match(
                 seen.add(frozenset(group.sirets))
                 groups.append(group)
     groups.sort(key=lambda g: (g.reservation is None, -g.score, g.sirets))
+    ranked = rank(evaluations)
+    shown = [evaluate(e.supplier, purchase, rules, True, allowed) for e in ranked[:explain_top]]
     return MatchResult(
         purchase=purchase,
-        suppliers=tuple(rank(evaluations)),
+        suppliers=tuple(shown + ranked[explain_top:]),
         reservations=tuple(verdicts(purchase, evaluations, lot_evaluations, rules, counts)),
         groups=tuple(groups[: rules["groups"]["max_groups"] * 2]),
         groups_complete=complete,
