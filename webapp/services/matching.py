@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -391,31 +391,38 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
                 member.supplier.siret, (member.score, False, member.eligible_articles())
             )
     ids = _enterprise_ids(session, list(entries))
+    # Core statements: at 200,000 enterprises an intention may have a thousand candidates,
+    # which row-by-row ORM upserts made the slowest part of a run.
+    table = MatchCandidate.__table__
     previous = {
-        c.enterprise_id: c
-        for c in session.scalars(
-            select(MatchCandidate).where(MatchCandidate.intention_id == intention.id)
+        row.enterprise_id: row
+        for row in session.execute(
+            select(table.c.enterprise_id, table.c.notified_at, table.c.created_at).where(
+                table.c.intention_id == intention.id
+            )
         )
     }
-    kept = set()
+    now = datetime.now(UTC)
+    rows = []
     for siret, (score, alone, articles) in entries.items():
         enterprise_id = ids.get(siret)
         if enterprise_id is None:
             continue
-        kept.add(enterprise_id)
-        row = previous.get(enterprise_id) or MatchCandidate(
-            intention_id=intention.id, enterprise_id=enterprise_id
+        before = previous.get(enterprise_id)
+        rows.append(
+            {
+                "intention_id": intention.id,
+                "enterprise_id": enterprise_id,
+                "score": score,
+                "alone": alone,
+                "reservations": " ".join(articles),
+                "notified_at": before.notified_at if before else None,
+                "created_at": before.created_at if before else now,
+            }
         )
-        row.score, row.alone, row.reservations = score, alone, " ".join(articles)
-        session.add(row)
-    gone = [i for i in previous if i not in kept]
-    if gone:
-        session.execute(
-            delete(MatchCandidate).where(
-                MatchCandidate.intention_id == intention.id,
-                MatchCandidate.enterprise_id.in_(gone),
-            )
-        )
+    session.execute(delete(table).where(table.c.intention_id == intention.id))
+    if rows:
+        session.execute(insert(table), rows)
 
 
 def intentions_query():
