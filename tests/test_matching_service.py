@@ -330,6 +330,10 @@ def test_run_stores_the_api_shape_and_candidates(session):
     assert first["dependency"] == pytest.approx(0.05)
     assert first["distance_km"] is not None and first["distance_km"] < 5
     assert first["reasons"] and all(isinstance(r, str) for r in first["reasons"])
+    sector_reasons = [r for r in first["reasons"] if r.startswith("Secteur")]
+    assert sector_reasons and all("-" not in r.split("»")[0] for r in sector_reasons), (
+        "sectors are named for people, not by slug"
+    )
     assert result["suppliers"][1]["dependency"] is None  # unknown turnover: stated, kept
     for article in ("L2113-12", "L2113-13", "L2113-14", "L2113-15"):
         verdict = result["reservations"][article]

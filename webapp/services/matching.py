@@ -5,6 +5,7 @@ facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API ser
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -363,13 +364,14 @@ def run(
         index = SectorIndex(pool) if pool is not None else current_pool(session)
     purchase = purchase_of(session, intention)
     result = match(purchase, index.candidates(purchase))
+    names = sector_names(session)
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
     if stored is None:
         stored = MatchRun(intention_id=intention.id)
         session.add(stored)
     stored.computed_at = datetime.now(UTC)
     stored.rules_version = result.rules_version
-    stored.result = result_json(result)
+    stored.result = result_json(result, names=names)
     _store_candidates(session, intention, result)
     return stored
 
@@ -559,7 +561,27 @@ def _aware(moment: datetime) -> datetime:
 # --- JSON -------------------------------------------------------------------------------
 
 
-def result_json(result: MatchResult, limit: int = SUPPLIERS_IN_RESULT) -> dict[str, Any]:
+def sector_names(session: Session) -> dict[str, str]:
+    """Sector names by slug (reference data: read once per database)."""
+    key = _database(session)
+    if key not in _SECTOR_NAMES:
+        _SECTOR_NAMES[key] = dict(session.execute(select(Sector.slug, Sector.name)).all())
+    return _SECTOR_NAMES[key]
+
+
+_SECTOR_NAMES: dict[str, dict[str, str]] = {}
+_QUOTED_SLUG = re.compile(r"« ([a-z0-9-]+) »")
+
+
+def _readable(reason: str, names: dict[str, str]) -> str:
+    """The matcher quotes sectors by slug: shown to people by name."""
+    return _QUOTED_SLUG.sub(lambda m: f"« {names.get(m.group(1), m.group(1))} »", reason)
+
+
+def result_json(
+    result: MatchResult, limit: int = SUPPLIERS_IN_RESULT, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    names = names or {}
     return {
         "rules_version": result.rules_version,
         "suppliers": [
@@ -569,7 +591,7 @@ def result_json(result: MatchResult, limit: int = SUPPLIERS_IN_RESULT) -> dict[s
                 "kind": e.supplier.kind,
                 "score": e.score,
                 "answers_alone": e.answers_alone,
-                "reasons": list(e.reasons),
+                "reasons": [_readable(reason, names) for reason in e.reasons],
                 "eligible_reservations": list(e.eligible_articles()),
                 "to_verify": [a for a, v in e.eligibility.items() if v.to_verify],
                 "distance_km": e.distance_km,

@@ -44,6 +44,8 @@ def works_in(
     inferred by an import, not declared — the base lies within ``reach_km`` of it."""
     served, why = serves(supplier.zone, place)
     distance = distance_km(supplier, place)
+    if served and not supplier.zone.declared and supplier.zone.kind != "none":
+        return served, f"{why} (zone déduite de son adresse, non déclarée)", distance
     if served or supplier.zone.declared or distance is None or distance > reach_km:
         return served, why, distance
     return (
