@@ -196,3 +196,21 @@ def test_membership_alone_does_not_open_another_enterprise(app, session, make_us
         url = _url(rule, objects | {"siret": other.siret})
         data = {"csrf_token": _csrf(client)} if method == "POST" else None
         assert client.open(url, method=method, data=data).status_code in (403, 404), url
+
+
+def test_an_id_no_column_can_hold_is_a_404(app, session, make_user, client):
+    """Every route taking an integer: 2**63 (beyond SQLite's and PostgreSQL's integers)
+    is not found, not an overflow in the database driver."""
+    sign_in(client, make_user("admin"))
+    huge = str(2**63)
+    checked = 0
+    for rule, method in _routes(app):
+        integers = re.findall(r"<int:(\w+)>", rule.rule)
+        if not integers:
+            continue
+        url = re.sub(r"<int:\w+>", huge, rule.rule)
+        url = url.replace("<siret>", SIRET).replace("<slug>", "fei")
+        data = {"csrf_token": _csrf(client)} if method in WRITE_METHODS else None
+        assert client.open(url, method=method, data=data).status_code == 404, url
+        checked += 1
+    assert checked > 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, session
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
 from webapp import mail, security, sqlite
@@ -23,11 +24,22 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.config.from_object(config or config_from_env())
     Path(app.instance_path).mkdir(exist_ok=True)
+    # Every <int:...> of every route: an id no database column can hold is a 404, not an
+    # overflow (a 500) in the driver.
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """Integers in URLs, bounded by the largest id of an INTEGER column (PostgreSQL's)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def select_locale() -> str:
