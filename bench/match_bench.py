@@ -177,7 +177,7 @@ def time_intentions(session, pool, ids: list[int]) -> dict:
     from webapp.domain.matching.rules import load_rules
     from webapp.models import PurchaseIntention
     from webapp.services.matching import (
-        SectorIndex,
+        SupplierIndex,
         intentions_query,
         purchase_of,
         result_json,
@@ -185,7 +185,7 @@ def time_intentions(session, pool, ids: list[int]) -> dict:
 
     rules = load_rules()
     started = time.perf_counter()
-    index = SectorIndex(pool, rules)
+    index = SupplierIndex(pool, rules)
     index_ms = (time.perf_counter() - started) * 1000
     intentions = session.scalars(
         intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
@@ -578,7 +578,7 @@ def main() -> None:
     )
     rows = [
         ("suppliers() load", f"{load_s * 1000:.0f} ms", ""),
-        ("sector index build", f"{timings['index_ms']:.0f} ms", ""),
+        ("supplier index build", f"{timings['index_ms']:.0f} ms", ""),
         (
             "suppliers considered per intention, median",
             f"{timings['considered_median']:,.0f}",

@@ -505,7 +505,7 @@ def test_the_sector_index_changes_nothing_but_the_work(session):
     supplier_row(session, 5, kind="EA", sectors=("nettoyage-de-vehicules",))  # same group
     supplier_row(session, 6, kind="ACI", sectors=())  # its kind rarely cleans (prior < 0.1)
     pool = matching.suppliers(session)
-    index = matching.SectorIndex(pool)
+    index = matching.SupplierIndex(pool)
     cleaning = intention_row(session)
     both = intention_row(session, sectors=(CLEANING, GREEN), place=("departement", "59"))
     lots = intention_row(

@@ -150,7 +150,3 @@ def content_security_policy(app: Flask) -> dict[str, str | list[str]]:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
-
-
-def account_label(user: User) -> str:
-    return user.full_name or user.email

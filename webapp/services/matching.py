@@ -258,7 +258,7 @@ def zone_of(enterprise: Enterprise) -> Zone:
 # --- Runs -------------------------------------------------------------------------------
 
 
-class SectorIndex:
+class SupplierIndex:
     """Which suppliers can take part in a purchase at all: those covering one of its
     sectors (exactly, through the sector's group, or, with no known sector, through their
     kind's prior) and working in its place or part of it (a national zone, or a zone
@@ -327,10 +327,10 @@ class SectorIndex:
 
 # The matcher's view of every enterprise, kept in memory until one changes: loading it
 # costs ~1 s for the 3,800 enterprises of the snapshot, a page view must not pay that.
-_POOLS: dict[str, tuple[tuple, SectorIndex]] = {}
+_POOLS: dict[str, tuple[tuple, SupplierIndex]] = {}
 
 
-def current_pool(session: Session) -> SectorIndex:
+def current_pool(session: Session) -> SupplierIndex:
     """The indexed suppliers of the database as it is now (re-read after any change to an
     enterprise or to the track record)."""
     version = tuple(
@@ -347,7 +347,7 @@ def current_pool(session: Session) -> SectorIndex:
     database = _database(session)
     cached = _POOLS.get(database)
     if cached is None or cached[0] != version:
-        cached = (version, SectorIndex(suppliers(session)))
+        cached = (version, SupplierIndex(suppliers(session)))
         _POOLS[database] = cached
     return cached[1]
 
@@ -356,12 +356,12 @@ def run(
     session: Session,
     intention: PurchaseIntention,
     pool: list[Supplier] | None = None,
-    index: SectorIndex | None = None,
+    index: SupplierIndex | None = None,
 ) -> MatchRun:
     """Match ``intention`` and store the result (replacing the previous one). Give the
     ``index`` of ``pool`` when matching many intentions against the same pool."""
     if index is None:
-        index = SectorIndex(pool) if pool is not None else current_pool(session)
+        index = SupplierIndex(pool) if pool is not None else current_pool(session)
     purchase = purchase_of(session, intention)
     result = match(purchase, index.candidates(purchase))
     names = sector_names(session)

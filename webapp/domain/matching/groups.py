@@ -20,7 +20,9 @@ from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import (
     divisions_inside,
     haversine_km,
+    served_communes,
     touches,
+    whole,
 )
 
 MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
@@ -106,29 +108,12 @@ def _prune(pool: list[Evaluation], purchase: Purchase, settings) -> list[Evaluat
 
 
 def _served_part(evaluation: Evaluation, purchase: Purchase) -> int:
-    """The part of the place the member serves, as a bitmask over the place's communes
-    (all bits: the whole place). Zones together serve the place when their masks cover it
-    (computed once per candidate, not once per combination)."""
-    place = purchase.place
-    communes = place.communes
-    zone = evaluation.supplier.zone
-    if evaluation.serves:  # its zone, or its base near the place (an inferred zone)
-        return (1 << max(len(communes), 1)) - 1
-    mask = 0
-    if zone.kind == "radius":  # its reach lists the communes it serves (larger ones: part)
-        for position, (insee, _, _) in enumerate(communes):
-            if ("commune", insee) in zone.reach:
-                mask |= 1 << position
-    elif zone.kind == "divisions":
-        listed = zone.divisions
-        for position, (insee, epci, departement) in enumerate(communes):
-            if (
-                ("commune", insee) in listed
-                or ("departement", departement) in listed
-                or (epci and ("epci", epci) in listed)
-            ):
-                mask |= 1 << position
-    return mask
+    """The part of the place the member serves (``territory.served_communes``), the whole
+    of it when the evaluation says it serves the place (an inferred zone near its base
+    does); computed once per candidate, not once per combination."""
+    if evaluation.serves:
+        return whole(purchase.place)
+    return served_communes(evaluation.supplier.zone, purchase.place)
 
 
 def _union(members: tuple[Evaluation, ...], reach: dict[str, int]) -> int:
@@ -149,8 +134,8 @@ def _group(
     covered = set().union(*(m.covered for m in members))
     if not needed <= covered:
         return None
-    whole = (1 << max(len(purchase.place.communes), 1)) - 1
-    if _union(members, reach) != whole:
+    everything = whole(purchase.place)
+    if _union(members, reach) != everything:
         return None
     share = rules["dependency"]["max_share"]
     carried = _carries(members, purchase, share)
@@ -161,7 +146,7 @@ def _group(
         others = tuple(m for m in members if m is not member)
         if (
             needed <= set().union(*(m.covered for m in others))
-            and _union(others, reach) == whole
+            and _union(others, reach) == everything
             and _carries(others, purchase, share) is not False
         ):
             return None

@@ -88,22 +88,41 @@ def touches(zone: Zone, place: Place, inside: frozenset[tuple[str, str]]) -> boo
     return False
 
 
+def whole(place: Place) -> int:
+    """The bitmask of all the place's communes (one bit for a commune or a national place)."""
+    return (1 << max(len(place.communes), 1)) - 1
+
+
+def served_communes(zone: Zone, place: Place) -> int:
+    """The part of the place the zone serves, as a bitmask over the place's communes:
+    ``whole(place)`` when it serves all of it; else the communes its divisions hold (a
+    radius: the communes it reaches)."""
+    if serves(zone, place)[0]:
+        return whole(place)
+    mask = 0
+    if zone.kind == "radius":
+        for position, (insee, _, _) in enumerate(place.communes):
+            if (COMMUNE, insee) in zone.reach:
+                mask |= 1 << position
+    elif zone.kind == "divisions":
+        listed = zone.divisions
+        for position, (insee, epci, departement) in enumerate(place.communes):
+            if (
+                (COMMUNE, insee) in listed
+                or ("departement", departement) in listed
+                or (epci and ("epci", epci) in listed)
+            ):
+                mask |= 1 << position
+    return mask
+
+
 def union_serves(zones: list[Zone], place: Place) -> bool:
     """Whether several zones together serve the place: one of them serves it whole, or
     every commune of the place is served by one of them."""
-    if any(serves(zone, place)[0] for zone in zones):
-        return True
-    if place.kind == COMMUNE or not place.communes:
-        return False
-    regions = [pair for pair in place.covered_by if pair[0] == "region"]
-    for insee, epci, departement in place.communes:
-        covered_by = [(COMMUNE, insee), ("departement", departement), *regions]
-        if epci:
-            covered_by.insert(1, ("epci", epci))
-        commune = Place(COMMUNE, insee, insee, covered_by=tuple(covered_by))
-        if not any(serves(zone, commune)[0] for zone in zones):
-            return False
-    return True
+    mask = 0
+    for zone in zones:
+        mask |= served_communes(zone, place)
+    return mask == whole(place)
 
 
 def distance_km(supplier: Supplier, place: Place) -> float | None:
