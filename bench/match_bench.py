@@ -24,6 +24,7 @@ import io
 import math
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -62,27 +63,50 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def load_enterprises(app, rows: int) -> set[str]:
-    """The snapshot, then ``rows`` generated enterprises; returns the snapshot's SIRETs
-    (the generated ones all have new SIRETs)."""
-    from sqlalchemy import select
+def load_enterprises(app, rows: int) -> None:
+    """The snapshot, then ``rows`` generated enterprises."""
 
     from importers.enterprise_lists import parse_siae
     from importers.enterprise_loader import load_enterprises as load
     from webapp.extensions import db
-    from webapp.models import Enterprise
 
     with app.app_context():
         started = time.perf_counter()
         report = load(db.session, parse_siae(SNAPSHOT), source="bench", actor="bench")
         log(f"snapshot: {report.created} enterprises in {time.perf_counter() - started:.1f} s")
-        snapshot = set(db.session.scalars(select(Enterprise.siret)))
         if rows:
             started = time.perf_counter()
             data = io.BytesIO(generate_rows(rows))
             report = load(db.session, parse_siae(data), source="bench", actor="bench")
             log(f"generated: {report.created} enterprises in {time.perf_counter() - started:.1f} s")
-    return snapshot
+
+
+def prepare(app, rows: int, intentions: int, seed: int) -> None:
+    """The database the bench runs on: reference data, enterprises, published intentions."""
+    with app.app_context():
+        from importers.reference import load_reference
+        from webapp.extensions import db
+
+        reset_database(app)
+        load_reference(db.session)
+    load_enterprises(app, rows)
+    with app.app_context():
+        from webapp.extensions import db
+
+        ids = generate_intentions(db.session, intentions, seed)
+        log(f"{len(ids)} intentions generated")
+
+
+def snapshot_sirets(session) -> set[str]:
+    """The SIRETs of the snapshot's enterprises in the database (the generated ones all
+    have new SIRETs)."""
+    from sqlalchemy import select
+
+    from importers.enterprise_lists import parse_siae
+    from webapp.models import Enterprise
+
+    sirets = [record.siret for record in parse_siae(SNAPSHOT).records]
+    return set(session.scalars(select(Enterprise.siret).where(Enterprise.siret.in_(sirets))))
 
 
 def generate_intentions(session, n: int, seed: int) -> list[int]:
@@ -502,30 +526,38 @@ def main() -> None:
         default=DECP_TODAY,
         help="reference date of the DECP import; early, so every renewal is still to come",
     )
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="keep the database with the enterprises and intentions in this file (made "
+        "if absent) and run on a copy of it: later runs skip the loading",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'match.sqlite3'}"
-        app = fresh_app(url)
-        with app.app_context():
-            from importers.reference import load_reference
-            from webapp.extensions import db
-
-            reset_database(app)
-            load_reference(db.session)
-        snapshot = load_enterprises(app, args.rows)
+        database = Path(tmp) / "match.sqlite3"
+        if args.prepared is not None and args.prepared.is_file():
+            shutil.copyfile(args.prepared, database)
+            log(f"prepared database {args.prepared} copied")
+            app = fresh_app(f"sqlite:///{database}")
+        else:
+            app = fresh_app(f"sqlite:///{database}")
+            prepare(app, args.rows, args.intentions, args.seed)
+            if args.prepared is not None:
+                shutil.copyfile(database, args.prepared)
 
         with app.app_context():
             from sqlalchemy import func, select
 
             from webapp.extensions import db
-            from webapp.models import Enterprise, MatchCandidate
+            from webapp.models import Enterprise, MatchCandidate, PurchaseIntention
             from webapp.services import matching
 
             session = db.session
+            snapshot = snapshot_sirets(session)
             enterprises = session.scalar(select(func.count()).select_from(Enterprise))
-            ids = generate_intentions(session, args.intentions, args.seed)
-            log(f"{len(ids)} intentions generated")
+            ids = list(session.scalars(select(PurchaseIntention.id).order_by(PurchaseIntention.id)))
+            log(f"{enterprises:,} enterprises, {len(ids)} intentions")
 
             started = time.perf_counter()
             pool = matching.suppliers(session)

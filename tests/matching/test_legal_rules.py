@@ -312,10 +312,13 @@ def test_reasons_are_written_for_the_shown_suppliers_only_and_change_nothing_els
     p = purchase()
     full = match(p, suppliers)
     short = match(p, suppliers, explain_top=2)
-    assert [(e.supplier.siret, e.score, e.eligible_articles()) for e in full.suppliers] == [
-        (e.supplier.siret, e.score, e.eligible_articles()) for e in short.suppliers
+    assert len(full.ranking) == len(short.ranking) == 6
+    assert short.ranking.sirets() == full.ranking.sirets()
+    assert short.ranking.answering() == full.ranking.answering()
+    assert [e.supplier.siret for e in short.suppliers] == short.ranking.sirets()[:2]
+    assert [(e.score, e.eligible_articles()) for e in short.suppliers] == [
+        (e.score, e.eligible_articles()) for e in full.suppliers[:2]
     ]
-    assert all(e.reasons for e in short.suppliers[:2])
-    assert not any(e.reasons for e in short.suppliers[2:])
+    assert all(e.reasons for e in short.suppliers)
     quiet = evaluate(suppliers[0], p, RULES, explain=False)
     assert quiet.reasons == () and quiet.score == evaluate(suppliers[0], p, RULES).score

@@ -4,7 +4,6 @@ facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API ser
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -26,7 +25,8 @@ from webapp.domain.matching.facts import (
     Zone,
 )
 from webapp.domain.matching.match import MatchResult, match
-from webapp.domain.matching.rules import Rules, load_rules
+from webapp.domain.matching.rules import load_rules
+from webapp.domain.matching.table import SupplierTable
 from webapp.domain.matching.territory import divisions_inside, touches
 from webapp.models import (
     Commune,
@@ -258,79 +258,12 @@ def zone_of(enterprise: Enterprise) -> Zone:
 # --- Runs -------------------------------------------------------------------------------
 
 
-class SupplierIndex:
-    """Which suppliers can take part in a purchase at all: those covering one of its
-    sectors (exactly, through the sector's group, or, with no known sector, through their
-    kind's prior) and working in its place or part of it (a national zone, or a zone
-    listing — or a radius reaching — the place, a division holding it, or one inside it).
-    The matcher gives every other supplier no coverage or no territory, so it neither
-    lists them, counts them, nor puts them in a group: matching only the suppliers the
-    index returns gives the same result, and at 200,000 enterprises a set lookup per
-    division replaces a test per enterprise."""
-
-    def __init__(self, pool: list[Supplier], rules: Rules | None = None):
-        rules = rules or load_rules()
-        self.pool = pool
-        self.by_sector: dict[str, set[int]] = {}
-        self.by_group: dict[str, set[int]] = {}
-        self.national: set[int] = set()
-        self.by_division: dict[tuple[str, str], set[int]] = {}
-        # Inferred zones also count near their base (rules: derived_zone_reach_km): their
-        # suppliers by one-degree cell of their base, looked up around the place.
-        self.reach_km = rules["territory"]["derived_zone_reach_km"]
-        self.inferred_by_cell: dict[tuple[int, int], set[int]] = {}
-        for position, supplier in enumerate(pool):
-            if supplier.sectors:
-                for claim in supplier.sectors:
-                    self.by_sector.setdefault(claim.sector, set()).add(position)
-                    self.by_group.setdefault(claim.group, set()).add(position)
-            else:
-                for group, share in rules.kind_priors.get(supplier.kind, {}).items():
-                    if share >= rules.min_prior:
-                        self.by_group.setdefault(group, set()).add(position)
-            zone = supplier.zone
-            if zone.kind == NATIONAL:
-                self.national.add(position)
-            for division in zone.divisions | zone.reach:
-                self.by_division.setdefault(division, set()).add(position)
-            if not zone.declared and supplier.latitude is not None:
-                cell = (math.floor(supplier.latitude), math.floor(supplier.longitude))
-                self.inferred_by_cell.setdefault(cell, set()).add(position)
-
-    def candidates(self, purchase: Purchase) -> list[Supplier]:
-        """The suppliers meeting the purchase (a sector of it or of one of its lots; its
-        place), in the pool's order."""
-        place = purchase.place
-        positions = set(self.national)
-        for division in {*place.covered_by, *divisions_inside(place)}:
-            positions |= self.by_division.get(division, set())
-        if place.latitude is not None and place.longitude is not None:
-            d_lat = self.reach_km / 111.0
-            d_lon = self.reach_km / (111.0 * max(0.05, math.cos(math.radians(place.latitude))))
-            for row in range(
-                math.floor(place.latitude - d_lat), math.floor(place.latitude + d_lat) + 1
-            ):
-                for column in range(
-                    math.floor(place.longitude - d_lon), math.floor(place.longitude + d_lon) + 1
-                ):
-                    positions |= self.inferred_by_cell.get((row, column), set())
-        parts = (purchase, *purchase.lots)
-        if all(part.sectors for part in parts):
-            covering: set[int] = set()
-            for part in parts:
-                for sector, group in part.sectors:
-                    covering |= self.by_sector.get(sector, set())
-                    covering |= self.by_group.get(group, set())
-            positions &= covering
-        return [self.pool[i] for i in sorted(positions)]
-
-
 # The matcher's view of every enterprise, kept in memory until one changes: loading it
 # costs ~1 s for the 3,800 enterprises of the snapshot, a page view must not pay that.
-_POOLS: dict[str, tuple[tuple, SupplierIndex]] = {}
+_POOLS: dict[str, tuple[tuple, SupplierTable]] = {}
 
 
-def current_pool(session: Session) -> SupplierIndex:
+def current_pool(session: Session) -> SupplierTable:
     """The indexed suppliers of the database as it is now (re-read after any change to an
     enterprise or to the track record)."""
     version = tuple(
@@ -347,23 +280,18 @@ def current_pool(session: Session) -> SupplierIndex:
     database = _database(session)
     cached = _POOLS.get(database)
     if cached is None or cached[0] != version:
-        cached = (version, SupplierIndex(suppliers(session)))
+        cached = (version, SupplierTable(suppliers(session)))
         _POOLS[database] = cached
     return cached[1]
 
 
 def run(
-    session: Session,
-    intention: PurchaseIntention,
-    pool: list[Supplier] | None = None,
-    index: SupplierIndex | None = None,
+    session: Session, intention: PurchaseIntention, table: SupplierTable | None = None
 ) -> MatchRun:
-    """Match ``intention`` and store the result (replacing the previous one). Give the
-    ``index`` of ``pool`` when matching many intentions against the same pool."""
-    if index is None:
-        index = SupplierIndex(pool) if pool is not None else current_pool(session)
-    purchase = purchase_of(session, intention)
-    result = match(purchase, index.candidates(purchase))
+    """Match ``intention`` and store the result (replacing the previous one); against
+    ``table`` if given (matching many intentions), else the current pool."""
+    table = table if table is not None else current_pool(session)
+    result = match(purchase_of(session, intention), table)
     names = sector_names(session)
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
     if stored is None:
@@ -379,14 +307,9 @@ def run(
 def _store_candidates(session: Session, intention: PurchaseIntention, result: MatchResult):
     """One row per enterprise answering alone or in a group; rows already notified keep
     their date (a digest reports an enterprise's opportunity once)."""
-    entries: dict[str, tuple[float, bool, tuple[str, ...]]] = {}
-    for evaluation in result.suppliers:
-        if evaluation.answers_alone:
-            entries[evaluation.supplier.siret] = (
-                evaluation.score,
-                True,
-                evaluation.eligible_articles(),
-            )
+    entries: dict[str, tuple[float, bool, tuple[str, ...]]] = {
+        siret: (score, True, articles) for siret, score, articles in result.ranking.answering()
+    }
     for group in result.groups:
         for member in group.members:
             entries.setdefault(
@@ -457,7 +380,7 @@ def run_all(
 ) -> int:
     """Match every published intention (or those given); the enterprises are read once.
     ``progress(n)`` is called after each intention matched."""
-    index = current_pool(session)
+    table = current_pool(session)
     if intentions is None:
         intentions = session.scalars(
             intentions_query()
@@ -466,7 +389,7 @@ def run_all(
         ).all()
     count = 0
     for intention in intentions:
-        run(session, intention, index=index)
+        run(session, intention, table)
         count += 1
         if progress is not None:
             progress(count)
@@ -525,8 +448,8 @@ def refresh_for(session: Session, enterprise: Enterprise) -> int:
     ids = stale_intention_ids(session)
     if not ids:
         return 0
-    index = current_pool(session)
-    me = next((s for s in index.pool if s.siret == enterprise.siret), None)
+    table = current_pool(session)
+    me = next((s for s in table.pool if s.siret == enterprise.siret), None)
     if me is None:  # closed: its rows go with the next full run
         return 0
     rules = load_rules()
@@ -540,7 +463,7 @@ def refresh_for(session: Session, enterprise: Enterprise) -> int:
         parts = (purchase, *purchase.lots)
         if not any(evaluate(me, part, rules).covered for part in parts if part.sectors):
             continue
-        run(session, intention, index=index)
+        run(session, intention, table)
         count += 1
     return count
 
@@ -600,7 +523,7 @@ def result_json(
             }
             for e in result.suppliers[:limit]
         ],
-        "suppliers_total": len(result.suppliers),
+        "suppliers_total": len(result.ranking),
         "reservations": {
             v.article: {
                 "allowed": v.allowed,

@@ -28,7 +28,8 @@ class Evaluation:
     # Derived once (the matcher asks them of thousands of evaluations, several times).
     covered: frozenset[str] = field(init=False)
     covers_all: bool = field(init=False)
-    answers_alone: bool = field(init=False)  # every sector, the place, not known too small
+    # every sector (one at least), the place, not known too small
+    answers_alone: bool = field(init=False)
     relevant: bool = field(init=False)  # worth listing: a sector, and the place
     _eligible: tuple[str, ...] = field(init=False, repr=False)
 
@@ -38,7 +39,10 @@ class Evaluation:
         derived = {
             "covered": covered,
             "covers_all": covers_all,
-            "answers_alone": covers_all and self.serves and self.carries is not False,
+            "answers_alone": bool(covered)
+            and covers_all
+            and self.serves
+            and self.carries is not False,
             "relevant": bool(covered) and self.serves,
             "_eligible": tuple(a for a, v in self.eligibility.items() if v.eligible),
         }

@@ -4,30 +4,100 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from webapp.domain.matching.eligibility import ARTICLES, purchase_allows
 from webapp.domain.matching.evaluate import Evaluation, evaluate
 from webapp.domain.matching.facts import Purchase, Supplier
-from webapp.domain.matching.groups import Group, find_groups
+from webapp.domain.matching.groups import Group, GroupSearch, find_groups
 from webapp.domain.matching.recommend import ReservationVerdict, verdicts
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.territory import divisions_inside, takes_part
+from webapp.domain.matching.table import COVER_NONE, Assessment, SupplierTable, assess
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every supplier worth listing (a sector, and the place), best first: those answering
+    alone, then by score; the SIRET breaks ties. Columns, not objects: a national purchase
+    may list tens of thousands."""
+
+    pool: list[Supplier]
+    positions: np.ndarray  # into ``pool``
+    scores: np.ndarray
+    alone: np.ndarray  # answers alone
+    eligible: np.ndarray  # (suppliers, articles), in the order of ``ARTICLES``
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def sirets(self) -> list[str]:
+        return [self.pool[p].siret for p in self.positions.tolist()]
+
+    def answering(self) -> list[tuple[str, float, tuple[str, ...]]]:
+        """(SIRET, score, eligible articles) of those answering alone, best first."""
+        rows = np.flatnonzero(self.alone)
+        return [
+            (
+                self.pool[self.positions[row]].siret,
+                float(self.scores[row]),
+                tuple(a for a, ok in zip(ARTICLES, self.eligible[row], strict=True) if ok),
+            )
+            for row in rows.tolist()
+        ]
 
 
 @dataclass(frozen=True)
 class MatchResult:
     purchase: Purchase
-    suppliers: tuple[Evaluation, ...]  # relevant ones, best first
+    suppliers: tuple[Evaluation, ...]  # the first of ``ranking``, with their reasons
+    ranking: Ranking
     reservations: tuple[ReservationVerdict, ...]
     groups: tuple[Group, ...]
     groups_complete: bool  # the group search tried every combination in its budget
     rules_version: str
 
 
-def rank(evaluations: list[Evaluation]) -> list[Evaluation]:
-    """Best first: those answering alone, then by score; the SIRET breaks ties."""
-    return sorted(
-        (e for e in evaluations if e.relevant),
-        key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
+def match(
+    purchase: Purchase,
+    suppliers: SupplierTable | list[Supplier],
+    rules: Rules | None = None,
+    explain_top: int = 100,
+) -> MatchResult:
+    """Match ``purchase`` against the pool (a list is put in a table first). The first
+    ``explain_top`` ranked suppliers are evaluated with their reasons; the others are
+    judged together, on the table's columns, by the same rules."""
+    rules = rules or load_rules()
+    table = suppliers if isinstance(suppliers, SupplierTable) else SupplierTable(suppliers, rules)
+    positions = table.candidates(purchase)
+    allowed = _allowed(purchase, rules)
+    whole = assess(table, purchase, positions, rules, allowed)
+    ranking = _rank(table, whole)
+    shown = tuple(
+        evaluate(table.pool[p], purchase, rules, True, allowed)
+        for p in ranking.positions[:explain_top].tolist()
+    )
+    groups, complete, counts = _groups(table, purchase, whole, rules, allowed)
+    lots = {
+        lot.lot or lot.key: assess(table, lot, positions, rules, _allowed(lot, rules))
+        for lot in purchase.lots
+    }
+    return MatchResult(
+        purchase=purchase,
+        suppliers=shown,
+        ranking=ranking,
+        reservations=tuple(
+            verdicts(
+                purchase,
+                _able(whole),
+                {lot: _able(assessment) for lot, assessment in lots.items()},
+                int((whole.answers_alone & whole.eligible.any(axis=1)).sum()),
+                rules,
+                counts,
+            )
+        ),
+        groups=groups,
+        groups_complete=complete,
+        rules_version=rules.version,
     )
 
 
@@ -35,50 +105,83 @@ def _allowed(purchase: Purchase, rules: Rules) -> dict[str, bool]:
     return {article: purchase_allows(article, purchase, rules).eligible for article in ARTICLES}
 
 
-def match(
+def _able(assessment: Assessment) -> dict[str, int]:
+    """Per article: the eligible suppliers answering alone."""
+    counts = (assessment.eligible & assessment.answers_alone[:, None]).sum(axis=0)
+    return dict(zip(ARTICLES, counts.tolist(), strict=True))
+
+
+def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
+    rows = np.flatnonzero(assessment.relevant)
+    alone = assessment.answers_alone[rows]
+    scores = assessment.score[rows]
+    sirets = table.siret_rank[assessment.positions[rows]]
+    order = rows[np.lexsort((sirets, -scores, ~alone))]
+    return Ranking(
+        pool=table.pool,
+        positions=assessment.positions[order],
+        scores=assessment.score[order],
+        alone=assessment.answers_alone[order],
+        eligible=assessment.eligible[order],
+    )
+
+
+def _groups(
+    table: SupplierTable,
     purchase: Purchase,
-    suppliers: list[Supplier],
-    rules: Rules | None = None,
-    explain_top: int = 100,
-) -> MatchResult:
-    """``explain_top``: the ranked suppliers whose reasons are written (the others keep
-    their score and verdicts; at 200,000 enterprises a purchase may meet thousands)."""
-    rules = rules or load_rules()
-    # Only suppliers working in the place, or in part of it (the others can neither answer
-    # alone nor join a group), are evaluated: a set test each, instead of a full evaluation.
-    inside = divisions_inside(purchase.place)
-    reach = rules["territory"]["derived_zone_reach_km"]
-    suppliers = [s for s in suppliers if takes_part(s, purchase.place, inside, reach)]
-    allowed = _allowed(purchase, rules)
-    evaluations = [evaluate(s, purchase, rules, False, allowed) for s in suppliers]
-    lot_evaluations = {
-        lot.lot or lot.key: [evaluate(s, lot, rules, False, lot_allowed) for s in suppliers]
-        for lot in purchase.lots
-        for lot_allowed in [_allowed(lot, rules)]
-    }
+    whole: Assessment,
+    rules: Rules,
+    allowed: dict[str, bool],
+) -> tuple[tuple[Group, ...], bool, dict[str, int]]:
+    """Groups for each reservation the purchase allows, then unreserved: every member of a
+    group for a reserved contract is eligible for it (no mixed group). Returns the groups
+    (the same members once, under the first article), whether every search was complete,
+    and how many groups each article has."""
+    evaluations: dict[int, Evaluation] = {}
     groups: list[Group] = []
     seen: set[frozenset[str]] = set()
     complete = True
     counts: dict[str, int] = {}
-    # Groups for each reservation whose purchase allows it, then unreserved: every member
-    # of a group for a reserved contract is eligible for it (no mixed group).
-    for reservation in (*ARTICLES, None):
-        search = find_groups(purchase, evaluations, rules, reservation)
+    for column, reservation in enumerate((*ARTICLES, None)):
+        rows = _group_candidates(table, whole, None if reservation is None else column, rules)
+        if rows is None:  # one of the pool answers alone: no group
+            search = GroupSearch((), 0, 0, True)
+        else:
+            for position in whole.positions[rows].tolist():
+                if position not in evaluations:
+                    evaluations[position] = evaluate(
+                        table.pool[position], purchase, rules, False, allowed
+                    )
+            members = [evaluations[p] for p in whole.positions[rows].tolist()]
+            search = find_groups(purchase, members, rules, reservation)
         complete = complete and search.complete
         if reservation is not None:
             counts[reservation] = len(search.groups)
-        for group in search.groups:  # the same members once, under the first article
+        for group in search.groups:
             if frozenset(group.sirets) not in seen:
                 seen.add(frozenset(group.sirets))
                 groups.append(group)
     groups.sort(key=lambda g: (g.reservation is None, -g.score, g.sirets))
-    ranked = rank(evaluations)
-    shown = [evaluate(e.supplier, purchase, rules, True, allowed) for e in ranked[:explain_top]]
-    return MatchResult(
-        purchase=purchase,
-        suppliers=tuple(shown + ranked[explain_top:]),
-        reservations=tuple(verdicts(purchase, evaluations, lot_evaluations, rules, counts)),
-        groups=tuple(groups[: rules["groups"]["max_groups"] * 2]),
-        groups_complete=complete,
-        rules_version=rules.version,
-    )
+    return tuple(groups[: rules["groups"]["max_groups"] * 2]), complete, counts
+
+
+def _group_candidates(
+    table: SupplierTable, whole: Assessment, column: int | None, rules: Rules
+) -> np.ndarray | None:
+    """The rows ``find_groups`` would keep of the whole assessment (``groups._prune``: the
+    best few per sector and for the place among those covering a sector, eligible for the
+    reservation, working in the place or part of it), or None when one of them answers
+    alone (then there is no group to find). ``find_groups`` on these rows alone gives what
+    it gives on every row: it prunes them to the same ones."""
+    pool = whole.covered & (whole.serves | whole.touches)
+    if column is not None:
+        pool &= whole.eligible[:, column]
+    if (pool & whole.answers_alone).any():
+        return None
+    rows = np.flatnonzero(pool)
+    rows = rows[np.lexsort((table.siret_rank[whole.positions[rows]], -whole.score[rows]))]
+    per_need = rules["groups"]["candidates_per_need"]
+    chosen = [rows[whole.serves[rows]][:per_need]]
+    for sector in range(whole.coverage.shape[1]):
+        chosen.append(rows[whole.coverage[rows, sector] != COVER_NONE][:per_need])
+    return np.unique(np.concatenate(chosen))

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from webapp.domain.matching.eligibility import ARTICLES, L2113_15, purchase_allows
-from webapp.domain.matching.evaluate import Evaluation
 from webapp.domain.matching.facts import Purchase
 from webapp.domain.matching.rules import Rules
 
@@ -31,29 +30,25 @@ class ReservationVerdict:
     explanation: str
 
 
-def able(evaluations: list[Evaluation], article: str) -> list[Evaluation]:
-    """Eligible for the article and answering alone (sectors, place, size)."""
-    return [e for e in evaluations if e.answers_alone and e.eligibility[article].eligible]
-
-
 def verdicts(
     purchase: Purchase,
-    evaluations: list[Evaluation],
-    lot_evaluations: dict[str, list[Evaluation]],
+    able: dict[str, int],
+    lots_able: dict[str, dict[str, int]],
+    inclusive: int,
     rules: Rules,
     groups_by_article: dict[str, int] | None = None,
 ) -> list[ReservationVerdict]:
-    """One verdict per article, in the order of ``ARTICLES``."""
+    """One verdict per article, in the order of ``ARTICLES``. ``able``: per article, the
+    eligible suppliers answering alone (sectors, place, size); ``lots_able``: the same per
+    lot; ``inclusive``: the suppliers answering alone eligible for one article at least."""
     thresholds = rules["reservation"]
     groups_by_article = groups_by_article or {}
-    inclusive = sum(1 for e in evaluations if e.answers_alone and e.eligible_articles())
     result = []
     for article in ARTICLES:
         allowed = purchase_allows(article, purchase, rules)
-        count = len(able(evaluations, article)) if allowed.eligible else 0
+        count = able[article] if allowed.eligible else 0
         lots = tuple(
-            (lot, len(able(lot_evals, article)) if allowed.eligible else 0)
-            for lot, lot_evals in lot_evaluations.items()
+            (lot, counts[article] if allowed.eligible else 0) for lot, counts in lots_able.items()
         )
         groups = groups_by_article.get(article, 0)
         name = _ARTICLE_NAMES[article]

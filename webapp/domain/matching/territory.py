@@ -9,6 +9,10 @@ import math
 from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Supplier, Zone
 
 EARTH_RADIUS_KM = 6371.009
+# Distances are rounded to the metre: the matcher computes them one by one (here) and for
+# thousands of suppliers at once (NumPy, table.py), whose sines may differ in the last
+# bit; rounded, both give the same number, so the same scores and ranks.
+DISTANCE_DECIMALS = 3
 
 _NAMES = {
     "commune": "la commune",
@@ -37,9 +41,7 @@ def serves(zone: Zone, place: Place) -> tuple[bool, str]:
     return False, "zone d'intervention inconnue"
 
 
-def works_in(
-    supplier: Supplier, place: Place, reach_km: float
-) -> tuple[bool, str, float | None]:
+def works_in(supplier: Supplier, place: Place, reach_km: float) -> tuple[bool, str, float | None]:
     """(served, why, distance): the zone serves the place, or — the zone being only
     inferred by an import, not declared — the base lies within ``reach_km`` of it."""
     served, why = serves(supplier.zone, place)
@@ -128,7 +130,10 @@ def union_serves(zones: list[Zone], place: Place) -> bool:
 def distance_km(supplier: Supplier, place: Place) -> float | None:
     if None in (supplier.latitude, supplier.longitude, place.latitude, place.longitude):
         return None
-    return haversine_km(supplier.latitude, supplier.longitude, place.latitude, place.longitude)
+    return round(
+        haversine_km(supplier.latitude, supplier.longitude, place.latitude, place.longitude),
+        DISTANCE_DECIMALS,
+    )
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

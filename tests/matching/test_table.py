@@ -1,0 +1,230 @@
+"""The columnar matcher (``table.assess``, used by ``match``) against the reference: the
+rules applied one supplier at a time by ``evaluate``. On generated pools mixing every
+kind, zone, position, turnover and track record, and purchases of every place kind, with
+and without lots, amounts and CPV codes, both must give the same scores, the same
+ranking, the same verdict counts and the same groups."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import numpy as np
+import pytest
+
+from webapp.domain.matching.eligibility import ARTICLES, L2113_15
+from webapp.domain.matching.evaluate import evaluate
+from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
+from webapp.domain.matching.groups import find_groups
+from webapp.domain.matching.match import match
+from webapp.domain.matching.rules import load_rules
+from webapp.domain.matching.table import SupplierTable, assess
+
+RULES = load_rules()
+SECTORS = [
+    ("nettoyage-de-locaux", "hygiene-et-proprete"),
+    ("nettoyage-de-vehicules", "hygiene-et-proprete"),
+    ("entretien-espaces-verts", "espaces-verts-exterieurs"),
+    ("restauration-collective", "restauration"),
+    ("blanchisserie", "textile"),
+]
+KINDS = ["EI", "ETTI", "AI", "ACI", "EITI", "GEIQ", "EA", "EATT", "ESAT", "ESS"]
+# A small map: two départements of one région, communes in EPCIs.
+COMMUNES = [
+    ("59350", "200093201", "59", 50.63, 3.06),
+    ("59009", "200093201", "59", 50.65, 3.14),
+    ("59183", None, "59", 51.03, 2.37),
+    ("62041", "200033579", "62", 50.29, 2.78),
+    ("62193", "200033579", "62", 50.36, 2.83),
+    ("62765", None, "62", 50.75, 1.6),
+]
+
+
+def commune_place(insee, epci, departement, latitude, longitude) -> Place:
+    covered = [("commune", insee), ("departement", departement), ("region", "32")]
+    if epci:
+        covered.insert(1, ("epci", epci))
+    return Place("commune", insee, insee, latitude, longitude, tuple(covered))
+
+
+def places() -> list[Place]:
+    found = [commune_place(*c) for c in COMMUNES]
+    for departement in ("59", "62"):
+        communes = tuple((c[0], c[1], c[2]) for c in COMMUNES if c[2] == departement)
+        found.append(
+            Place("departement", departement, departement, 50.5, 2.8,
+                  (("departement", departement), ("region", "32")), communes)
+        )
+    found.append(Place("region", "32", "Hauts-de-France", 50.5, 2.7, (("region", "32"),),
+                       tuple((c[0], c[1], c[2]) for c in COMMUNES)))
+    found.append(Place("epci", "200093201", "MEL", 50.64, 3.1,
+                       (("epci", "200093201"), ("departement", "59"), ("region", "32")),
+                       tuple((c[0], c[1], c[2]) for c in COMMUNES if c[1] == "200093201")))
+    found.append(Place("national", "FR", "France", 46.6, 2.4, (("national", "FR"),)))
+    found.append(Place("commune", "99999", "sans position"))
+    return found
+
+
+def random_zone(rng: random.Random) -> Zone:
+    declared = rng.random() < 0.5
+    kind = rng.choice(["none", "national", "divisions", "divisions", "radius"])
+    if kind == "national":
+        return Zone("national", declared=declared)
+    if kind == "divisions":
+        options = [("departement", "59"), ("departement", "62"), ("region", "32"),
+                   ("epci", "200093201")] + [("commune", c[0]) for c in COMMUNES]
+        return Zone("divisions", frozenset(rng.sample(options, rng.randint(1, 3))),
+                    declared=declared)
+    if kind == "radius":
+        reached = rng.sample(COMMUNES, rng.randint(0, 3))
+        reach = {("commune", c[0]) for c in reached} | {("departement", c[2]) for c in reached}
+        return Zone("radius", radius_km=rng.choice([10, 30, 80]), reach=frozenset(reach),
+                    declared=declared)
+    return Zone("none")
+
+
+def random_supplier(rng: random.Random, number: int) -> Supplier:
+    sectors = rng.sample(SECTORS, rng.choice([0, 0, 1, 1, 2, 3]))
+    awards = ()
+    if rng.random() < 0.15:
+        awards = tuple(
+            Award(
+                date(2023, rng.randint(1, 12), 1),
+                rng.choice([None, 50_000.0]),
+                rng.choice(["90910000", "85311000", None]),
+                frozenset(rng.sample([s for s, _ in SECTORS], rng.randint(0, 2))),
+                rng.choice([None, None, L2113_15, "L2113-13"]),
+            )
+            for _ in range(rng.randint(1, 4))
+        )
+    located = rng.random() < 0.9
+    return Supplier(
+        siret=f"{rng.randrange(10**13, 10**14)}{number % 10}",
+        name=f"S{number}",
+        kind=rng.choice(KINDS),
+        ess_status=rng.choice(["unknown", "by_statute", "company", "none"]),
+        sectors=tuple(
+            SectorClaim(s, g, rng.choice(["confirmed", "suggested"]), "naf", 0.8)
+            for s, g in sectors
+        ),
+        zone=random_zone(rng),
+        latitude=rng.uniform(49.8, 51.2) if located else None,
+        longitude=rng.uniform(1.4, 3.8) if located else None,
+        turnover=rng.choice([None, 0.0, 80_000.0, 400_000.0, 3_000_000.0, rng.uniform(1e4, 1e7)]),
+        largest_contract=rng.choice([None, 100_000.0]),
+        completeness=rng.randrange(0, 101, 5),
+        networks=frozenset(rng.sample(["fei", "unea", "cress"], rng.randint(0, 1))),
+        awards=awards,
+    )
+
+
+def random_purchase(rng: random.Random, number: int, place: Place) -> Purchase:
+    def common(sectors):
+        return {
+            "sectors": tuple(sectors),
+            "place": place,
+            "total_amount": rng.choice([None, 60_000.0, 900_000.0, rng.uniform(1e4, 3e6)]),
+            "duration_months": rng.choice([None, 12, 24, 48]),
+            "buyer_type": rng.choice(["pouvoir_adjudicateur", "entite_adjudicatrice"]),
+            "cpv": rng.choice([(), ("85311000",), ("90910000",), ("85311000", "92500000")]),
+            "launch": date(2026, 6, 1),
+        }
+
+    lots = ()
+    if rng.random() < 0.3:
+        lots = tuple(
+            Purchase(key=f"p{number}/lot:{i}", title=f"Lot {i}", lot=f"Lot {i}",
+                     **common(rng.sample(SECTORS, 1)))
+            for i in range(1, rng.randint(2, 3) + 1)
+        )
+    sectors = rng.sample(SECTORS, rng.choice([0, 1, 1, 2, 3])) if not lots else []
+    if lots:
+        sectors = list(dict.fromkeys(pair for lot in lots for pair in lot.sectors))
+    fields = common(sectors)
+    if rng.random() < 0.5:
+        fields["annual_amount"] = rng.choice([30_000.0, 250_000.0, rng.uniform(1e4, 2e6)])
+    return Purchase(key=f"p{number}", title="Achat", lots=lots, **fields)
+
+
+def reference(purchase: Purchase, pool: list[Supplier]):
+    """The matcher's answer computed the slow way: ``evaluate`` for every supplier."""
+    evaluations = [evaluate(s, purchase, RULES, explain=False) for s in pool]
+    ranked = sorted(
+        (e for e in evaluations if e.relevant),
+        key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
+    )
+    groups, seen = [], set()
+    for reservation in (*ARTICLES, None):
+        for group in find_groups(purchase, evaluations, RULES, reservation).groups:
+            if frozenset(group.sirets) not in seen:
+                seen.add(frozenset(group.sirets))
+                groups.append(group)
+    groups.sort(key=lambda g: (g.reservation is None, -g.score, g.sirets))
+    return evaluations, ranked, groups[: RULES["groups"]["max_groups"] * 2]
+
+
+@pytest.mark.parametrize(("seed", "size"), [(0, 400), (1, 400), (2, 400), (3, 30), (4, 30),
+                                             (5, 30), (6, 30)])
+def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
+    """Large pools: someone answers nearly everything alone; small ones: groups."""
+    rng = random.Random(seed)
+    pool = [random_supplier(rng, i) for i in range(size)]
+    table = SupplierTable(pool, RULES)
+    everyone = np.arange(len(pool))
+    compared = with_groups = 0
+    for number, place in enumerate(places() * 2):
+        purchase = random_purchase(rng, number, place)
+        allowed = {a: evaluate(pool[0], purchase, RULES).eligibility[a].why
+                   != "achat non réservable sous cet article" for a in ARTICLES}
+        evaluations, ranked, groups = reference(purchase, pool)
+        columns = assess(table, purchase, everyone, RULES, allowed)
+        for row, evaluation in enumerate(evaluations):
+            assert columns.score[row] == evaluation.score, evaluation.supplier
+            assert bool(columns.serves[row]) == evaluation.serves
+            assert bool(columns.answers_alone[row]) == evaluation.answers_alone
+            assert bool(columns.relevant[row]) == evaluation.relevant
+            assert [a for a, ok in zip(ARTICLES, columns.eligible[row]) if ok] == list(
+                evaluation.eligible_articles()
+            )
+        result = match(purchase, table)
+        assert result.ranking.sirets() == [e.supplier.siret for e in ranked]
+        assert [e.supplier.siret for e in result.suppliers] == [
+            e.supplier.siret for e in ranked[:100]
+        ]
+        assert result.ranking.answering() == [
+            (e.supplier.siret, e.score, e.eligible_articles()) for e in ranked if e.answers_alone
+        ]
+        for verdict in result.reservations:
+            expected = sum(
+                1 for e in evaluations
+                if e.answers_alone and e.eligibility[verdict.article].eligible
+            )
+            assert verdict.eligible_count == (expected if verdict.allowed else 0)
+        assert [(g.reservation, g.sirets, g.score, g.explanation) for g in result.groups] == [
+            (g.reservation, g.sirets, g.score, g.explanation) for g in groups
+        ]
+        with_groups += bool(groups)
+        compared += len(evaluations)
+    assert compared == size * len(places()) * 2
+    if size < 100:
+        assert with_groups >= 2  # the groups compared are not all empty
+
+
+def test_the_generated_pools_exercise_every_branch():
+    """The comparison above means something only if the pools reach every case."""
+    rng = random.Random(0)
+    pool = [random_supplier(rng, i) for i in range(400)]
+    outcomes = set()
+    for number, place in enumerate(places() * 2):
+        purchase = random_purchase(rng, number, place)
+        for supplier in pool:
+            e = evaluate(supplier, purchase, RULES, explain=False)
+            outcomes.add(("alone", e.answers_alone))
+            outcomes.add(("carries", e.carries))
+            outcomes.add(("inferred near base", e.serves and not supplier.zone.declared))
+            outcomes.update(("coverage", level) for level in e.coverage.values())
+            outcomes.update(("eligible", a) for a in e.eligible_articles())
+    assert {("alone", True), ("carries", None), ("carries", False), ("carries", True),
+            ("inferred near base", True)} <= outcomes
+    assert {("coverage", c) for c in ("exact", "group", "prior", "none")} <= outcomes
+    assert {("eligible", a) for a in ARTICLES} <= outcomes

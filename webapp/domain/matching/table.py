@@ -1,0 +1,376 @@
+"""The supplier pool as columns, for matching one purchase against hundreds of thousands
+of enterprises in milliseconds.
+
+``evaluate`` judges one supplier against one purchase and writes the reasons: it is the
+reference, the one the tests re-express the law with. At 200,000 enterprises a national
+purchase meets tens of thousands of them, too many to judge one by one in Python (~20 µs
+each). ``SupplierTable`` holds what the rules read of every supplier as NumPy arrays and an
+index of who can take part in a purchase at all; ``assess`` applies the same rules as
+``evaluate`` to all the candidates at once — the same arithmetic, in the same order, so
+the same scores to the last bit (``tests/matching/test_table.py`` holds them equal on
+thousands of generated suppliers and purchases). The matcher then calls ``evaluate`` only
+for the suppliers it shows and the few its group search tries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from webapp.domain.matching.eligibility import (
+    ARTICLES,
+    DISABILITY_KINDS,
+    ESS_STATUSES,
+    INSERTION_KINDS,
+    L2113_12,
+    L2113_13,
+    L2113_14,
+    L2113_15,
+    TO_VERIFY,
+    supplier_eligible,
+)
+from webapp.domain.matching.facts import NATIONAL, Purchase, Supplier
+from webapp.domain.matching.rules import Rules, load_rules
+from webapp.domain.matching.territory import DISTANCE_DECIMALS, EARTH_RADIUS_KM, divisions_inside
+
+# Sector coverage, as ``evaluate`` grades it (NONE, PRIOR, GROUP, EXACT).
+COVER_NONE, COVER_PRIOR, COVER_GROUP, COVER_EXACT = 0, 1, 2, 3
+_LEVELS = np.array([0.0, 0.25, 0.6, 1.0])  # evaluate._LEVEL, by code
+# Zone kinds, by code.
+_NONE, _NATIONAL, _DIVISIONS, _RADIUS = 0, 1, 2, 3
+_ZONE_CODES = {"none": _NONE, NATIONAL: _NATIONAL, "divisions": _DIVISIONS, "radius": _RADIUS}
+# ``carries``: the supplier's turnover carries the yearly amount (None in ``evaluate``: -1).
+UNKNOWN, NO, YES = -1, 0, 1
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+class SupplierTable:
+    """Every supplier of ``pool`` (at ``pool[i]``, position ``i``) as columns, and who can
+    take part in a purchase: those covering one of its sectors (exactly, through the
+    sector's group, or — no known sector — through their kind's prior) and working in its
+    place or part of it (a national zone, a zone listing or a radius reaching the place, a
+    division holding it or one inside it, an inferred zone whose base lies near it). The
+    rules give every other supplier no coverage or no territory: it is neither listed,
+    counted, nor put in a group, so leaving it out changes nothing but the work."""
+
+    def __init__(self, pool: list[Supplier], rules: Rules | None = None):
+        rules = rules or load_rules()
+        self.pool = pool
+        self.size = n = len(pool)
+        self.reach_km = rules["territory"]["derived_zone_reach_km"]
+        by_siret = sorted(range(n), key=lambda i: pool[i].siret)
+        self.siret_rank = np.empty(n, dtype=np.int64)
+        self.siret_rank[by_siret] = np.arange(n)
+
+        kinds = sorted({s.kind for s in pool})
+        kind_code = {kind: code for code, kind in enumerate(kinds)}
+        self.kind = np.fromiter((kind_code[s.kind] for s in pool), np.int64, n)
+        # Per sector group: which kinds' prior reaches the threshold (by kind code).
+        self.prior_kinds: dict[str, np.ndarray] = {}
+        for kind, shares in rules.kind_priors.items():
+            if kind not in kind_code:
+                continue
+            for group, share in shares.items():
+                if share >= rules.min_prior:
+                    flags = self.prior_kinds.setdefault(group, np.zeros(len(kinds), bool))
+                    flags[kind_code[kind]] = True
+
+        def column(values, dtype) -> np.ndarray:
+            return np.fromiter(values, dtype, n)
+
+        self.has_sectors = column((bool(s.sectors) for s in pool), bool)
+        # ``evaluate`` reads a turnover of 0 as unknown, like None.
+        self.turnover = column((s.turnover or math.nan for s in pool), np.float64)
+        self.latitude = column(
+            (math.nan if s.latitude is None else s.latitude for s in pool), np.float64
+        )
+        self.longitude = column(
+            (math.nan if s.longitude is None else s.longitude for s in pool), np.float64
+        )
+        self.completeness = column((s.completeness for s in pool), np.int64)
+        self.awards = column((len(s.awards) for s in pool), np.int64)
+        self.zone = column((_ZONE_CODES[s.zone.kind] for s in pool), np.int64)
+        self.declared = column((s.zone.declared for s in pool), bool)
+        self.disability = column((s.kind in DISABILITY_KINDS for s in pool), bool)
+        self.to_verify = column((s.kind in TO_VERIFY for s in pool), bool)
+        self.insertion = column((s.kind in INSERTION_KINDS for s in pool), bool)
+        self.ess = column((s.kind == "ESS" or s.ess_status in ESS_STATUSES for s in pool), bool)
+        # Track records read per purchase, in Python (few suppliers): awards with sectors
+        # (their count depends on the purchase's sectors), reserved L2113-15 awards (the
+        # 3-year exclusion depends on its CPV and date).
+        self.awards_with_sectors = np.flatnonzero(
+            column((any(a.sectors for a in s.awards) for s in pool), bool)
+        )
+        self.ess_awards = np.flatnonzero(
+            column((any(a.reservation == L2113_15 for a in s.awards) for s in pool), bool)
+        )
+
+        by_sector: dict[str, list[int]] = {}
+        by_group: dict[str, list[int]] = {}
+        by_prior: dict[str, list[int]] = {}
+        by_division: dict[tuple[str, str], list[int]] = {}  # zones listing the division
+        by_reach: dict[tuple[str, str], list[int]] = {}  # radius zones reaching it
+        inferred: dict[tuple[int, int], list[int]] = {}  # inferred zones, by base cell
+        national: list[int] = []
+        priors = {
+            kind: [g for g, share in shares.items() if share >= rules.min_prior]
+            for kind, shares in rules.kind_priors.items()
+        }
+        for position, supplier in enumerate(pool):
+            if supplier.sectors:
+                for claim in supplier.sectors:
+                    by_sector.setdefault(claim.sector, []).append(position)
+                    by_group.setdefault(claim.group, []).append(position)
+            else:
+                for group in priors.get(supplier.kind, ()):
+                    by_prior.setdefault(group, []).append(position)
+            zone = supplier.zone
+            if zone.kind == NATIONAL:
+                national.append(position)
+            for division in zone.divisions:
+                by_division.setdefault(division, []).append(position)
+            for division in zone.reach:
+                by_reach.setdefault(division, []).append(position)
+            if not zone.declared and supplier.latitude is not None:
+                cell = (math.floor(supplier.latitude), math.floor(supplier.longitude))
+                inferred.setdefault(cell, []).append(position)
+
+        def arrays(index: dict) -> dict:
+            return {key: np.unique(np.array(ps, dtype=np.int64)) for key, ps in index.items()}
+
+        self.by_sector, self.by_group, self.by_prior = map(arrays, (by_sector, by_group, by_prior))
+        self.by_division, self.by_reach = arrays(by_division), arrays(by_reach)
+        self.inferred = arrays(inferred)
+        self.national = np.array(national, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.size
+
+    def mark(self, *indexes: tuple[dict, Iterable]) -> np.ndarray:
+        """Over the whole pool: whether the supplier is listed under one of the keys of
+        one of the indexes (given as (index, keys) pairs)."""
+        mask = np.zeros(self.size, bool)
+        for index, keys in indexes:
+            for key in keys:
+                found = index.get(key)
+                if found is not None:
+                    mask[found] = True
+        return mask
+
+    def candidates(self, purchase: Purchase) -> np.ndarray:
+        """The positions of the suppliers meeting the purchase (a sector of it or of one of
+        its lots; its place), in the pool's order."""
+        place = purchase.place
+        around = {*place.covered_by, *divisions_inside(place)}
+        mask = self.mark((self.by_division, around), (self.by_reach, around))
+        mask[self.national] = True
+        if place.latitude is not None and place.longitude is not None:
+            mask |= self.mark((self.inferred, self._cells_near(place.latitude, place.longitude)))
+        parts = (purchase, *purchase.lots)
+        if all(part.sectors for part in parts):
+            sectors = {sector for part in parts for sector, _ in part.sectors}
+            groups = {group for part in parts for _, group in part.sectors}
+            mask &= self.mark(
+                (self.by_sector, sectors), (self.by_group, groups), (self.by_prior, groups)
+            )
+        return np.flatnonzero(mask)
+
+    def _cells_near(self, latitude: float, longitude: float) -> list[tuple[int, int]]:
+        """The one-degree cells within ``reach_km`` of a position."""
+        d_lat = self.reach_km / 111.0
+        d_lon = self.reach_km / (111.0 * max(0.05, math.cos(math.radians(latitude))))
+        return [
+            (row, column)
+            for row in range(math.floor(latitude - d_lat), math.floor(latitude + d_lat) + 1)
+            for column in range(math.floor(longitude - d_lon), math.floor(longitude + d_lon) + 1)
+        ]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """``evaluate`` for every candidate at once: row ``r`` is the supplier at
+    ``table.pool[positions[r]]``."""
+
+    positions: np.ndarray
+    sectors: tuple[str, ...]  # the purchase's sectors, the columns of ``coverage``
+    coverage: np.ndarray  # (candidates, sectors): COVER_* codes
+    serves: np.ndarray  # works in the place (``territory.works_in``)
+    touches: np.ndarray  # works in the place or part of it (``territory.touches``)
+    distance_km: np.ndarray  # NaN: unknown
+    carries: np.ndarray  # YES, NO, UNKNOWN
+    score: np.ndarray  # rounded as ``evaluate`` rounds it
+    eligible: np.ndarray  # (candidates, articles): bool, in the order of ``ARTICLES``
+    to_verify: np.ndarray  # (candidates, articles): bool
+
+    @property
+    def covered(self) -> np.ndarray:
+        """Covers one of the sectors at least."""
+        return (self.coverage != COVER_NONE).any(axis=1)
+
+    @property
+    def answers_alone(self) -> np.ndarray:
+        """Covers every sector (one at least), works in the place, not known too small."""
+        covers_all = self.covered & (self.coverage != COVER_NONE).all(axis=1)
+        return covers_all & self.serves & (self.carries != NO)
+
+    @property
+    def relevant(self) -> np.ndarray:
+        return self.covered & self.serves
+
+
+def assess(
+    table: SupplierTable,
+    purchase: Purchase,
+    positions: np.ndarray,
+    rules: Rules,
+    allowed: dict[str, bool],
+) -> Assessment:
+    """``evaluate(table.pool[p], purchase, rules, allowed=allowed)`` for every ``p`` of
+    ``positions``, as arrays. ``allowed``: ``purchase_allows`` per article."""
+    points = rules["score"]
+    n = len(positions)
+    sectors = dict(purchase.sectors)  # as evaluate's coverage dict: one entry per sector
+    coverage = np.zeros((n, len(sectors)), dtype=np.int64)
+    has_sectors = table.has_sectors[positions]
+    kinds = table.kind[positions]
+    for column, (sector, group) in enumerate(sectors.items()):
+        codes = coverage[:, column]
+        prior = table.prior_kinds.get(group)
+        if prior is not None:
+            codes[~has_sectors & prior[kinds]] = COVER_PRIOR
+        codes[table.mark((table.by_group, [group]))[positions]] = COVER_GROUP
+        codes[table.mark((table.by_sector, [sector]))[positions]] = COVER_EXACT
+
+    score = np.zeros(n)
+    if sectors:
+        total = np.zeros(n)
+        for column in range(len(sectors)):  # summed in evaluate's order: the same floats
+            total = total + _LEVELS[coverage[:, column]]
+        score = score + points["sector_exact"] * total / len(sectors)
+
+    serves_zone, touches = _territory(table, purchase, positions)
+    distance = _distance(table, purchase, positions)
+    located = ~np.isnan(distance)
+    near = located & (distance <= table.reach_km) & ~table.declared[positions]
+    serves = serves_zone | near
+    score = np.where(serves, score + points["territory"], score)
+    penalty = np.minimum(10.0, distance / 10 * points["distance_penalty_per_10km"])
+    score = np.where(serves & located, score - penalty, score)
+
+    carries = np.full(n, UNKNOWN, dtype=np.int64)
+    yearly = purchase.yearly_amount
+    if yearly is not None:
+        turnover = table.turnover[positions]
+        known = ~np.isnan(turnover)
+        with np.errstate(invalid="ignore"):
+            fits = yearly / turnover <= rules["dependency"]["max_share"]
+        carries[known] = np.where(fits[known], YES, NO)
+        score = np.where(known & fits, score + points["capacity_known_ok"], score)
+        score = np.where(known, score, score + points["capacity_unknown"])
+
+    awards = table.awards[positions]
+    track = np.minimum(points["track_record"], awards).astype(np.float64)
+    for row in _rows_of(positions, table.awards_with_sectors):
+        supplier = table.pool[positions[row]]
+        related = sum(1 for a in supplier.awards if a.sectors & set(sectors))
+        track[row] = min(points["track_record"], 5 * related + len(supplier.awards))
+    score = np.where(awards > 0, score + track, score)
+    score = score + points["completeness"] * table.completeness[positions] / 100
+    rounded = np.array([round(value, 1) for value in np.maximum(score, 0.0).tolist()])
+
+    eligible, to_verify = _eligibility(table, purchase, positions, rules, allowed)
+    return Assessment(
+        positions=positions,
+        sectors=tuple(sectors),
+        coverage=coverage,
+        serves=serves,
+        touches=touches,
+        distance_km=distance,
+        carries=carries,
+        score=rounded.reshape(n),
+        eligible=eligible,
+        to_verify=to_verify,
+    )
+
+
+def _rows_of(positions: np.ndarray, subset: np.ndarray) -> np.ndarray:
+    """The rows of ``positions`` (sorted) holding one of ``subset``."""
+    if not len(subset) or not len(positions):
+        return _EMPTY
+    return np.flatnonzero(np.isin(positions, subset))
+
+
+def _territory(
+    table: SupplierTable, purchase: Purchase, positions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(serves, touches) per candidate: ``territory.serves`` and ``territory.touches``."""
+    place = purchase.place
+    zone = table.zone[positions]
+    national = zone == _NATIONAL
+
+    def listed(index: dict, keys) -> np.ndarray:
+        return table.mark((index, keys))[positions]
+
+    if place.kind == NATIONAL:
+        serves = national
+    else:
+        serves = (
+            national
+            | ((zone == _DIVISIONS) & listed(table.by_division, place.covered_by))
+            | ((zone == _RADIUS) & listed(table.by_reach, [(place.kind, place.code)]))
+        )
+    inside = divisions_inside(place)
+    touches = (
+        serves
+        | ((zone == _DIVISIONS) & listed(table.by_division, inside))
+        | ((zone == _RADIUS) & listed(table.by_reach, inside))
+    )
+    return serves, touches
+
+
+def _distance(table: SupplierTable, purchase: Purchase, positions: np.ndarray) -> np.ndarray:
+    """``territory.distance_km`` per candidate (NaN: unknown), the same formula."""
+    place = purchase.place
+    if place.latitude is None or place.longitude is None:
+        return np.full(len(positions), math.nan)
+    latitude, longitude = table.latitude[positions], table.longitude[positions]
+    phi1, phi2 = np.radians(latitude), math.radians(place.latitude)
+    d_phi, d_lambda = phi2 - phi1, np.radians(place.longitude - longitude)
+    h = np.sin(d_phi / 2) ** 2 + np.cos(phi1) * math.cos(phi2) * np.sin(d_lambda / 2) ** 2
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return np.round(distance, DISTANCE_DECIMALS)
+
+
+def _eligibility(
+    table: SupplierTable,
+    purchase: Purchase,
+    positions: np.ndarray,
+    rules: Rules,
+    allowed: dict[str, bool],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate and article, as ``evaluate``: ``supplier_eligible`` where the purchase
+    allows the article, not eligible elsewhere."""
+    n = len(positions)
+    disability, insertion = table.disability[positions], table.insertion[positions]
+    verify = table.to_verify[positions]
+    ess = table.ess[positions].copy()
+    for row in _rows_of(positions, table.ess_awards):  # the L2113-15 exclusion
+        supplier = table.pool[positions[row]]
+        ess[row] = supplier_eligible(L2113_15, supplier, purchase, rules).eligible
+    by_article = {
+        L2113_12: (disability, verify),
+        L2113_13: (insertion, np.zeros(n, bool)),
+        L2113_14: (disability | insertion, disability & verify),
+        L2113_15: (ess, np.zeros(n, bool)),
+    }
+    eligible = np.zeros((n, len(ARTICLES)), bool)
+    to_verify = np.zeros((n, len(ARTICLES)), bool)
+    for column, article in enumerate(ARTICLES):
+        if allowed[article]:
+            eligible[:, column], flags = by_article[article]
+            to_verify[:, column] = flags & eligible[:, column]
+    return eligible, to_verify
