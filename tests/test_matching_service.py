@@ -527,3 +527,56 @@ def test_the_sector_index_changes_nothing_but_the_work(session):
     assert considered == {make_siret(1), make_siret(4), make_siret(5)}
     unspecified = intention_row(session, sectors=())
     assert len(table.candidates(matching.purchase_of(session, unspecified))) == len(pool)
+
+
+def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session):
+    """``suppliers`` reads plain SQL rows (search.records) for speed: every fact must be
+    what ``supplier_of`` makes of the ORM model, for every kind of profile."""
+    from webapp.models import ClientReference, Enterprise, Label, Network, Offer
+
+    supplier_row(session, 1, kind="EA", sectors=(CLEANING, GREEN), website="https://a.fr")
+    radius = supplier_row(session, 2, kind="ACI", zone=("radius", 30), turnover=None)
+    national = supplier_row(session, 3, kind="ESS", zone=("national", None), brand="Marque")
+    bare = supplier_row(session, 4, kind="EI", sectors=(), zone=None, commune=None)
+    inferred = supplier_row(session, 5, kind="AI", zone=("divisions", [("epci", "200093201")]))
+    inferred.zone.derived = True
+    session.add(
+        EnterpriseSector(
+            enterprise=bare, sector=sector(session, LINEN), source="naf", confidence=0.4,
+            status="rejected",
+        )
+    )
+    session.add(
+        EnterpriseSector(
+            enterprise=radius, sector=sector(session, GREEN), source="naf", confidence=0.6,
+            status="suggested",
+        )
+    )
+    session.add(Offer(enterprise=national, title="Ménage", presta_type="service"))
+    session.add(ClientReference(enterprise=radius, client_name="Ville de Lille"))
+    national.labels.append(session.scalars(select(Label)).first())
+    inferred.networks.append(session.scalars(select(Network)).first())
+    national.capacity.largest_contract_eur = 300_000
+    national.capacity.headcount_total = 40
+    session.add(ContractAward(holder_siret=radius.siret, enterprise=radius, cpv="90910000",
+                              amount=10_000, source="decp", external_id="x1"))
+    closed = supplier_row(session, 6)
+    closed.status = "closed"
+    session.flush()
+    session.expire_all()
+
+    from_rows = matching.suppliers(session)
+    enterprises = session.scalars(
+        select(Enterprise).where(Enterprise.status == "active").order_by(Enterprise.id)
+    ).all()
+    awards = matching._awards(session)
+    from_models = [matching.supplier_of(e, tuple(awards.get(e.id, ()))) for e in enterprises]
+    assert from_rows == from_models
+    assert len(from_rows) == 5 and make_siret(6) not in {s.siret for s in from_rows}
+    by_siret = {s.siret: s for s in from_rows}
+    assert by_siret[radius.siret].zone.kind == "radius" and by_siret[radius.siret].zone.reach
+    assert not by_siret[inferred.siret].zone.declared
+    assert by_siret[national.siret].completeness > by_siret[bare.siret].completeness
+    assert [c.sector for c in by_siret[bare.siret].sectors] == []
+    assert len(by_siret[radius.siret].awards) == 1
+    assert by_siret[national.siret].name == "Marque"

@@ -183,7 +183,7 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
             assert bool(columns.serves[row]) == evaluation.serves
             assert bool(columns.answers_alone[row]) == evaluation.answers_alone
             assert bool(columns.relevant[row]) == evaluation.relevant
-            assert [a for a, ok in zip(ARTICLES, columns.eligible[row]) if ok] == list(
+            assert [a for a, ok in zip(ARTICLES, columns.eligible[row], strict=True) if ok] == list(
                 evaluation.eligible_articles()
             )
         result = match(purchase, table)
@@ -191,7 +191,7 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
         assert [e.supplier.siret for e in result.suppliers] == [
             e.supplier.siret for e in ranked[:100]
         ]
-        assert result.ranking.answering() == [
+        assert [(s.siret, score, a) for s, score, a in result.ranking.answering()] == [
             (e.supplier.siret, e.score, e.eligible_articles()) for e in ranked if e.answers_alone
         ]
         for verdict in result.reservations:
@@ -228,3 +228,16 @@ def test_the_generated_pools_exercise_every_branch():
             ("inferred near base", True)} <= outcomes
     assert {("coverage", c) for c in ("exact", "group", "prior", "none")} <= outcomes
     assert {("eligible", a) for a in ARTICLES} <= outcomes
+
+
+def test_scores_are_rounded_as_python_rounds_them():
+    """NumPy rounds ``x * 10``, which differs from Python's ``round(x, 1)`` near halves
+    (0.15 is stored below a half: Python gives 0.1, a plain NumPy rounding 0.2)."""
+    from webapp.domain.matching.table import _round_tenths
+
+    rng = random.Random(3)
+    values = [0.15, 2.675, 43.25, 43.35, 0.05, 99.95, 12.45, 0.0, 100.0]
+    values += [rng.uniform(0, 100) for _ in range(20_000)]
+    values += [rng.randrange(0, 100_000) / 1000 for _ in range(20_000)]  # many near halves
+    assert np.round(np.array([0.15]) * 10)[0] / 10 != round(0.15, 1)  # the trap is real
+    assert _round_tenths(np.array(values)).tolist() == [round(v, 1) for v in values]

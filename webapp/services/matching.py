@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
+from search.records import load_records
 from webapp.domain.completeness import completeness_score, facts_of
 from webapp.domain.matching.evaluate import evaluate
 from webapp.domain.matching.facts import (
@@ -33,10 +34,8 @@ from webapp.models import (
     ContractAward,
     Departement,
     Enterprise,
-    EnterpriseSector,
     Epci,
     IntentionLot,
-    InterventionZone,
     MatchCandidate,
     MatchRun,
     PurchaseIntention,
@@ -169,42 +168,50 @@ def _sector_pairs(sectors: Iterable[Sector]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((s.slug, s.group.slug) for s in sectors))
 
 
-def suppliers(session: Session) -> list[Supplier]:
-    """Every active enterprise as the matcher sees it."""
-    enterprises = session.scalars(
-        select(Enterprise)
-        .where(Enterprise.status == "active")
-        .order_by(Enterprise.id)
-        .options(
-            selectinload(Enterprise.sectors)
-            .selectinload(EnterpriseSector.sector)
-            .selectinload(Sector.group),
-            selectinload(Enterprise.zone).selectinload(InterventionZone.divisions),
-            selectinload(Enterprise.capacity),
-            selectinload(Enterprise.offers),
-            selectinload(Enterprise.labels),
-            selectinload(Enterprise.networks),
-            selectinload(Enterprise.client_references),
-            selectinload(Enterprise.commune),
-        )
-    ).all()
-    awards: dict[int, list[Award]] = {}
-    for row in session.scalars(
-        select(ContractAward).where(ContractAward.enterprise_id.is_not(None))
-    ):
-        awards.setdefault(row.enterprise_id, []).append(
-            Award(
-                row.notified_on,
-                row.amount,
-                row.cpv,
-                reservation=row.reservation,
-                buyer_siret=row.buyer_siret,
+def suppliers(session: Session, ids: list[int] | None = None, batch: int = 5000) -> list[Supplier]:
+    """Every active enterprise (or those of ``ids`` still active) as the matcher sees it,
+    in id order. Read as plain SQL rows (``search.records``): at 200,000 enterprises the ORM
+    objects with their relations cost over a minute and a half."""
+    if ids is None:
+        ids = list(
+            session.scalars(
+                select(Enterprise.id).where(Enterprise.status == "active").order_by(Enterprise.id)
             )
         )
-    return [supplier_of(e, tuple(awards.get(e.id, ()))) for e in enterprises]
+    awards = _awards(session)
+    pool = []
+    for start in range(0, len(ids), batch):
+        for record in load_records(session, ids[start : start + batch]):
+            if record.status == "active":
+                pool.append(supplier_of(record, tuple(awards.get(record.id, ()))))
+    return pool
 
 
-def supplier_of(enterprise: Enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
+def _awards(session: Session) -> dict[int, list[Award]]:
+    """The track record: awards by enterprise id."""
+    awards: dict[int, list[Award]] = {}
+    table = ContractAward.__table__
+    rows = session.execute(
+        select(
+            table.c.enterprise_id,
+            table.c.notified_on,
+            table.c.amount,
+            table.c.cpv,
+            table.c.reservation,
+            table.c.buyer_siret,
+        )
+        .where(table.c.enterprise_id.is_not(None))
+        .order_by(table.c.id)
+    )
+    for enterprise_id, notified, amount, cpv, reservation, buyer in rows:
+        awards.setdefault(enterprise_id, []).append(
+            Award(notified, amount, cpv, reservation=reservation, buyer_siret=buyer)
+        )
+    return awards
+
+
+def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
+    """``enterprise``: a model or a record of ``search.records`` (the same attributes)."""
     capacity = enterprise.capacity
     return Supplier(
         siret=enterprise.siret,
@@ -228,6 +235,7 @@ def supplier_of(enterprise: Enterprise, awards: tuple[Award, ...] = ()) -> Suppl
         networks=frozenset(n.slug for n in enterprise.networks),
         awards=awards,
         departement=enterprise.departement_code,
+        ref=enterprise.id,
     )
 
 
@@ -307,15 +315,16 @@ def run(
 def _store_candidates(session: Session, intention: PurchaseIntention, result: MatchResult):
     """One row per enterprise answering alone or in a group; rows already notified keep
     their date (a digest reports an enterprise's opportunity once)."""
-    entries: dict[str, tuple[float, bool, tuple[str, ...]]] = {
-        siret: (score, True, articles) for siret, score, articles in result.ranking.answering()
+    entries: dict[int, tuple[float, bool, tuple[str, ...]]] = {
+        supplier.ref: (score, True, articles)
+        for supplier, score, articles in result.ranking.answering()
     }
     for group in result.groups:
         for member in group.members:
             entries.setdefault(
-                member.supplier.siret, (member.score, False, member.eligible_articles())
+                member.supplier.ref, (member.score, False, member.eligible_articles())
             )
-    ids = _enterprise_ids(session, list(entries))
+    entries.pop(None, None)  # suppliers not read from the database
     # Core statements: at 200,000 enterprises an intention may have a thousand candidates,
     # which row-by-row ORM upserts made the slowest part of a run.
     table = MatchCandidate.__table__
@@ -329,10 +338,7 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
     }
     now = datetime.now(UTC)
     rows = []
-    for siret, (score, alone, articles) in entries.items():
-        enterprise_id = ids.get(siret)
-        if enterprise_id is None:
-            continue
+    for enterprise_id, (score, alone, articles) in entries.items():
         before = previous.get(enterprise_id)
         rows.append(
             {
@@ -358,19 +364,6 @@ def intentions_query():
         .selectinload(IntentionLot.sectors)
         .selectinload(Sector.group),
     )
-
-
-def _enterprise_ids(session: Session, sirets: list[str], chunk: int = 500) -> dict[str, int]:
-    """Enterprise ids by SIRET, for those given only (not the whole table per run)."""
-    ids: dict[str, int] = {}
-    for start in range(0, len(sirets), chunk):
-        part = sirets[start : start + chunk]
-        ids.update(
-            session.execute(
-                select(Enterprise.siret, Enterprise.id).where(Enterprise.siret.in_(part))
-            ).all()
-        )
-    return ids
 
 
 def run_all(

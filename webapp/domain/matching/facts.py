@@ -82,6 +82,7 @@ class Supplier:
     networks: frozenset[str] = frozenset()
     awards: tuple[Award, ...] = ()
     departement: str | None = None
+    ref: int | None = None  # the caller's key for it (the enterprise's database id)
 
 
 @dataclass(frozen=True)

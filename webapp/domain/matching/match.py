@@ -33,16 +33,24 @@ class Ranking:
     def sirets(self) -> list[str]:
         return [self.pool[p].siret for p in self.positions.tolist()]
 
-    def answering(self) -> list[tuple[str, float, tuple[str, ...]]]:
-        """(SIRET, score, eligible articles) of those answering alone, best first."""
+    def answering(self) -> list[tuple[Supplier, float, tuple[str, ...]]]:
+        """(supplier, score, eligible articles) of those answering alone, best first."""
         rows = np.flatnonzero(self.alone)
+        # The articles as a bitmask, each combination's tuple made once.
+        masks = self.eligible[rows] @ (1 << np.arange(len(ARTICLES)))
+        combinations = {
+            mask: tuple(a for bit, a in enumerate(ARTICLES) if mask >> bit & 1)
+            for mask in set(masks.tolist())
+        }
+        pool = self.pool
         return [
-            (
-                self.pool[self.positions[row]].siret,
-                float(self.scores[row]),
-                tuple(a for a, ok in zip(ARTICLES, self.eligible[row], strict=True) if ok),
+            (pool[position], score, combinations[mask])
+            for position, score, mask in zip(
+                self.positions[rows].tolist(),
+                self.scores[rows].tolist(),
+                masks.tolist(),
+                strict=True,
             )
-            for row in rows.tolist()
         ]
 
 
@@ -76,7 +84,7 @@ def match(
         evaluate(table.pool[p], purchase, rules, True, allowed)
         for p in ranking.positions[:explain_top].tolist()
     )
-    groups, complete, counts = _groups(table, purchase, whole, rules, allowed)
+    groups, complete, counts = find_all_groups(table, purchase, whole, rules, allowed)
     lots = {
         lot.lot or lot.key: assess(table, lot, positions, rules, _allowed(lot, rules))
         for lot in purchase.lots
@@ -126,7 +134,7 @@ def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
     )
 
 
-def _groups(
+def find_all_groups(
     table: SupplierTable,
     purchase: Purchase,
     whole: Assessment,

@@ -280,7 +280,7 @@ def assess(
         track[row] = min(points["track_record"], 5 * related + len(supplier.awards))
     score = np.where(awards > 0, score + track, score)
     score = score + points["completeness"] * table.completeness[positions] / 100
-    rounded = np.array([round(value, 1) for value in np.maximum(score, 0.0).tolist()])
+    rounded = _round_tenths(np.maximum(score, 0.0))
 
     eligible, to_verify = _eligibility(table, purchase, positions, rules, allowed)
     return Assessment(
@@ -291,10 +291,22 @@ def assess(
         touches=touches,
         distance_km=distance,
         carries=carries,
-        score=rounded.reshape(n),
+        score=rounded,
         eligible=eligible,
         to_verify=to_verify,
     )
+
+
+def _round_tenths(values: np.ndarray) -> np.ndarray:
+    """``round(value, 1)`` of each value, as Python rounds it (to the nearest decimal, half
+    to even, from the exact binary value). NumPy rounds ``value * 10``, whose own rounding
+    may cross a half: there, and only there, Python rounds."""
+    tenths = values * 10
+    rounded = np.round(tenths) / 10
+    near_half = np.flatnonzero(np.abs(tenths - np.floor(tenths) - 0.5) < 1e-6)
+    for row in near_half.tolist():
+        rounded[row] = round(float(values[row]), 1)
+    return rounded
 
 
 def _rows_of(positions: np.ndarray, subset: np.ndarray) -> np.ndarray:
