@@ -372,11 +372,16 @@ def test_run_keeps_the_notification_date_of_known_candidates(session):
     matching.run(session, intention)
     row = session.scalar(select(MatchCandidate))
     row.notified_at = utcnow()
+    score, reservations = row.score, row.reservations
+    enterprise.capacity.turnover_eur = None  # capacity unknown now: a lower score
+    touch(enterprise)
     session.commit()
     matching.run(session, intention)
     session.commit()
+    session.expire_all()
     again = session.scalar(select(MatchCandidate))
     assert again.enterprise_id == enterprise.id and again.notified_at is not None
+    assert again.score < score and again.reservations == reservations
 
 
 def test_run_all_matches_published_intentions_only(session):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -325,35 +325,61 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
                 member.supplier.ref, (member.score, False, member.eligible_articles())
             )
     entries.pop(None, None)  # suppliers not read from the database
-    # Core statements: at 200,000 enterprises an intention may have a thousand candidates,
-    # which row-by-row ORM upserts made the slowest part of a run.
+    # Only what changed is written, with Core statements: at 200,000 enterprises an
+    # intention may have thousands of candidates, and a re-run after one enterprise changed
+    # alters few of them (row-by-row ORM upserts made storing the slowest part of a run).
     table = MatchCandidate.__table__
-    previous = {
-        row.enterprise_id: row
-        for row in session.execute(
-            select(table.c.enterprise_id, table.c.notified_at, table.c.created_at).where(
+    wanted = {
+        enterprise_id: (score, alone, " ".join(articles))
+        for enterprise_id, (score, alone, articles) in entries.items()
+    }
+    stored = {
+        enterprise_id: (score, alone, reservations)
+        for enterprise_id, score, alone, reservations in session.execute(
+            select(table.c.enterprise_id, table.c.score, table.c.alone, table.c.reservations).where(
                 table.c.intention_id == intention.id
             )
         )
     }
-    now = datetime.now(UTC)
-    rows = []
-    for enterprise_id, (score, alone, articles) in entries.items():
-        before = previous.get(enterprise_id)
-        rows.append(
-            {
-                "intention_id": intention.id,
-                "enterprise_id": enterprise_id,
-                "score": score,
-                "alone": alone,
-                "reservations": " ".join(articles),
-                "notified_at": before.notified_at if before else None,
-                "created_at": before.created_at if before else now,
-            }
+    gone = sorted(stored.keys() - wanted.keys())
+    for start in range(0, len(gone), 500):
+        session.execute(
+            delete(table).where(
+                table.c.intention_id == intention.id,
+                table.c.enterprise_id.in_(gone[start : start + 500]),
+            )
         )
-    session.execute(delete(table).where(table.c.intention_id == intention.id))
-    if rows:
-        session.execute(insert(table), rows)
+    changed = [
+        {"key": enterprise_id, "score": score, "alone": alone, "reservations": reservations}
+        for enterprise_id, (score, alone, reservations) in wanted.items()
+        if enterprise_id in stored and stored[enterprise_id] != (score, alone, reservations)
+    ]
+    if changed:
+        session.execute(
+            update(table)
+            .where(table.c.intention_id == intention.id, table.c.enterprise_id == bindparam("key"))
+            .values(
+                score=bindparam("score"),
+                alone=bindparam("alone"),
+                reservations=bindparam("reservations"),
+            ),
+            changed,
+        )
+    now = datetime.now(UTC)
+    new = [
+        {
+            "intention_id": intention.id,
+            "enterprise_id": enterprise_id,
+            "score": score,
+            "alone": alone,
+            "reservations": reservations,
+            "created_at": now,
+        }
+        for enterprise_id, (score, alone, reservations) in wanted.items()
+        if enterprise_id not in stored
+    ]
+    if new:
+        session.execute(insert(table), new)
 
 
 def intentions_query():
