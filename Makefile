@@ -54,6 +54,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/match_bench.py
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3

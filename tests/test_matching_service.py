@@ -585,3 +585,32 @@ def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session
     assert [c.sector for c in by_siret[bare.siret].sectors] == []
     assert len(by_siret[radius.siret].awards) == 1
     assert by_siret[national.siret].name == "Marque"
+
+
+def test_the_pool_in_memory_reads_again_only_what_changed(session):
+    from webapp.models import Enterprise
+
+    kept = supplier_row(session, 1)
+    edited = supplier_row(session, 2)
+    deleted = supplier_row(session, 3)
+    session.commit()
+    first = {s.siret: s for s in matching.current_pool(session).pool}
+    assert matching.current_pool(session) is matching.current_pool(session)  # nothing changed
+
+    edited.capacity.turnover_eur = 9_000_000
+    touch(edited)
+    added = supplier_row(session, 4, sectors=(GREEN,))
+    session.delete(session.get(Enterprise, deleted.id))
+    session.commit()
+    second = {s.siret: s for s in matching.current_pool(session).pool}
+    assert set(second) == {kept.siret, edited.siret, added.siret}
+    assert second[kept.siret] is first[kept.siret]  # not read again
+    assert second[edited.siret].turnover == 9_000_000
+    assert [c.sector for c in second[added.siret].sectors] == [GREEN]
+
+    session.add(ContractAward(holder_siret=kept.siret, enterprise=kept, cpv="90910000",
+                              amount=1_000, source="decp", external_id="k1"))
+    session.commit()
+    third = {s.siret: s for s in matching.current_pool(session).pool}
+    assert len(third[kept.siret].awards) == 1  # the track record changed: all read again
+    assert set(third) == set(second)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -172,13 +173,14 @@ def suppliers(session: Session, ids: list[int] | None = None, batch: int = 5000)
     """Every active enterprise (or those of ``ids`` still active) as the matcher sees it,
     in id order. Read as plain SQL rows (``search.records``): at 200,000 enterprises the ORM
     objects with their relations cost over a minute and a half."""
-    if ids is None:
+    everyone = ids is None
+    if everyone:
         ids = list(
             session.scalars(
                 select(Enterprise.id).where(Enterprise.status == "active").order_by(Enterprise.id)
             )
         )
-    awards = _awards(session)
+    awards = _awards(session, None if everyone else ids)
     pool = []
     for start in range(0, len(ids), batch):
         for record in load_records(session, ids[start : start + batch]):
@@ -187,8 +189,18 @@ def suppliers(session: Session, ids: list[int] | None = None, batch: int = 5000)
     return pool
 
 
-def _awards(session: Session) -> dict[int, list[Award]]:
-    """The track record: awards by enterprise id."""
+def _awards(session: Session, ids: list[int] | None = None) -> dict[int, list[Award]]:
+    """The track record: awards by enterprise id (of ``ids`` if given)."""
+    column = ContractAward.__table__.c.enterprise_id
+    if ids is None:
+        return _awards_where(session, column.is_not(None))
+    awards: dict[int, list[Award]] = {}
+    for start in range(0, len(ids), 500):
+        awards.update(_awards_where(session, column.in_(ids[start : start + 500])))
+    return awards
+
+
+def _awards_where(session: Session, condition) -> dict[int, list[Award]]:
     awards: dict[int, list[Award]] = {}
     table = ContractAward.__table__
     rows = session.execute(
@@ -200,7 +212,7 @@ def _awards(session: Session) -> dict[int, list[Award]]:
             table.c.reservation,
             table.c.buyer_siret,
         )
-        .where(table.c.enterprise_id.is_not(None))
+        .where(condition)
         .order_by(table.c.id)
     )
     for enterprise_id, notified, amount, cpv, reservation, buyer in rows:
@@ -266,18 +278,44 @@ def zone_of(enterprise: Enterprise) -> Zone:
 # --- Runs -------------------------------------------------------------------------------
 
 
-# The matcher's view of every enterprise, kept in memory until one changes: loading it
-# costs ~1 s for the 3,800 enterprises of the snapshot, a page view must not pay that.
-_POOLS: dict[str, tuple[tuple, SupplierTable]] = {}
+# The matcher's view of every enterprise, kept in memory: reading it costs ~1 s for the
+# 3,800 enterprises of the snapshot and ~20 s at 200,000, which a page view must not pay.
+# After a change only the enterprises changed since are read again.
+@dataclass(frozen=True)
+class _Pool:
+    version: tuple
+    suppliers: dict[int, Supplier]  # by enterprise id
+    table: SupplierTable
+
+
+_POOLS: dict[str, _Pool] = {}
 
 
 def current_pool(session: Session) -> SupplierTable:
-    """The indexed suppliers of the database as it is now (re-read after any change to an
-    enterprise or to the track record)."""
-    version = tuple(
+    """The suppliers of the database as it is now, as a table: the enterprises changed
+    since the last call (edited, created, closed, deleted) are read again; a change to the
+    track record reads everything again."""
+    version = _pool_version(session)
+    database = _database(session)
+    cached = _POOLS.get(database)
+    if cached is not None and cached.version == version:
+        return cached.table
+    if cached is None or cached.version[3:] != version[3:]:
+        by_id = {supplier.ref: supplier for supplier in suppliers(session)}
+    else:
+        by_id = _refreshed(session, cached, version)
+    table = SupplierTable([by_id[key] for key in sorted(by_id)])
+    _POOLS[database] = _Pool(version, by_id, table)
+    return table
+
+
+def _pool_version(session: Session) -> tuple:
+    """What changes when an enterprise or the track record does: (active enterprises,
+    highest id, latest update, awards, highest award id)."""
+    return tuple(
         session.execute(
             select(
-                func.count(Enterprise.id),
+                func.count(Enterprise.id).filter(Enterprise.status == "active"),
                 func.max(Enterprise.id),
                 func.max(Enterprise.updated_at),
                 select(func.count(ContractAward.id)).scalar_subquery(),
@@ -285,12 +323,29 @@ def current_pool(session: Session) -> SupplierTable:
             )
         ).one()
     )
-    database = _database(session)
-    cached = _POOLS.get(database)
-    if cached is None or cached[0] != version:
-        cached = (version, SupplierTable(suppliers(session)))
-        _POOLS[database] = cached
-    return cached[1]
+
+
+def _refreshed(session: Session, cached: _Pool, version: tuple) -> dict[int, Supplier]:
+    """The cached suppliers, those changed since read again (every change to an enterprise
+    moves its ``updated_at``; a new one has a higher id)."""
+    _, highest, latest = cached.version[:3]
+    if highest is None or latest is None:
+        return {supplier.ref: supplier for supplier in suppliers(session)}
+    changed = list(
+        session.scalars(
+            select(Enterprise.id).where(
+                or_(Enterprise.updated_at >= latest, Enterprise.id > highest)
+            )
+        )
+    )
+    by_id = dict(cached.suppliers)
+    for key in changed:
+        by_id.pop(key, None)
+    by_id.update((supplier.ref, supplier) for supplier in suppliers(session, changed))
+    if len(by_id) != version[0]:  # some were deleted (a merge removes the duplicate)
+        active = set(session.scalars(select(Enterprise.id).where(Enterprise.status == "active")))
+        by_id = {key: supplier for key, supplier in by_id.items() if key in active}
+    return by_id
 
 
 def run(
