@@ -52,7 +52,9 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
         .outerjoin(Commune, Commune.insee == table.c.commune_insee)
         .where(among(table.c.id, ids))
         .order_by(table.c.id)
-    ).mappings()
+    )
+    keys = [column.key for column in table.columns]
+    count = len(keys)
     sectors = _grouped(
         session,
         select(
@@ -118,31 +120,37 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
             among(ClientReference.enterprise_id, ids)
         ),
     )
+    # A few hundred sectors shared by all: each made once.
+    shared: dict[str, SimpleNamespace] = {}
+    for claims in sectors.values():
+        for s in claims:
+            if s.slug not in shared:
+                shared[s.slug] = SimpleNamespace(
+                    slug=s.slug, name=s.name, group=SimpleNamespace(slug=s.group_slug)
+                )
     records = []
     for row in rows:
-        id_ = row["id"]
+        attributes = dict(zip(keys, row[:count], strict=True))
+        id_ = attributes["id"]
         if id_ not in wanted:
             continue
         zone = zones.get(id_)
+        commune_name, region_code, epci_siren = row[count:]
         records.append(
             SimpleNamespace(
-                **{column.key: row[column.key] for column in table.columns},
-                display_name=row["brand"] or row["name"],
+                **attributes,
+                display_name=attributes["brand"] or attributes["name"],
                 commune=None
-                if row["_commune_name"] is None
+                if commune_name is None
                 else SimpleNamespace(
-                    name=row["_commune_name"],
-                    region_code=row["region_code"],
-                    epci_siren=row["epci_siren"],
+                    name=commune_name, region_code=region_code, epci_siren=epci_siren
                 ),
                 sectors=[
                     SimpleNamespace(
                         status=s.status,
                         source=s.source,
                         confidence=s.confidence,
-                        sector=SimpleNamespace(
-                            slug=s.slug, name=s.name, group=SimpleNamespace(slug=s.group_slug)
-                        ),
+                        sector=shared[s.slug],
                     )
                     for s in sectors[id_]
                 ],

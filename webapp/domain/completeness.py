@@ -40,6 +40,7 @@ ITEMS = (
     ("has_label_or_network", 5, _l("Déclarez vos labels et réseaux")),
 )
 assert sum(weight for _, weight, _ in ITEMS) == 100
+_WEIGHTS = tuple((name, weight) for name, weight, _ in ITEMS)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Completeness:
 
 def completeness_score(facts: ProfileFacts) -> int:
     """The score alone (the matcher's need: no advice to translate)."""
-    return 100 - sum(weight for name, weight, _ in ITEMS if not getattr(facts, name))
+    return 100 - sum(weight for name, weight in _WEIGHTS if not getattr(facts, name))
 
 
 def completeness(facts: ProfileFacts) -> Completeness:

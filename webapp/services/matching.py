@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
@@ -231,9 +232,7 @@ def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
         kind=enterprise.kind,
         ess_status=enterprise.ess_status,
         sectors=tuple(
-            SectorClaim(
-                row.sector.slug, row.sector.group.slug, row.status, row.source, row.confidence
-            )
+            _claim(row.sector.slug, row.sector.group.slug, row.status, row.source, row.confidence)
             for row in enterprise.sectors
             if row.status != "rejected"
         ),
@@ -251,6 +250,18 @@ def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
     )
 
 
+# Facts shared by many suppliers are made once (immutable): at 200,000 enterprises, most
+# zones are one département and most claims the same few hundred sectors.
+@lru_cache(maxsize=65536)
+def _claim(sector: str, group: str, status: str, source: str, confidence: float) -> SectorClaim:
+    return SectorClaim(sector, group, status, source, confidence)
+
+
+@lru_cache(maxsize=65536)
+def _divisions_zone(divisions: tuple[tuple[str, str], ...], declared: bool) -> Zone:
+    return Zone("divisions", frozenset(divisions), declared=declared)
+
+
 def zone_of(enterprise: Enterprise) -> Zone:
     zone = enterprise.zone
     if zone is None:
@@ -259,11 +270,7 @@ def zone_of(enterprise: Enterprise) -> Zone:
     if zone.kind == "national":
         return Zone(NATIONAL, declared=declared)
     if zone.kind == "divisions":
-        return Zone(
-            "divisions",
-            frozenset((d.division_type, d.code) for d in zone.divisions),
-            declared=declared,
-        )
+        return _divisions_zone(tuple((d.division_type, d.code) for d in zone.divisions), declared)
     reach = radius_reach(enterprise)
     return Zone(
         "radius",
