@@ -545,6 +545,10 @@ def main() -> None:
             shutil.copyfile(args.prepared, database)
             log(f"prepared database {args.prepared} copied")
             app = fresh_app(f"sqlite:///{database}")
+            with app.app_context():
+                from flask_migrate import upgrade
+
+                upgrade()  # a database prepared before a migration is brought up to date
         else:
             app = fresh_app(f"sqlite:///{database}")
             prepare(app, args.rows, args.intentions, args.seed)

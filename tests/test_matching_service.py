@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from stdnum import luhn
 from stdnum.fr import siret as siret_check
 
@@ -369,8 +369,26 @@ def test_run_finds_a_group_when_nobody_covers_everything(session):
 def test_run_keeps_the_notification_date_of_known_candidates(session):
     enterprise = supplier_row(session, 1)
     intention = intention_row(session)
+    before = utcnow()
     matching.run(session, intention)
     row = session.scalar(select(MatchCandidate))
+    # Written through the driver (matching._insert_many): read back as the ORM writes it.
+    assert session.scalar(
+        select(func.count())
+        .select_from(MatchCandidate)
+        .where(MatchCandidate.created_at >= before, MatchCandidate.created_at <= utcnow())
+    ) == 1
+    assert row.alone is True and row.created_at.replace(tzinfo=None) >= before.replace(
+        tzinfo=None
+    )
+    raw = session.connection().exec_driver_sql("SELECT created_at FROM match_candidate")
+    written_by_orm = session.connection().exec_driver_sql(
+        "SELECT created_at FROM purchase_intention"
+    )
+    raw, written_by_orm = raw.scalar(), written_by_orm.scalar()
+    assert type(raw) is type(written_by_orm)  # text on SQLite, a timestamp on PostgreSQL
+    if isinstance(raw, str):
+        assert len(raw) == len(written_by_orm) and ("+" in raw) == ("+" in written_by_orm)
     row.notified_at = utcnow()
     score, reservations = row.score, row.reservations
     enterprise.capacity.turnover_eur = None  # capacity unknown now: a lower score

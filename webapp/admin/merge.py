@@ -103,9 +103,7 @@ def merge(session: Session, kept: Enterprise, duplicate: Enterprise, actor: str)
         if label not in kept.labels:
             kept.labels.append(label)
 
-    pending_users = {
-        c.user_id for c in _rows(session, Claim, kept) if c.status == "pending"
-    }
+    pending_users = {c.user_id for c in _rows(session, Claim, kept) if c.status == "pending"}
     for claim in _rows(session, Claim, duplicate):
         if claim.status == "pending" and (
             claim.user_id in pending_users or claim.user_id in kept_members

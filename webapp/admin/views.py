@@ -130,8 +130,12 @@ def toggle_admin(user_id: int):
         return _back_to_users()
     user.is_admin = not user.is_admin
     db.session.commit()
-    flash(_("Droits d'administration accordés.") if user.is_admin
-          else _("Droits d'administration retirés."), "success")
+    flash(
+        _("Droits d'administration accordés.")
+        if user.is_admin
+        else _("Droits d'administration retirés."),
+        "success",
+    )
     return _back_to_users()
 
 
@@ -147,8 +151,14 @@ def add_facilitator(user_id: int):
     if all(r.network_id != network.id for r in user.network_roles):
         db.session.add(NetworkFacilitator(user=user, network=network))
         db.session.commit()
-    flash(_("%(name)s anime désormais le réseau %(network)s.", name=user.full_name,
-            network=network.brand or network.name), "success")
+    flash(
+        _(
+            "%(name)s anime désormais le réseau %(network)s.",
+            name=user.full_name,
+            network=network.brand or network.name,
+        ),
+        "success",
+    )
     return _back_to_users()
 
 
@@ -170,13 +180,18 @@ def add_buyer(user_id: int):
     if all(m.organisation_id != organisation.id for m in user.buyer_memberships):
         db.session.add(BuyerMembership(user=user, organisation=organisation))
         db.session.commit()
-    flash(_("%(name)s est rattaché(e) à %(organisation)s.", name=user.full_name,
-            organisation=organisation.name), "success")
+    flash(
+        _(
+            "%(name)s est rattaché(e) à %(organisation)s.",
+            name=user.full_name,
+            organisation=organisation.name,
+        ),
+        "success",
+    )
     return _back_to_users()
 
 
-@blueprint.route("/utilisateurs/<int:user_id>/animateur/<int:network_id>/retirer",
-                 methods=["POST"])
+@blueprint.route("/utilisateurs/<int:user_id>/animateur/<int:network_id>/retirer", methods=["POST"])
 @requires("administer")
 def remove_facilitator(user_id: int, network_id: int):
     user = _user_or_404(user_id)
@@ -220,8 +235,10 @@ def decide_claim(claim_id: int):
     except claims.ClaimError as exc:
         flash(str(exc), "warning")
     else:
-        flash(_("Demande acceptée.") if claim.status == "approved" else _("Demande refusée."),
-              "success")
+        flash(
+            _("Demande acceptée.") if claim.status == "approved" else _("Demande refusée."),
+            "success",
+        )
     return redirect(url_for("admin.claims_list"))
 
 
@@ -262,7 +279,10 @@ def decide_label(declaration_id: int):
         if label not in enterprise.labels:
             enterprise.labels.append(label)
         record_change(
-            db.session, enterprise, actor, "label_verified",
+            db.session,
+            enterprise,
+            actor,
+            "label_verified",
             {"labels": [before, [lab.slug for lab in enterprise.labels]]},
         )
         db.session.commit()
@@ -270,7 +290,10 @@ def decide_label(declaration_id: int):
         verified = True
     else:
         audit_service.record(
-            db.session, enterprise, actor, "label_refused",
+            db.session,
+            enterprise,
+            actor,
+            "label_refused",
             {"label": label.slug, "evidence_url": declaration.evidence_url},
         )
         db.session.delete(declaration)
@@ -278,8 +301,11 @@ def decide_label(declaration_id: int):
         verified = False
     mail.send(
         [m.email for m in members],
-        _("Label %(label)s : %(result)s", label=label.name,
-          result=_("vérifié") if verified else _("non retenu")),
+        _(
+            "Label %(label)s : %(result)s",
+            label=label.name,
+            result=_("vérifié") if verified else _("non retenu"),
+        ),
         "label_decided",
         enterprise=enterprise,
         label=label,
@@ -315,8 +341,14 @@ def merge():
             merging.merge(db.session, kept, duplicate, actor_of(current_user))
             db.session.commit()
             publish(db.session)
-            flash(_("La fiche %(dup)s a été fusionnée dans %(kept)s.", dup=duplicate_siret,
-                    kept=kept.siret), "success")
+            flash(
+                _(
+                    "La fiche %(dup)s a été fusionnée dans %(kept)s.",
+                    dup=duplicate_siret,
+                    kept=kept.siret,
+                ),
+                "success",
+            )
             return redirect(url_for("directory.profile", siret=kept.siret))
         preview = merging.preview(db.session, kept, duplicate)
     status = 400 if form.errors else 200
@@ -339,9 +371,7 @@ def audit():
     if filters["siret"]:
         query = query.where(AuditEvent.siret == "".join(filters["siret"].split()))
     if filters["actor"]:
-        query = query.where(
-            func.lower(AuditEvent.actor).like(f"%{filters['actor'].lower()}%")
-        )
+        query = query.where(func.lower(AuditEvent.actor).like(f"%{filters['actor'].lower()}%"))
     if filters["action"]:
         query = query.where(AuditEvent.action == filters["action"])
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
@@ -349,6 +379,9 @@ def audit():
         select(AuditEvent.action).distinct().order_by(AuditEvent.action)
     ).all()
     return render_template(
-        "admin/audit.html", page=page, filters=filters, actions=actions,
+        "admin/audit.html",
+        page=page,
+        filters=filters,
+        actions=actions,
         args={k: v for k, v in filters.items() if v},
     )

@@ -96,9 +96,7 @@ class LoginForm(FlaskForm):
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(
-        _l("Adresse e-mail"), validators=[InputRequired(), Email(), Length(max=254)]
-    )
+    email = EmailField(_l("Adresse e-mail"), validators=[InputRequired(), Email(), Length(max=254)])
 
 
 class ResetForm(FlaskForm):

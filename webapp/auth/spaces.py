@@ -13,8 +13,11 @@ def account_spaces(user) -> list[tuple[str, str]]:
     links: list[tuple[str, str, dict]] = []
     for enterprise in user.enterprises if user.is_authenticated else []:
         links.append(
-            (_("Fiche de %(name)s", name=enterprise.display_name), "self_service.dashboard",
-             {"siret": enterprise.siret})
+            (
+                _("Fiche de %(name)s", name=enterprise.display_name),
+                "self_service.dashboard",
+                {"siret": enterprise.siret},
+            )
         )
     if BUYER in roles or ADMIN in roles:
         links.append((_("Mes listes d'entreprises"), "buyers.shortlists", {}))
@@ -26,8 +29,11 @@ def account_spaces(user) -> list[tuple[str, str]]:
         links.append((_("Mes jetons d'API"), "tokens.list_tokens", {}))
     for network in user.networks if user.is_authenticated else []:
         links.append(
-            (_("Réseau %(name)s", name=network.brand or network.name), "facilitators.network",
-             {"slug": network.slug})
+            (
+                _("Réseau %(name)s", name=network.brand or network.name),
+                "facilitators.network",
+                {"slug": network.slug},
+            )
         )
     if ADMIN in roles:
         links.append((_("Administration"), "admin.index", {}))

@@ -65,8 +65,13 @@ def register():
             _send_confirmation(user)
         else:  # the same answer: nobody learns which addresses have an account
             hash_password(form.password.data)  # and the same time (scrypt is slow)
-            mail.send([existing.email], _("Vous avez déjà un compte"), "already_registered",
-                      user=existing, login_url=mail.external_url("auth.login"))
+            mail.send(
+                [existing.email],
+                _("Vous avez déjà un compte"),
+                "already_registered",
+                user=existing,
+                login_url=mail.external_url("auth.login"),
+            )
         flash(_("Un e-mail de confirmation vient de vous être envoyé."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), (400 if form.errors else 200)
@@ -191,8 +196,9 @@ def forgot_password():
         user = db.session.scalar(select(User).where(User.email == normalise_email(form.email.data)))
         if user is not None and user.is_active:
             link = mail.external_url("auth.reset_password", token=reset_token(user))
-            mail.send([user.email], _("Réinitialiser votre mot de passe"), "reset",
-                      user=user, link=link)
+            mail.send(
+                [user.email], _("Réinitialiser votre mot de passe"), "reset", user=user, link=link
+            )
         flash(_("Si un compte existe pour cette adresse, un e-mail vient de partir."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/email_form.html", form=form, title=_("Mot de passe oublié")), (

@@ -14,11 +14,18 @@ claims_group = click.Group("claims", help="Claims on enterprise profiles.")
 
 @claims_group.command("remind")
 @click.option(
-    "--after-days", type=click.IntRange(min=0), default=3, show_default=True,
+    "--after-days",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
     help="Remind claims pending this many days since the request or the last reminder.",
 )
 @click.option(
-    "--max", "max_reminders", type=click.IntRange(min=0), default=3, show_default=True,
+    "--max",
+    "max_reminders",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
     help="After this many unanswered reminders, write to the administrators instead.",
 )
 @with_appcontext

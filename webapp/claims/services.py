@@ -213,7 +213,10 @@ def submit_claim(
     session.add(claim)
     session.flush()
     audit.record(
-        session, enterprise, actor_of(user), "claim_request",
+        session,
+        enterprise,
+        actor_of(user),
+        "claim_request",
         {"claim": claim.id, "method": method, "user": user.email},
     )
     if method == "email_domain":
@@ -238,7 +241,10 @@ def decide(session: Session, claim: Claim, decider: User, approve: bool) -> Clai
         claim.decided_by = decider
         claim.decided_at = datetime.now(UTC)
         audit.record(
-            session, claim.enterprise, actor_of(decider), "claim_refused",
+            session,
+            claim.enterprise,
+            actor_of(decider),
+            "claim_refused",
             {"claim": claim.id, "user": claim.user.email},
         )
     session.commit()
@@ -259,7 +265,10 @@ def _approve(session: Session, claim: Claim, decider: User | None, actor: str) -
     if already is None:
         session.add(EnterpriseMembership(user=claim.user, enterprise=claim.enterprise))
     audit.record(
-        session, claim.enterprise, actor, "claim_approved",
+        session,
+        claim.enterprise,
+        actor,
+        "claim_approved",
         {"claim": claim.id, "method": claim.method, "user": claim.user.email},
     )
 
@@ -322,16 +331,23 @@ def remind(
         claim.reminders_sent += 1
         claim.last_reminded_at = now
         audit.record(
-            session, claim.enterprise, SYSTEM_ACTOR,
+            session,
+            claim.enterprise,
+            SYSTEM_ACTOR,
             "claim_escalated" if escalate else "claim_reminder",
-            {"claim": claim.id, "reminder": claim.reminders_sent,
-             "to": sorted(p.email for p in people)},
+            {
+                "claim": claim.id,
+                "reminder": claim.reminders_sent,
+                "to": sorted(p.email for p in people),
+            },
         )
         session.commit()
         mail.send(
             [p.email for p in people],
-            _("Rappel : demande de gestion de la fiche %(name)s",
-              name=claim.enterprise.display_name),
+            _(
+                "Rappel : demande de gestion de la fiche %(name)s",
+                name=claim.enterprise.display_name,
+            ),
             "claim_reminder",
             claim=claim,
             escalated=escalate,

@@ -46,11 +46,21 @@ def claim(siret: str):
             flash(str(exc), "warning")
             return redirect(profile_url)
         if made.status == "approved":
-            flash(_("Votre adresse e-mail correspond au site de l'entreprise : vous gérez "
-                    "désormais cette fiche."), "success")
+            flash(
+                _(
+                    "Votre adresse e-mail correspond au site de l'entreprise : vous gérez "
+                    "désormais cette fiche."
+                ),
+                "success",
+            )
         else:
-            flash(_("Votre demande est enregistrée ; vous recevrez un e-mail dès qu'elle "
-                    "sera traitée."), "success")
+            flash(
+                _(
+                    "Votre demande est enregistrée ; vous recevrez un e-mail dès qu'elle "
+                    "sera traitée."
+                ),
+                "success",
+            )
         return redirect(profile_url)
     status = 400 if form.errors else 200
     return render_template(
@@ -76,14 +86,14 @@ def decide(claim_id: int):
     form = DecisionForm()
     if claim_.status == "pending" and form.validate_on_submit():
         try:
-            services.decide(
-                db.session, claim_, current_user, form.decision.data == "approve"
-            )
+            services.decide(db.session, claim_, current_user, form.decision.data == "approve")
         except services.ClaimError as exc:
             flash(str(exc), "warning")
         else:
-            flash(_("Demande acceptée.") if claim_.status == "approved"
-                  else _("Demande refusée."), "success")
+            flash(
+                _("Demande acceptée.") if claim_.status == "approved" else _("Demande refusée."),
+                "success",
+            )
         return redirect(url_for("claims.decide", claim_id=claim_.id))
     status = 400 if form.errors else 200
     return render_template("claims/decide.html", claim=claim_, form=form), status

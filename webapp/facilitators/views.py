@@ -125,17 +125,24 @@ def decide_membership(slug: str, request_id: int):
         if network_ not in enterprise.networks:
             enterprise.networks.append(network_)
         record_change(
-            db.session, enterprise, actor_of(current_user), "network_confirmed",
+            db.session,
+            enterprise,
+            actor_of(current_user),
+            "network_confirmed",
             {"networks": [before, [n.slug for n in enterprise.networks]]},
         )
         db.session.commit()
         publish(db.session)
-        flash(_("%(name)s fait désormais partie du réseau.", name=enterprise.display_name),
-              "success")
+        flash(
+            _("%(name)s fait désormais partie du réseau.", name=enterprise.display_name), "success"
+        )
     else:
         request_.status = "refused"
         audit.record(
-            db.session, enterprise, actor_of(current_user), "network_refused",
+            db.session,
+            enterprise,
+            actor_of(current_user),
+            "network_refused",
             {"network": network_.slug},
         )
         db.session.commit()
@@ -159,7 +166,10 @@ def invite(slug: str):
         else:
             email = form.email.data.strip().lower()
             audit.record(
-                db.session, enterprise, actor_of(current_user), "invite",
+                db.session,
+                enterprise,
+                actor_of(current_user),
+                "invite",
                 {"email": email, "network": network_.slug},
             )
             db.session.commit()
@@ -237,16 +247,17 @@ def import_members(slug: str):
             )
         except ImportFileError as exc:
             db.session.rollback()
-            form.file.errors.append(_("Fichier refusé, rien n'a été importé : %(reason)s",
-                                      reason=str(exc)))
+            form.file.errors.append(
+                _("Fichier refusé, rien n'a été importé : %(reason)s", reason=str(exc))
+            )
         except (ReferenceDataMissing, SQLAlchemyError) as exc:
             db.session.rollback()
-            form.file.errors.append(_("Import impossible, rien n'a été importé : %(reason)s",
-                                      reason=str(exc)[:300]))
+            form.file.errors.append(
+                _("Import impossible, rien n'a été importé : %(reason)s", reason=str(exc)[:300])
+            )
         else:
             publish(db.session)
     status = 400 if form.errors else 200
     return render_template(
         "facilitators/import.html", network=network_, form=form, report=report
     ), status
-

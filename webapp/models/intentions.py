@@ -173,11 +173,12 @@ class MatchCandidate(db.Model):
     dashboard and its e-mail digest read these."""
 
     __tablename__ = "match_candidate"
+    # Also the index by intention (its first column): no other, writes are many.
     __table_args__ = (UniqueConstraint("intention_id", "enterprise_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     intention_id: Mapped[int] = mapped_column(
-        ForeignKey("purchase_intention.id", ondelete="CASCADE"), index=True
+        ForeignKey("purchase_intention.id", ondelete="CASCADE")
     )
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("enterprise.id", ondelete="CASCADE"), index=True

@@ -23,6 +23,7 @@ class Ranking:
 
     pool: list[Supplier]
     positions: np.ndarray  # into ``pool``
+    refs: np.ndarray  # the suppliers' ``ref`` (-1: none)
     scores: np.ndarray
     alone: np.ndarray  # answers alone
     eligible: np.ndarray  # (suppliers, articles), in the order of ``ARTICLES``
@@ -35,23 +36,21 @@ class Ranking:
 
     def answering(self) -> list[tuple[Supplier, float, tuple[str, ...]]]:
         """(supplier, score, eligible articles) of those answering alone, best first."""
+        rows, scores, articles = self.answering_columns()
+        suppliers = [self.pool[p] for p in self.positions[rows].tolist()]
+        return list(zip(suppliers, scores, articles, strict=True))
+
+    def answering_columns(self) -> tuple[np.ndarray, list[float], list[tuple[str, ...]]]:
+        """The rows of those answering alone, their scores and eligible articles: what
+        storing a match reads for thousands of suppliers, without an object each."""
         rows = np.flatnonzero(self.alone)
         # The articles as a bitmask, each combination's tuple made once.
-        masks = self.eligible[rows] @ (1 << np.arange(len(ARTICLES)))
+        masks = (self.eligible[rows] @ (1 << np.arange(len(ARTICLES)))).tolist()
         combinations = {
             mask: tuple(a for bit, a in enumerate(ARTICLES) if mask >> bit & 1)
-            for mask in set(masks.tolist())
+            for mask in set(masks)
         }
-        pool = self.pool
-        return [
-            (pool[position], score, combinations[mask])
-            for position, score, mask in zip(
-                self.positions[rows].tolist(),
-                self.scores[rows].tolist(),
-                masks.tolist(),
-                strict=True,
-            )
-        ]
+        return rows, self.scores[rows].tolist(), [combinations[mask] for mask in masks]
 
 
 @dataclass(frozen=True)
@@ -128,6 +127,7 @@ def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
     return Ranking(
         pool=table.pool,
         positions=assessment.positions[order],
+        refs=table.ref[assessment.positions[order]],
         scores=assessment.score[order],
         alone=assessment.answers_alone[order],
         eligible=assessment.eligible[order],

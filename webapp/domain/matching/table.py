@@ -92,6 +92,7 @@ class SupplierTable:
             (math.nan if s.longitude is None else s.longitude for s in pool), np.float64
         )
         self.completeness = column((s.completeness for s in pool), np.int64)
+        self.ref = column((-1 if s.ref is None else s.ref for s in pool), np.int64)
         self.awards = column((len(s.awards) for s in pool), np.int64)
         self.zone = column((_ZONE_CODES[s.zone.kind] for s in pool), np.int64)
         self.declared = column((s.zone.declared for s in pool), bool)
