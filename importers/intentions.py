@@ -125,7 +125,7 @@ class _Bad(ValueError):
     pass
 
 
-class SupplierIndex:
+class SectorNames:
     """Sectors by slug, by name and by folded name."""
 
     def __init__(self, session: Session):
@@ -163,7 +163,7 @@ def parse_intentions(
             f"line 1: unknown column(s) {', '.join(unknown)} (columns: {', '.join(COLUMNS)})"
         )
     places = places or PlaceReader(session)
-    sectors = SupplierIndex(session)
+    sectors = SectorNames(session)
     result: ParseResult[IntentionRecord] = ParseResult()
     by_id: dict[str, IntentionRecord] = {}
     for row in rows:
@@ -216,7 +216,7 @@ def _record(
     line: int,
     values: dict[str, str],
     places: PlaceReader,
-    sectors: SupplierIndex,
+    sectors: SectorNames,
     result: ParseResult,
 ) -> IntentionRecord:
     for column in REQUIRED:
@@ -270,7 +270,7 @@ def _record(
 
 
 def _add_lot_row(
-    record: IntentionRecord, line: int, values: dict[str, str], sectors: SupplierIndex
+    record: IntentionRecord, line: int, values: dict[str, str], sectors: SectorNames
 ) -> None:
     """A further row of an intention: a lot; intention columns empty or the same."""
     for column in INTENTION_COLUMNS:
@@ -286,7 +286,7 @@ def _add_lot_row(
     record.lots.append(lot)
 
 
-def _lot(values: dict[str, str], sectors: SupplierIndex) -> LotRecord:
+def _lot(values: dict[str, str], sectors: SectorNames) -> LotRecord:
     number = _integer(values, "lot_numero")
     if number is None or not 1 <= number <= 999:
         raise _Bad("lot_numero must be a whole number from 1 to 999")
@@ -300,7 +300,7 @@ def _lot(values: dict[str, str], sectors: SupplierIndex) -> LotRecord:
     )
 
 
-def _sectors(index: SupplierIndex, cell: str, column: str) -> list[str]:
+def _sectors(index: SectorNames, cell: str, column: str) -> list[str]:
     try:
         return index.names(cell)
     except _Bad as exc:
