@@ -394,7 +394,7 @@ def decp_section(session, path: Path, today: date, snapshot: set[str]) -> dict:
         session.scalars(select(Enterprise.siret).where(Enterprise.siret.in_(holder_sirets)))
     )
     wanted = {s for sirets in winners.values() for s in sirets}
-    in_pool = {s.siret: s for s in table.pool if s.siret in wanted}
+    in_pool = {s.siret: s for s in table.suppliers() if s.siret in wanted}
     match_ms: list[float] = []
     listed: list[int] = []
     ranks: dict[str, float] = {}

@@ -612,7 +612,7 @@ def test_the_pool_in_memory_reads_again_only_what_changed(session):
     edited = supplier_row(session, 2)
     deleted = supplier_row(session, 3)
     session.commit()
-    first = {s.siret: s for s in matching.current_pool(session).pool}
+    first = {s.siret: s for s in matching.current_pool(session).suppliers()}
     assert matching.current_pool(session) is matching.current_pool(session)  # nothing changed
 
     edited.capacity.turnover_eur = 9_000_000
@@ -620,7 +620,7 @@ def test_the_pool_in_memory_reads_again_only_what_changed(session):
     added = supplier_row(session, 4, sectors=(GREEN,))
     session.delete(session.get(Enterprise, deleted.id))
     session.commit()
-    second = {s.siret: s for s in matching.current_pool(session).pool}
+    second = {s.siret: s for s in matching.current_pool(session).suppliers()}
     assert set(second) == {kept.siret, edited.siret, added.siret}
     assert second[kept.siret] is first[kept.siret]  # not read again
     assert second[edited.siret].turnover == 9_000_000
@@ -629,6 +629,6 @@ def test_the_pool_in_memory_reads_again_only_what_changed(session):
     session.add(ContractAward(holder_siret=kept.siret, enterprise=kept, cpv="90910000",
                               amount=1_000, source="decp", external_id="k1"))
     session.commit()
-    third = {s.siret: s for s in matching.current_pool(session).pool}
+    third = {s.siret: s for s in matching.current_pool(session).suppliers()}
     assert len(third[kept.siret].awards) == 1  # the track record changed: all read again
     assert set(third) == set(second)

@@ -241,3 +241,52 @@ def test_scores_are_rounded_as_python_rounds_them():
     values += [rng.randrange(0, 100_000) / 1000 for _ in range(20_000)]  # many near halves
     assert np.round(np.array([0.15]) * 10)[0] / 10 != round(0.15, 1)  # the trap is real
     assert _round_tenths(np.array(values)).tolist() == [round(v, 1) for v in values]
+
+
+def _same_match(purchase: Purchase, one, other) -> bool:
+    a, b = match(purchase, one), match(purchase, other)
+    return (
+        a.ranking.sirets() == b.ranking.sirets()
+        and a.ranking.scores.tolist() == b.ranking.scores.tolist()
+        and [(s.siret, score, x) for s, score, x in a.ranking.answering()]
+        == [(s.siret, score, x) for s, score, x in b.ranking.answering()]
+        and [(v.article, v.eligible_count, v.lots) for v in a.reservations]
+        == [(v.article, v.eligible_count, v.lots) for v in b.reservations]
+        and [(g.reservation, g.sirets, g.score) for g in a.groups]
+        == [(g.reservation, g.sirets, g.score) for g in b.groups]
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_table_updated_matches_as_one_made_from_scratch(seed):
+    """``updated`` recomputes only what changed (suppliers replaced, removed, added):
+    matching on it must give what a table built from the same suppliers gives, and the
+    table it was made from must not change (a request may be matching on it)."""
+    rng = random.Random(seed)
+    size = 60 if seed % 2 else 300
+    pool = [random_supplier(rng, i) for i in range(size)]
+    before = SupplierTable(pool, RULES)
+    positions = rng.sample(range(size), size // 4)
+    replaced = {
+        p: None if rng.random() < 0.3 else random_supplier(rng, 1000 + p) for p in positions
+    }
+    replaced[positions[0]] = pool[positions[0]].__class__(  # same supplier, one fact changed
+        **{**pool[positions[0]].__dict__, "turnover": 12_345.0}
+    )
+    added = [random_supplier(rng, 2000 + i) for i in range(size // 10)]
+    after = before.updated(replaced, added)
+    current = [replaced.get(p, s) for p, s in enumerate(pool)] + added
+    scratch = SupplierTable([s for s in current if s is not None], RULES)
+    assert {s.siret for s in after.suppliers()} == {s.siret for s in scratch.pool}
+    untouched = SupplierTable(pool, RULES)
+    for number, place in enumerate(places()):
+        purchase = random_purchase(rng, number, place)
+        assert _same_match(purchase, after, scratch), purchase
+        assert _same_match(purchase, before, untouched), purchase
+    # Removing then adding back gives the same again; a new kind makes a new table.
+    again = after.updated({p: pool[p] for p in positions}, [])
+    whole = SupplierTable(pool + added, RULES)
+    for number, place in enumerate(places()[:4]):
+        assert _same_match(random_purchase(rng, number, place), again, whole)
+    novel = Supplier(siret="99999999999999", name="Nouvelle", kind="EXPERIMENTAL")
+    assert after.updated({}, [novel]).suppliers()[-1] == novel

@@ -291,7 +291,7 @@ def zone_of(enterprise: Enterprise) -> Zone:
 @dataclass(frozen=True)
 class _Pool:
     version: tuple
-    suppliers: dict[int, Supplier]  # by enterprise id
+    positions: dict[int, int]  # enterprise id -> position in the table (alive or not)
     table: SupplierTable
 
 
@@ -300,20 +300,20 @@ _POOLS: dict[str, _Pool] = {}
 
 def current_pool(session: Session) -> SupplierTable:
     """The suppliers of the database as it is now, as a table: the enterprises changed
-    since the last call (edited, created, closed, deleted) are read again; a change to the
-    track record reads everything again."""
+    since the last call (edited, created, closed, deleted) are read again and the table
+    updated; a change to the track record reads everything again."""
     version = _pool_version(session)
     database = _database(session)
     cached = _POOLS.get(database)
     if cached is not None and cached.version == version:
         return cached.table
-    if cached is None or cached.version[3:] != version[3:]:
-        by_id = {supplier.ref: supplier for supplier in suppliers(session)}
-    else:
-        by_id = _refreshed(session, cached, version)
-    table = SupplierTable([by_id[key] for key in sorted(by_id)])
-    _POOLS[database] = _Pool(version, by_id, table)
-    return table
+    if cached is None or None in cached.version[1:3] or cached.version[3:] != version[3:]:
+        table = SupplierTable(suppliers(session))
+        positions = {int(ref): p for p, ref in enumerate(table.ref.tolist())}
+        _POOLS[database] = _Pool(version, positions, table)
+        return table
+    _POOLS[database] = pool = _refreshed(session, cached, version)
+    return pool.table
 
 
 def _pool_version(session: Session) -> tuple:
@@ -332,12 +332,10 @@ def _pool_version(session: Session) -> tuple:
     )
 
 
-def _refreshed(session: Session, cached: _Pool, version: tuple) -> dict[int, Supplier]:
-    """The cached suppliers, those changed since read again (every change to an enterprise
-    moves its ``updated_at``; a new one has a higher id)."""
+def _refreshed(session: Session, cached: _Pool, version: tuple) -> _Pool:
+    """The cached pool with the enterprises changed since read again (every change to an
+    enterprise moves its ``updated_at``; a new one has a higher id)."""
     _, highest, latest = cached.version[:3]
-    if highest is None or latest is None:
-        return {supplier.ref: supplier for supplier in suppliers(session)}
     changed = list(
         session.scalars(
             select(Enterprise.id).where(
@@ -345,14 +343,18 @@ def _refreshed(session: Session, cached: _Pool, version: tuple) -> dict[int, Sup
             )
         )
     )
-    by_id = dict(cached.suppliers)
-    for key in changed:
-        by_id.pop(key, None)
-    by_id.update((supplier.ref, supplier) for supplier in suppliers(session, changed))
-    if len(by_id) != version[0]:  # some were deleted (a merge removes the duplicate)
+    fresh = {supplier.ref: supplier for supplier in suppliers(session, changed)}
+    positions = dict(cached.positions)
+    replaced = {positions[key]: fresh.get(key) for key in changed if key in positions}
+    added = [fresh[key] for key in changed if key not in positions and key in fresh]
+    for offset, supplier in enumerate(added):
+        positions[supplier.ref] = cached.table.size + offset
+    table = cached.table.updated(replaced, added)
+    if int(table.alive.sum()) != version[0]:  # some were deleted (a merge removes one)
         active = set(session.scalars(select(Enterprise.id).where(Enterprise.status == "active")))
-        by_id = {key: supplier for key, supplier in by_id.items() if key in active}
-    return by_id
+        gone = {p: None for key, p in positions.items() if key not in active and table.alive[p]}
+        table = table.updated(gone, [])
+    return _Pool(version, positions, table)
 
 
 def run(
@@ -556,10 +558,10 @@ def refresh_for(session: Session, enterprise: Enterprise) -> int:
     ids = stale_intention_ids(session)
     if not ids:
         return 0
-    table = current_pool(session)
-    me = next((s for s in table.pool if s.siret == enterprise.siret), None)
-    if me is None:  # closed: its rows go with the next full run
+    if enterprise.status != "active":  # closed: its rows go with the next full run
         return 0
+    table = current_pool(session)
+    me = supplier_of(enterprise)  # the track record is not read: touches and covers only
     rules = load_rules()
     count = 0
     for intention in session.scalars(

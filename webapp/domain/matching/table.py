@@ -15,7 +15,7 @@ for the suppliers it shows and the few its group search tries.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +48,86 @@ UNKNOWN, NO, YES = -1, 0, 1
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+# What the rules read of a supplier, one column each: (name, dtype, its value).
+_COLUMNS: tuple[tuple[str, type, Callable[[Supplier], object]], ...] = (
+    ("has_sectors", bool, lambda s: bool(s.sectors)),
+    ("turnover", np.float64, lambda s: s.turnover or math.nan),  # 0 is unknown, as in evaluate
+    ("latitude", np.float64, lambda s: math.nan if s.latitude is None else s.latitude),
+    ("longitude", np.float64, lambda s: math.nan if s.longitude is None else s.longitude),
+    ("completeness", np.int64, lambda s: s.completeness),
+    ("ref", np.int64, lambda s: -1 if s.ref is None else s.ref),
+    ("awards", np.int64, lambda s: len(s.awards)),
+    ("zone", np.int64, lambda s: _ZONE_CODES[s.zone.kind]),
+    ("declared", bool, lambda s: s.zone.declared),
+    ("disability", bool, lambda s: s.kind in DISABILITY_KINDS),
+    ("to_verify", bool, lambda s: s.kind in TO_VERIFY),
+    ("insertion", bool, lambda s: s.kind in INSERTION_KINDS),
+    ("ess", bool, lambda s: s.kind == "ESS" or s.ess_status in ESS_STATUSES),
+    # Track records read per purchase, in Python (few suppliers): awards with sectors (their
+    # count depends on the purchase's sectors), reserved L2113-15 awards (the 3-year
+    # exclusion depends on its CPV and date).
+    ("award_sectors", bool, lambda s: any(a.sectors for a in s.awards)),
+    ("ess_award", bool, lambda s: any(a.reservation == L2113_15 for a in s.awards)),
+)
+# The indexes: key -> sorted positions of the suppliers listed under it.
+_INDEXES = (
+    "by_sector",
+    "by_group",
+    "by_prior",
+    "by_national",
+    "by_division",
+    "by_reach",
+    "inferred",
+)
+
+
+def _memberships(supplier: Supplier, priors: dict[str, list[str]]) -> Iterator[tuple[str, object]]:
+    """The (index, key) pairs ``supplier`` is listed under."""
+    if supplier.sectors:
+        for claim in supplier.sectors:
+            yield "by_sector", claim.sector
+            yield "by_group", claim.group
+    else:  # no known sector: the groups its kind's prior reaches
+        for group in priors.get(supplier.kind, ()):
+            yield "by_prior", group
+    zone = supplier.zone
+    if zone.kind == NATIONAL:
+        yield "by_national", NATIONAL
+    for division in zone.divisions:  # zones listing the division
+        yield "by_division", division
+    for division in zone.reach:  # radius zones reaching it
+        yield "by_reach", division
+    if not zone.declared and supplier.latitude is not None:  # inferred zones, by base cell
+        yield "inferred", (math.floor(supplier.latitude), math.floor(supplier.longitude))
+
+
+def _without(listed: np.ndarray, positions: list[int]) -> np.ndarray:
+    """``listed`` (sorted positions) without ``positions``: a copy, not a sort (an index
+    key may list 100,000 suppliers, a change touches a few)."""
+    drop = np.unique(np.array(positions, dtype=np.int64))
+    where = np.searchsorted(listed, drop)
+    found = where < len(listed)
+    found[found] = listed[where[found]] == drop[found]
+    return np.delete(listed, where[found])
+
+
+def _with(listed: np.ndarray, positions: list[int]) -> np.ndarray:
+    """``listed`` (sorted positions) with ``positions`` too, still sorted and unique."""
+    add = np.unique(np.array(positions, dtype=np.int64))
+    where = np.searchsorted(listed, add)
+    present = where < len(listed)
+    present[present] = listed[where[present]] == add[present]
+    return np.insert(listed, where[~present], add[~present])
+
+
+def _siret_ranks(pool: list[Supplier]) -> np.ndarray:
+    """Each supplier's rank by SIRET (ties in the ranking are broken by SIRET)."""
+    order = np.argsort(np.array([s.siret for s in pool]), kind="stable")
+    ranks = np.empty(len(pool), dtype=np.int64)
+    ranks[order] = np.arange(len(pool))
+    return ranks
+
+
 class SupplierTable:
     """Every supplier of ``pool`` (at ``pool[i]``, position ``i``) as columns, and who can
     take part in a purchase: those covering one of its sectors (exactly, through the
@@ -55,101 +135,108 @@ class SupplierTable:
     place or part of it (a national zone, a zone listing or a radius reaching the place, a
     division holding it or one inside it, an inferred zone whose base lies near it). The
     rules give every other supplier no coverage or no territory: it is neither listed,
-    counted, nor put in a group, so leaving it out changes nothing but the work."""
+    counted, nor put in a group, so leaving it out changes nothing but the work.
+
+    A table is never modified: ``updated`` makes a new one (a request matching against the
+    old one meanwhile is not disturbed)."""
 
     def __init__(self, pool: list[Supplier], rules: Rules | None = None):
         rules = rules or load_rules()
         self.pool = pool
         self.size = n = len(pool)
         self.reach_km = rules["territory"]["derived_zone_reach_km"]
-        by_siret = sorted(range(n), key=lambda i: pool[i].siret)
-        self.siret_rank = np.empty(n, dtype=np.int64)
-        self.siret_rank[by_siret] = np.arange(n)
+        self.siret_rank = _siret_ranks(pool)
+        self.alive = np.ones(n, bool)  # False: removed by ``updated``
 
-        kinds = sorted({s.kind for s in pool})
-        kind_code = {kind: code for code, kind in enumerate(kinds)}
-        self.kind = np.fromiter((kind_code[s.kind] for s in pool), np.int64, n)
+        self.kind_code = {kind: code for code, kind in enumerate(sorted({s.kind for s in pool}))}
+        self.kind = np.fromiter((self.kind_code[s.kind] for s in pool), np.int64, n)
         # Per sector group: which kinds' prior reaches the threshold (by kind code).
-        self.prior_kinds: dict[str, np.ndarray] = {}
-        for kind, shares in rules.kind_priors.items():
-            if kind not in kind_code:
-                continue
-            for group, share in shares.items():
-                if share >= rules.min_prior:
-                    flags = self.prior_kinds.setdefault(group, np.zeros(len(kinds), bool))
-                    flags[kind_code[kind]] = True
-
-        def column(values, dtype) -> np.ndarray:
-            return np.fromiter(values, dtype, n)
-
-        self.has_sectors = column((bool(s.sectors) for s in pool), bool)
-        # ``evaluate`` reads a turnover of 0 as unknown, like None.
-        self.turnover = column((s.turnover or math.nan for s in pool), np.float64)
-        self.latitude = column(
-            (math.nan if s.latitude is None else s.latitude for s in pool), np.float64
-        )
-        self.longitude = column(
-            (math.nan if s.longitude is None else s.longitude for s in pool), np.float64
-        )
-        self.completeness = column((s.completeness for s in pool), np.int64)
-        self.ref = column((-1 if s.ref is None else s.ref for s in pool), np.int64)
-        self.awards = column((len(s.awards) for s in pool), np.int64)
-        self.zone = column((_ZONE_CODES[s.zone.kind] for s in pool), np.int64)
-        self.declared = column((s.zone.declared for s in pool), bool)
-        self.disability = column((s.kind in DISABILITY_KINDS for s in pool), bool)
-        self.to_verify = column((s.kind in TO_VERIFY for s in pool), bool)
-        self.insertion = column((s.kind in INSERTION_KINDS for s in pool), bool)
-        self.ess = column((s.kind == "ESS" or s.ess_status in ESS_STATUSES for s in pool), bool)
-        # Track records read per purchase, in Python (few suppliers): awards with sectors
-        # (their count depends on the purchase's sectors), reserved L2113-15 awards (the
-        # 3-year exclusion depends on its CPV and date).
-        self.awards_with_sectors = np.flatnonzero(
-            column((any(a.sectors for a in s.awards) for s in pool), bool)
-        )
-        self.ess_awards = np.flatnonzero(
-            column((any(a.reservation == L2113_15 for a in s.awards) for s in pool), bool)
-        )
-
-        by_sector: dict[str, list[int]] = {}
-        by_group: dict[str, list[int]] = {}
-        by_prior: dict[str, list[int]] = {}
-        by_division: dict[tuple[str, str], list[int]] = {}  # zones listing the division
-        by_reach: dict[tuple[str, str], list[int]] = {}  # radius zones reaching it
-        inferred: dict[tuple[int, int], list[int]] = {}  # inferred zones, by base cell
-        national: list[int] = []
-        priors = {
+        self.priors = {
             kind: [g for g, share in shares.items() if share >= rules.min_prior]
             for kind, shares in rules.kind_priors.items()
         }
+        self.prior_kinds: dict[str, np.ndarray] = {}
+        for kind, groups in self.priors.items():
+            if kind in self.kind_code:
+                for group in groups:
+                    flags = self.prior_kinds.setdefault(group, np.zeros(len(self.kind_code), bool))
+                    flags[self.kind_code[kind]] = True
+
+        for name, dtype, value in _COLUMNS:
+            setattr(self, name, np.fromiter((value(s) for s in pool), dtype, n))
+
+        listed: dict[str, dict[object, list[int]]] = {name: {} for name in _INDEXES}
         for position, supplier in enumerate(pool):
-            if supplier.sectors:
-                for claim in supplier.sectors:
-                    by_sector.setdefault(claim.sector, []).append(position)
-                    by_group.setdefault(claim.group, []).append(position)
+            for name, key in _memberships(supplier, self.priors):
+                listed[name].setdefault(key, []).append(position)
+        for name, index in listed.items():
+            setattr(
+                self,
+                name,
+                {key: np.unique(np.array(ps, dtype=np.int64)) for key, ps in index.items()},
+            )
+
+    def updated(self, replaced: dict[int, Supplier | None], added: list[Supplier]) -> SupplierTable:
+        """A new table: the supplier at each position of ``replaced`` replaced by another
+        (None: removed; its position stays, not alive), ``added`` appended. Only what
+        changed is computed again: at 200,000 suppliers it costs milliseconds, a new table
+        seconds."""
+        changed = {**replaced, **{self.size + i: s for i, s in enumerate(added)}}
+        pool = [*self.pool, *added]
+        alive = np.concatenate([self.alive, np.ones(len(added), bool)])
+        for position, supplier in changed.items():
+            alive[position] = supplier is not None
+            if supplier is not None:
+                pool[position] = supplier
+        if any(s is not None and s.kind not in self.kind_code for s in changed.values()):
+            # A kind the table has no code for: made again (rare: kinds are a fixed list).
+            return SupplierTable([s for s, live in zip(pool, alive.tolist(), strict=True) if live])
+        new = object.__new__(SupplierTable)
+        new.__dict__.update(self.__dict__)  # what did not change is shared, never written
+        new.pool, new.size, new.alive = pool, len(pool), alive
+        positions = list(changed)
+        live = [(p, changed[p]) for p in positions if changed[p] is not None]
+        new.kind = np.concatenate([self.kind, np.zeros(len(added), np.int64)])
+        for position, supplier in live:
+            new.kind[position] = self.kind_code[supplier.kind]
+        for name, dtype, value in _COLUMNS:
+            column = np.concatenate([getattr(self, name), np.zeros(len(added), dtype)])
+            for position, supplier in live:
+                column[position] = value(supplier)
+            setattr(new, name, column)
+        # Index entries: the old suppliers' taken out, the new ones' put in.
+        out: dict[tuple[str, object], list[int]] = {}
+        into: dict[tuple[str, object], list[int]] = {}
+        for position in replaced:
+            if self.alive[position]:
+                for membership in _memberships(self.pool[position], self.priors):
+                    out.setdefault(membership, []).append(position)
+        for position, supplier in live:
+            for membership in _memberships(supplier, self.priors):
+                into.setdefault(membership, []).append(position)
+        for name in _INDEXES:
+            setattr(new, name, dict(getattr(self, name)))
+        for name, key in out.keys() | into.keys():
+            index = getattr(new, name)
+            listed = index.get(key, _EMPTY)
+            if (name, key) in out:
+                listed = _without(listed, out[name, key])
+            if (name, key) in into:
+                listed = _with(listed, into[name, key])
+            if len(listed):
+                index[key] = listed
             else:
-                for group in priors.get(supplier.kind, ()):
-                    by_prior.setdefault(group, []).append(position)
-            zone = supplier.zone
-            if zone.kind == NATIONAL:
-                national.append(position)
-            for division in zone.divisions:
-                by_division.setdefault(division, []).append(position)
-            for division in zone.reach:
-                by_reach.setdefault(division, []).append(position)
-            if not zone.declared and supplier.latitude is not None:
-                cell = (math.floor(supplier.latitude), math.floor(supplier.longitude))
-                inferred.setdefault(cell, []).append(position)
-
-        def arrays(index: dict) -> dict:
-            return {key: np.unique(np.array(ps, dtype=np.int64)) for key, ps in index.items()}
-
-        self.by_sector, self.by_group, self.by_prior = map(arrays, (by_sector, by_group, by_prior))
-        self.by_division, self.by_reach = arrays(by_division), arrays(by_reach)
-        self.inferred = arrays(inferred)
-        self.national = np.array(national, dtype=np.int64)
+                index.pop(key, None)
+        if added or any(s is not None and s.siret != self.pool[p].siret for p, s in live):
+            new.siret_rank = _siret_ranks(pool)
+        return new
 
     def __len__(self) -> int:
         return self.size
+
+    def suppliers(self) -> list[Supplier]:
+        """The suppliers of the table (``pool`` also keeps the removed ones' places)."""
+        return [s for s, alive in zip(self.pool, self.alive.tolist(), strict=True) if alive]
 
     def mark(self, *indexes: tuple[dict, Iterable]) -> np.ndarray:
         """Over the whole pool: whether the supplier is listed under one of the keys of
@@ -167,8 +254,9 @@ class SupplierTable:
         its lots; its place), in the pool's order."""
         place = purchase.place
         around = {*place.covered_by, *divisions_inside(place)}
-        mask = self.mark((self.by_division, around), (self.by_reach, around))
-        mask[self.national] = True
+        mask = self.mark(
+            (self.by_division, around), (self.by_reach, around), (self.by_national, [NATIONAL])
+        )
         if place.latitude is not None and place.longitude is not None:
             mask |= self.mark((self.inferred, self._cells_near(place.latitude, place.longitude)))
         parts = (purchase, *purchase.lots)
@@ -178,7 +266,7 @@ class SupplierTable:
             mask &= self.mark(
                 (self.by_sector, sectors), (self.by_group, groups), (self.by_prior, groups)
             )
-        return np.flatnonzero(mask)
+        return np.flatnonzero(mask & self.alive)
 
     def _cells_near(self, latitude: float, longitude: float) -> list[tuple[int, int]]:
         """The one-degree cells within ``reach_km`` of a position."""
@@ -275,7 +363,7 @@ def assess(
 
     awards = table.awards[positions]
     track = np.minimum(points["track_record"], awards).astype(np.float64)
-    for row in _rows_of(positions, table.awards_with_sectors):
+    for row in np.flatnonzero(table.award_sectors[positions]).tolist():
         supplier = table.pool[positions[row]]
         related = sum(1 for a in supplier.awards if a.sectors & set(sectors))
         track[row] = min(points["track_record"], 5 * related + len(supplier.awards))
@@ -308,13 +396,6 @@ def _round_tenths(values: np.ndarray) -> np.ndarray:
     for row in near_half.tolist():
         rounded[row] = round(float(values[row]), 1)
     return rounded
-
-
-def _rows_of(positions: np.ndarray, subset: np.ndarray) -> np.ndarray:
-    """The rows of ``positions`` (sorted) holding one of ``subset``."""
-    if not len(subset) or not len(positions):
-        return _EMPTY
-    return np.flatnonzero(np.isin(positions, subset))
 
 
 def _territory(
@@ -371,7 +452,7 @@ def _eligibility(
     disability, insertion = table.disability[positions], table.insertion[positions]
     verify = table.to_verify[positions]
     ess = table.ess[positions].copy()
-    for row in _rows_of(positions, table.ess_awards):  # the L2113-15 exclusion
+    for row in np.flatnonzero(table.ess_award[positions]).tolist():  # L2113-15 exclusion
         supplier = table.pool[positions[row]]
         ess[row] = supplier_eligible(L2113_15, supplier, purchase, rules).eligible
     by_article = {
