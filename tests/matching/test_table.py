@@ -289,4 +289,7 @@ def test_a_table_updated_matches_as_one_made_from_scratch(seed):
     for number, place in enumerate(places()[:4]):
         assert _same_match(random_purchase(rng, number, place), again, whole)
     novel = Supplier(siret="99999999999999", name="Nouvelle", kind="EXPERIMENTAL")
-    assert after.updated({}, [novel]).suppliers()[-1] == novel
+    remade = after.updated({}, [novel])  # a kind it has no code for: made again
+    assert remade.pool[: after.size] == after.pool  # positions kept: callers hold them
+    assert remade.alive.tolist() == [*after.alive.tolist(), True]
+    assert remade.suppliers()[-1] == novel

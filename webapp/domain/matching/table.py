@@ -141,7 +141,7 @@ class SupplierTable:
     old one meanwhile is not disturbed)."""
 
     def __init__(self, pool: list[Supplier], rules: Rules | None = None):
-        rules = rules or load_rules()
+        self.rules = rules = rules or load_rules()
         self.pool = pool
         self.size = n = len(pool)
         self.reach_km = rules["territory"]["derived_zone_reach_km"]
@@ -189,8 +189,10 @@ class SupplierTable:
             if supplier is not None:
                 pool[position] = supplier
         if any(s is not None and s.kind not in self.kind_code for s in changed.values()):
-            # A kind the table has no code for: made again (rare: kinds are a fixed list).
-            return SupplierTable([s for s, live in zip(pool, alive.tolist(), strict=True) if live])
+            # A kind the table has no code for (rare: kinds are a fixed list): made again,
+            # the positions kept (callers hold them), the removed ones removed again.
+            again = SupplierTable(pool, self.rules)
+            return again.updated({p: None for p in np.flatnonzero(~alive).tolist()}, [])
         new = object.__new__(SupplierTable)
         new.__dict__.update(self.__dict__)  # what did not change is shared, never written
         new.pool, new.size, new.alive = pool, len(pool), alive
