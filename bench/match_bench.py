@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/match_bench.py --rows 200000    # the numbers
     .venv/bin/python bench/match_bench.py [--intentions 200] [--rows 0] [--seed 5]
+        [--prepared FILE]              # keep the loaded SQLite database, reuse it
+        [--database-url postgresql://postgres@127.0.0.1:5432/matchbench]  # DROPPED first
         [--decp FILE] [--decp-today 2015-01-01]
 
 A fresh temporary SQLite database: reference data, the snapshot through the importer
@@ -537,7 +539,13 @@ def main() -> None:
         help="keep the database with the enterprises and intentions in this file (made "
         "if absent) and run on a copy of it: later runs skip the loading",
     )
+    parser.add_argument(
+        "--database-url",
+        help="run on this database instead of a temporary SQLite file (e.g. a PostgreSQL "
+        "database kept for benchmarks: everything in it is DROPPED first)",
+    )
     args = parser.parse_args()
+    print(f"database: {'PostgreSQL' if args.database_url else 'SQLite (temporary file)'}")
 
     with tempfile.TemporaryDirectory() as tmp:
         database = Path(tmp) / "match.sqlite3"
@@ -549,6 +557,9 @@ def main() -> None:
                 from flask_migrate import upgrade
 
                 upgrade()  # a database prepared before a migration is brought up to date
+        elif args.database_url:
+            app = fresh_app(args.database_url)  # emptied first: a database for the bench only
+            prepare(app, args.rows, args.intentions, args.seed)
         else:
             app = fresh_app(f"sqlite:///{database}")
             prepare(app, args.rows, args.intentions, args.seed)

@@ -373,14 +373,15 @@ def test_run_keeps_the_notification_date_of_known_candidates(session):
     matching.run(session, intention)
     row = session.scalar(select(MatchCandidate))
     # Written through the driver (matching._insert_many): read back as the ORM writes it.
-    assert session.scalar(
-        select(func.count())
-        .select_from(MatchCandidate)
-        .where(MatchCandidate.created_at >= before, MatchCandidate.created_at <= utcnow())
-    ) == 1
-    assert row.alone is True and row.created_at.replace(tzinfo=None) >= before.replace(
-        tzinfo=None
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(MatchCandidate)
+            .where(MatchCandidate.created_at >= before, MatchCandidate.created_at <= utcnow())
+        )
+        == 1
     )
+    assert row.alone is True and row.created_at.replace(tzinfo=None) >= before.replace(tzinfo=None)
     raw = session.connection().exec_driver_sql("SELECT created_at FROM match_candidate")
     written_by_orm = session.connection().exec_driver_sql(
         "SELECT created_at FROM purchase_intention"
@@ -522,6 +523,7 @@ def test_the_sector_index_changes_nothing_but_the_work(session):
     from webapp.domain.matching.evaluate import evaluate
     from webapp.domain.matching.rules import load_rules
     from webapp.domain.matching.table import SupplierTable
+    from webapp.domain.matching.territory import divisions_inside, touches
 
     supplier_row(session, 1, kind="EA", sectors=(CLEANING,))
     supplier_row(session, 2, kind="ESAT", sectors=(GREEN,))
@@ -540,11 +542,16 @@ def test_the_sector_index_changes_nothing_but_the_work(session):
         purchase = matching.purchase_of(session, intention)
         considered = {pool[p].siret for p in table.candidates(purchase)}
         assert len(considered) < len(pool) or intention is lots
-        # Those left out would not be listed anyway, for the purchase or any of its lots.
+        # Those left out would be neither listed nor in a group (which takes those working
+        # in part of the place too), for the purchase or any of its lots.
+        inside = divisions_inside(purchase.place)
         for supplier in pool:
             if supplier.siret not in considered:
                 for part in (purchase, *purchase.lots):
-                    assert not evaluate(supplier, part, load_rules(), explain=False).relevant
+                    e = evaluate(supplier, part, load_rules(), explain=False)
+                    assert not (
+                        e.covered and (e.serves or touches(supplier.zone, part.place, inside))
+                    )
     purchase = matching.purchase_of(session, cleaning)
     considered = {pool[p].siret for p in table.candidates(purchase)}
     assert considered == {make_siret(1), make_siret(4), make_siret(5)}
@@ -565,13 +572,19 @@ def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session
     inferred.zone.derived = True
     session.add(
         EnterpriseSector(
-            enterprise=bare, sector=sector(session, LINEN), source="naf", confidence=0.4,
+            enterprise=bare,
+            sector=sector(session, LINEN),
+            source="naf",
+            confidence=0.4,
             status="rejected",
         )
     )
     session.add(
         EnterpriseSector(
-            enterprise=radius, sector=sector(session, GREEN), source="naf", confidence=0.6,
+            enterprise=radius,
+            sector=sector(session, GREEN),
+            source="naf",
+            confidence=0.6,
             status="suggested",
         )
     )
@@ -581,8 +594,16 @@ def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session
     inferred.networks.append(session.scalars(select(Network)).first())
     national.capacity.largest_contract_eur = 300_000
     national.capacity.headcount_total = 40
-    session.add(ContractAward(holder_siret=radius.siret, enterprise=radius, cpv="90910000",
-                              amount=10_000, source="decp", external_id="x1"))
+    session.add(
+        ContractAward(
+            holder_siret=radius.siret,
+            enterprise=radius,
+            cpv="90910000",
+            amount=10_000,
+            source="decp",
+            external_id="x1",
+        )
+    )
     closed = supplier_row(session, 6)
     closed.status = "closed"
     session.flush()
@@ -626,9 +647,93 @@ def test_the_pool_in_memory_reads_again_only_what_changed(session):
     assert second[edited.siret].turnover == 9_000_000
     assert [c.sector for c in second[added.siret].sectors] == [GREEN]
 
-    session.add(ContractAward(holder_siret=kept.siret, enterprise=kept, cpv="90910000",
-                              amount=1_000, source="decp", external_id="k1"))
+    session.add(
+        ContractAward(
+            holder_siret=kept.siret,
+            enterprise=kept,
+            cpv="90910000",
+            amount=1_000,
+            source="decp",
+            external_id="k1",
+        )
+    )
     session.commit()
     third = {s.siret: s for s in matching.current_pool(session).suppliers()}
     assert len(third[kept.siret].awards) == 1  # the track record changed: all read again
     assert set(third) == set(second)
+
+
+def _pool(session) -> dict:
+    return {s.siret: s for s in matching.current_pool(session).suppliers()}
+
+
+def test_an_edit_committed_after_a_later_one_is_read(session):
+    """Transactions commit in any order: an edit stamped before another one committed
+    after it (an import batch, a slow request) must still reach the pool and make the
+    stored results stale."""
+    x = supplier_row(session, 1)
+    y = supplier_row(session, 2)
+    intention = intention_row(session)
+    session.commit()
+    _pool(session)
+    stamped_first = utcnow()  # transaction A edits X and stamps it...
+    y.capacity.turnover_eur = 5_000_000  # ... B edits Y, commits, and a page view refreshes
+    touch(y)
+    session.commit()
+    assert _pool(session)[y.siret].turnover == 5_000_000
+    matching.run(session, intention)
+    session.commit()
+    stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
+    assert matching.is_current(session, intention, stored)
+    x.capacity.turnover_eur = 7_777_777  # ... then A commits, with its earlier stamp
+    x.updated_at = stamped_first
+    session.commit()
+    assert _pool(session)[x.siret].turnover == 7_777_777
+    assert not matching.is_current(session, intention, stored)
+    assert matching.stale_intention_ids(session) == [intention.id]
+
+
+def test_an_enterprise_committed_after_a_higher_id_is_added(session):
+    """On PostgreSQL ids are taken at insert, not at commit: a lower id may appear after
+    a higher one was read."""
+    first = supplier_row(session, 1)
+    session.commit()
+    stamped_early = utcnow()
+    supplier_row(session, 3, id=first.id + 10)
+    session.commit()
+    assert set(_pool(session)) == {make_siret(1), make_siret(3)}
+    supplier_row(session, 2, sectors=(GREEN,), id=first.id + 5, updated_at=stamped_early)
+    session.commit()
+    assert set(_pool(session)) == {make_siret(1), make_siret(2), make_siret(3)}
+
+
+def test_a_deleted_enterprise_leaves_the_pool_whatever_else_changed(session):
+    """A deletion and a creation between two reads leave the count unchanged: the pool
+    still follows, and storing a match never points to a deleted enterprise."""
+    from webapp.models import Enterprise
+
+    kept = supplier_row(session, 1)
+    gone = supplier_row(session, 2)
+    intention = intention_row(session)
+    session.commit()
+    assert set(_pool(session)) == {kept.siret, gone.siret}
+    session.delete(session.get(Enterprise, gone.id))  # a merge removes the duplicate
+    supplier_row(session, 3)
+    session.commit()
+    assert set(_pool(session)) == {kept.siret, make_siret(3)}
+    matching.run(session, intention)
+    session.commit()
+    assert set(candidates(session, intention)) == {kept.siret, make_siret(3)}
+
+
+def test_a_closed_enterprise_reopened_comes_back(session):
+    enterprise = supplier_row(session, 1)
+    session.commit()
+    assert set(_pool(session)) == {enterprise.siret}
+    enterprise.status = "closed"
+    session.commit()
+    assert _pool(session) == {}
+    enterprise.status = "active"
+    enterprise.capacity.turnover_eur = 3_000_000
+    session.commit()
+    assert _pool(session)[enterprise.siret].turnover == 3_000_000

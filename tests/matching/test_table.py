@@ -17,6 +17,7 @@ from webapp.domain.matching.evaluate import evaluate
 from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
 from webapp.domain.matching.groups import find_groups
 from webapp.domain.matching.match import match
+from webapp.domain.matching.recommend import verdicts
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable, assess
 
@@ -154,13 +155,23 @@ def reference(purchase: Purchase, pool: list[Supplier]):
         key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
     )
     groups, seen = [], set()
+    by_article = {}
     for reservation in (*ARTICLES, None):
-        for group in find_groups(purchase, evaluations, RULES, reservation).groups:
+        by_article[reservation] = find_groups(purchase, evaluations, RULES, reservation).groups
+        for group in by_article[reservation]:
             if frozenset(group.sirets) not in seen:
                 seen.add(frozenset(group.sirets))
                 groups.append(group)
     groups.sort(key=lambda g: (g.reservation is None, -g.score, g.sirets))
-    return evaluations, ranked, groups[: RULES["groups"]["max_groups"] * 2]
+    return evaluations, ranked, groups[: RULES["groups"]["max_groups"] * 2], by_article
+
+
+def able(evaluations) -> dict[str, int]:
+    """Per article, the eligible suppliers answering alone (what the verdicts count)."""
+    return {
+        a: sum(1 for e in evaluations if e.answers_alone and e.eligibility[a].eligible)
+        for a in ARTICLES
+    }
 
 
 @pytest.mark.parametrize(("seed", "size"), [(0, 400), (1, 400), (2, 400), (3, 30), (4, 30),
@@ -176,11 +187,23 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
         purchase = random_purchase(rng, number, place)
         allowed = {a: evaluate(pool[0], purchase, RULES).eligibility[a].why
                    != "achat non réservable sous cet article" for a in ARTICLES}
-        evaluations, ranked, groups = reference(purchase, pool)
+        evaluations, ranked, groups, groups_by_article = reference(purchase, pool)
         columns = assess(table, purchase, everyone, RULES, allowed)
+        levels = {"none": 0, "prior": 1, "group": 2, "exact": 3}
         for row, evaluation in enumerate(evaluations):
             assert columns.score[row] == evaluation.score, evaluation.supplier
+            assert columns.coverage[row].tolist() == [
+                levels[level] for level in evaluation.coverage.values()
+            ]
             assert bool(columns.serves[row]) == evaluation.serves
+            assert columns.carries[row] == {None: -1, False: 0, True: 1}[evaluation.carries]
+            distance = columns.distance_km[row]
+            assert (None if np.isnan(distance) else round(float(distance), 1)) == (
+                evaluation.distance_km
+            )
+            assert [a for a, v in evaluation.eligibility.items() if v.to_verify] == [
+                a for a, flag in zip(ARTICLES, columns.to_verify[row], strict=True) if flag
+            ]
             assert bool(columns.answers_alone[row]) == evaluation.answers_alone
             assert bool(columns.relevant[row]) == evaluation.relevant
             assert [a for a, ok in zip(ARTICLES, columns.eligible[row], strict=True) if ok] == list(
@@ -194,12 +217,18 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
         assert [(s.siret, score, a) for s, score, a in result.ranking.answering()] == [
             (e.supplier.siret, e.score, e.eligible_articles()) for e in ranked if e.answers_alone
         ]
-        for verdict in result.reservations:
-            expected = sum(
-                1 for e in evaluations
-                if e.answers_alone and e.eligibility[verdict.article].eligible
-            )
-            assert verdict.eligible_count == (expected if verdict.allowed else 0)
+        expected_verdicts = verdicts(
+            purchase,
+            able(evaluations),
+            {
+                lot.lot: able([evaluate(s, lot, RULES, explain=False) for s in pool])
+                for lot in purchase.lots
+            },
+            sum(1 for e in evaluations if e.answers_alone and e.eligible_articles()),
+            RULES,
+            {a: sum(1 for g in groups_by_article[a]) for a in ARTICLES},
+        )
+        assert result.reservations == tuple(expected_verdicts)
         assert [(g.reservation, g.sirets, g.score, g.explanation) for g in result.groups] == [
             (g.reservation, g.sirets, g.score, g.explanation) for g in groups
         ]

@@ -163,6 +163,8 @@ class MatchRun(db.Model):
     )
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     rules_version: Mapped[str] = mapped_column(String(40))
+    # The directory's state it was computed on (services.matching.directory_version).
+    directory_version: Mapped[str | None] = mapped_column(String(200))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
 
     intention: Mapped[PurchaseIntention] = relationship()

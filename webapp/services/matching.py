@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import BigInteger, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -73,7 +74,7 @@ def place_of(session: Session, kind: str, code: str | None) -> Place:
 
 
 def _database(session: Session) -> str:
-    """Which database the session reads (the key of the in-memory caches)."""
+    """Which database the session reads (the key of the reference data's caches)."""
     bind = session.get_bind()
     return str(getattr(bind, "engine", bind).url)
 
@@ -290,71 +291,100 @@ def zone_of(enterprise: Enterprise) -> Zone:
 # After a change only the enterprises changed since are read again.
 @dataclass(frozen=True)
 class _Pool:
-    version: tuple
+    version: str  # ``directory_version`` when read
+    stamps: dict[int, object]  # active enterprise id -> its updated_at when read
     positions: dict[int, int]  # enterprise id -> position in the table (alive or not)
     table: SupplierTable
 
 
-_POOLS: dict[str, _Pool] = {}
+_POOLS: WeakKeyDictionary = WeakKeyDictionary()  # engine -> _Pool
 
 
 def current_pool(session: Session) -> SupplierTable:
-    """The suppliers of the database as it is now, as a table: the enterprises changed
-    since the last call (edited, created, closed, deleted) are read again and the table
-    updated; a change to the track record reads everything again."""
-    version = _pool_version(session)
-    database = _database(session)
-    cached = _POOLS.get(database)
+    """The suppliers of the database as it is now, as a table. After a change, the
+    enterprises whose update stamp differs from the one read (edited, created, closed,
+    re-opened, deleted — whatever the order their transactions committed in) are read
+    again and the table updated; a change to the track record reads everything again."""
+    version = directory_version(session)
+    engine = _engine(session)
+    cached = _POOLS.get(engine)
     if cached is not None and cached.version == version:
         return cached.table
-    if cached is None or None in cached.version[1:3] or cached.version[3:] != version[3:]:
+    stamps = _stamps(session)
+    if cached is None or _awards_part(cached.version) != _awards_part(version):
         table = SupplierTable(suppliers(session))
         positions = {int(ref): p for p, ref in enumerate(table.ref.tolist())}
-        _POOLS[database] = _Pool(version, positions, table)
-        return table
-    _POOLS[database] = pool = _refreshed(session, cached, version)
-    return pool.table
+    else:
+        table, positions = _refreshed(session, cached, stamps)
+    table.tag = version
+    _POOLS[engine] = _Pool(version, stamps, positions, table)
+    return table
 
 
-def _pool_version(session: Session) -> tuple:
-    """What changes when an enterprise or the track record does: (active enterprises,
-    highest id, latest update, awards, highest award id)."""
-    return tuple(
-        session.execute(
-            select(
-                func.count(Enterprise.id).filter(Enterprise.status == "active"),
-                func.max(Enterprise.id),
-                func.max(Enterprise.updated_at),
-                select(func.count(ContractAward.id)).scalar_subquery(),
-                select(func.max(ContractAward.id)).scalar_subquery(),
-            )
-        ).one()
-    )
-
-
-def _refreshed(session: Session, cached: _Pool, version: tuple) -> _Pool:
-    """The cached pool with the enterprises changed since read again (every change to an
-    enterprise moves its ``updated_at``; a new one has a higher id)."""
-    _, highest, latest = cached.version[:3]
-    changed = list(
-        session.scalars(
-            select(Enterprise.id).where(
-                or_(Enterprise.updated_at >= latest, Enterprise.id > highest)
-            )
+def directory_version(session: Session) -> str:
+    """What changes when an enterprise or the track record does: active enterprises,
+    highest id, latest update, a checksum of every update stamp (an edit committed after a
+    later one moves no maximum); then the awards: how many, highest id, how many linked
+    to an enterprise and to which (a sum), how many reserved. A stored match computed on
+    another version is stale."""
+    stamp = Enterprise.updated_at
+    if session.get_bind().dialect.name == "sqlite":  # stamps are text: milliseconds of day
+        checksum = func.sum(cast(func.julianday(stamp) * 86_400_000, BigInteger) % 86_400_000)
+    else:
+        checksum = func.sum(func.extract("epoch", stamp))
+    enterprises = session.execute(
+        select(
+            func.count(Enterprise.id).filter(Enterprise.status == "active"),
+            func.max(Enterprise.id),
+            func.max(stamp),
+            checksum,
         )
+    ).one()
+    awards = session.execute(
+        select(
+            func.count(ContractAward.id),
+            func.max(ContractAward.id),
+            func.count(ContractAward.enterprise_id),
+            func.sum(ContractAward.enterprise_id),
+            func.count(ContractAward.reservation),
+        )
+    ).one()
+    return "|".join(str(value) for value in (*enterprises, *awards))
+
+
+def _awards_part(version: str) -> list[str]:
+    return version.split("|")[4:]
+
+
+def _engine(session: Session):
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+def _stamps(session: Session) -> dict[int, object]:
+    return dict(
+        session.execute(
+            select(Enterprise.id, Enterprise.updated_at).where(Enterprise.status == "active")
+        ).all()
     )
+
+
+def _refreshed(
+    session: Session, cached: _Pool, stamps: dict[int, object]
+) -> tuple[SupplierTable, dict[int, int]]:
+    """The cached table with the enterprises whose stamp changed read again, the new ones
+    added, those no longer active removed; and the positions."""
+    changed = [key for key, stamp in stamps.items() if cached.stamps.get(key) != stamp]
     fresh = {supplier.ref: supplier for supplier in suppliers(session, changed)}
     positions = dict(cached.positions)
     replaced = {positions[key]: fresh.get(key) for key in changed if key in positions}
+    replaced.update(
+        (positions[key], None) for key in cached.stamps if key not in stamps and key in positions
+    )
     added = [fresh[key] for key in changed if key not in positions and key in fresh]
     for offset, supplier in enumerate(added):
         positions[supplier.ref] = cached.table.size + offset
-    table = cached.table.updated(replaced, added)
-    if int(table.alive.sum()) != version[0]:  # some were deleted (a merge removes one)
-        active = set(session.scalars(select(Enterprise.id).where(Enterprise.status == "active")))
-        gone = {p: None for key, p in positions.items() if key not in active and table.alive[p]}
-        table = table.updated(gone, [])
-    return _Pool(version, positions, table)
+    return cached.table.updated(replaced, added), positions
 
 
 def run(
@@ -371,6 +401,7 @@ def run(
         session.add(stored)
     stored.computed_at = datetime.now(UTC)
     stored.rules_version = result.rules_version
+    stored.directory_version = table.tag
     stored.result = result_json(result, names=names)
     _store_candidates(session, intention, result)
     return stored
@@ -455,7 +486,9 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
         return
     connection = session.connection()
     dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(columns))
+    if set(compiled.params) != set(columns):  # a column with a default left out
+        raise ValueError(f"insert of {table.name}: give {sorted(compiled.params)}")
     processors = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
@@ -507,36 +540,39 @@ def run_all(
 
 
 def is_current(session: Session, intention: PurchaseIntention, stored: MatchRun | None) -> bool:
-    """Whether the stored result is newer than the intention and every enterprise."""
-    if stored is None:
+    """Whether the stored result was computed after the intention's last change, on the
+    directory as it is now, with the rules of now."""
+    if stored is None or stored.rules_version != load_rules().version:
         return False
-    computed = _aware(stored.computed_at)
-    if _aware(intention.updated_at) > computed:
+    if _aware(intention.updated_at) > _aware(stored.computed_at):
         return False
-    latest = session.scalar(select(func.max(Enterprise.updated_at)))
-    return latest is None or _aware(latest) <= computed
+    return stored.directory_version == directory_version(session)
 
 
 def stale_intention_ids(session: Session) -> list[int]:
-    """The published intentions whose stored result is missing or older than the
-    intention itself or than the latest change to any enterprise."""
-    latest = session.scalar(select(func.max(Enterprise.updated_at)))
-    latest = _aware(latest) if latest is not None else None
+    """The published intentions whose stored result is missing, older than the intention,
+    or computed on another state of the directory or other rules."""
+    version, rules = directory_version(session), load_rules().version
     rows = session.execute(
-        select(PurchaseIntention.id, PurchaseIntention.updated_at, MatchRun.computed_at)
+        select(
+            PurchaseIntention.id,
+            PurchaseIntention.updated_at,
+            MatchRun.computed_at,
+            MatchRun.directory_version,
+            MatchRun.rules_version,
+        )
         .outerjoin(MatchRun, MatchRun.intention_id == PurchaseIntention.id)
         .where(PurchaseIntention.status == "published")
         .order_by(PurchaseIntention.id)
     ).all()
-    stale = []
-    for intention_id, updated, computed in rows:
-        if computed is None:
-            stale.append(intention_id)
-            continue
-        computed = _aware(computed)
-        if _aware(updated) > computed or (latest is not None and latest > computed):
-            stale.append(intention_id)
-    return stale
+    return [
+        intention_id
+        for intention_id, updated, computed, directory, rules_version in rows
+        if computed is None
+        or _aware(updated) > _aware(computed)
+        or directory != version
+        or rules_version != rules
+    ]
 
 
 def refresh_stale(session: Session) -> int:

@@ -142,6 +142,7 @@ class SupplierTable:
 
     def __init__(self, pool: list[Supplier], rules: Rules | None = None):
         self.rules = rules = rules or load_rules()
+        self.tag: str | None = None  # the caller's name for the state it was made from
         self.pool = pool
         self.size = n = len(pool)
         self.reach_km = rules["territory"]["derived_zone_reach_km"]
