@@ -478,14 +478,17 @@ def _store_candidates(session: Session, intention: PurchaseIntention, result: Ma
 
 def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) with one executemany through
-    the driver. A first match run at 200,000 enterprises stores over a million candidates:
-    SQLAlchemy's per-row parameter processing cost nearly as much as the database's own
-    work. The statement is SQLAlchemy's, compiled once; values are bound as the column
-    types bind them (a datetime on SQLite as text)."""
+    the driver (COPY on PostgreSQL). A first match run at 200,000 enterprises stores over a
+    million candidates: SQLAlchemy's per-row parameter processing cost nearly as much as
+    the database's own work. The statement is SQLAlchemy's, compiled once; values are
+    bound as the column types bind them (a datetime on SQLite as text)."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        _copy_rows(connection, table, columns, rows)
+        return
     compiled = insert(table).inline().compile(dialect=dialect, column_keys=list(columns))
     if set(compiled.params) != set(columns):  # a column with a default left out
         raise ValueError(f"insert of {table.name}: give {sorted(compiled.params)}")
@@ -504,6 +507,20 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
     else:
         parameters = [dict(zip(columns, row, strict=True)) for row in rows]
     connection.exec_driver_sql(str(compiled), parameters)
+
+
+def _copy_rows(connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN`` in the session's transaction (several times
+    faster than an executemany at a million rows); psycopg adapts each value."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def intentions_query():
