@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import BigInteger, bindparam, cast, delete, func, insert, select, update
+from sqlalchemy import BigInteger, String, bindparam, cast, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -292,7 +292,7 @@ def zone_of(enterprise: Enterprise) -> Zone:
 @dataclass(frozen=True)
 class _Pool:
     version: str  # ``directory_version`` when read
-    stamps: dict[int, object]  # active enterprise id -> its updated_at when read
+    stamps: dict[int, str]  # active enterprise id -> its update stamp when read
     positions: dict[int, int]  # enterprise id -> position in the table (alive or not)
     table: SupplierTable
 
@@ -361,16 +361,20 @@ def _engine(session: Session):
     return getattr(bind, "engine", bind)
 
 
-def _stamps(session: Session) -> dict[int, object]:
+def _stamps(session: Session) -> dict[int, str]:
+    """Every active enterprise's update stamp, as text (only compared: 200,000 timestamps
+    parsed into datetimes cost a second on PostgreSQL)."""
     return dict(
         session.execute(
-            select(Enterprise.id, Enterprise.updated_at).where(Enterprise.status == "active")
+            select(Enterprise.id, cast(Enterprise.updated_at, String)).where(
+                Enterprise.status == "active"
+            )
         ).all()
     )
 
 
 def _refreshed(
-    session: Session, cached: _Pool, stamps: dict[int, object]
+    session: Session, cached: _Pool, stamps: dict[int, str]
 ) -> tuple[SupplierTable, dict[int, int]]:
     """The cached table with the enterprises whose stamp changed read again, the new ones
     added, those no longer active removed; and the positions."""
