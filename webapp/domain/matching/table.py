@@ -137,8 +137,8 @@ class SupplierTable:
     rules give every other supplier no coverage or no territory: it is neither listed,
     counted, nor put in a group, so leaving it out changes nothing but the work.
 
-    A table is never modified: ``updated`` makes a new one (a request matching against the
-    old one meanwhile is not disturbed)."""
+    A table in use is never modified: ``updated`` makes a new one (a request matching
+    against the old one meanwhile is not disturbed)."""
 
     def __init__(self, pool: list[Supplier], rules: Rules | None = None):
         self.rules = rules = rules or load_rules()
