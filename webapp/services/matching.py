@@ -232,10 +232,21 @@ def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
         name=enterprise.display_name,
         kind=enterprise.kind,
         ess_status=enterprise.ess_status,
-        sectors=tuple(
-            _claim(row.sector.slug, row.sector.group.slug, row.status, row.source, row.confidence)
-            for row in enterprise.sectors
-            if row.status != "rejected"
+        sectors=tuple(  # by sector: the same order whichever way the rows were read
+            sorted(
+                (
+                    _claim(
+                        row.sector.slug,
+                        row.sector.group.slug,
+                        row.status,
+                        row.source,
+                        row.confidence,
+                    )
+                    for row in enterprise.sectors
+                    if row.status != "rejected"
+                ),
+                key=lambda claim: claim.sector,
+            )
         ),
         zone=zone_of(enterprise),
         latitude=enterprise.latitude,
