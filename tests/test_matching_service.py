@@ -99,6 +99,33 @@ def supplier_row(
     return enterprise
 
 
+def claim(session, enterprise, slug: str, status: str, source: str, confidence: float) -> None:
+    """A sector claim of ``enterprise`` (rejected, suggested or confirmed)."""
+    session.add(
+        EnterpriseSector(
+            enterprise=enterprise,
+            sector=sector(session, slug),
+            source=source,
+            confidence=confidence,
+            status=status,
+        )
+    )
+
+
+def won(session, enterprise, external_id: str, amount: int) -> None:
+    """A DECP award (cleaning services) in ``enterprise``'s track record."""
+    session.add(
+        ContractAward(
+            holder_siret=enterprise.siret,
+            enterprise=enterprise,
+            cpv="90910000",
+            amount=amount,
+            source="decp",
+            external_id=external_id,
+        )
+    )
+
+
 def intention_row(
     session,
     title: str = "Nettoyage des écoles",
@@ -219,24 +246,8 @@ def test_purchase_of_with_lots_takes_the_lots_sectors(session):
 
 def test_suppliers_drop_rejected_sectors_and_closed_enterprises(session):
     enterprise = supplier_row(session, 1, sectors=(CLEANING,))
-    session.add(
-        EnterpriseSector(
-            enterprise=enterprise,
-            sector=sector(session, GREEN),
-            source="naf",
-            confidence=0.4,
-            status="rejected",
-        )
-    )
-    session.add(
-        EnterpriseSector(
-            enterprise=enterprise,
-            sector=sector(session, LINEN),
-            source="name",
-            confidence=0.6,
-            status="suggested",
-        )
-    )
+    claim(session, enterprise, GREEN, "rejected", "naf", 0.4)
+    claim(session, enterprise, LINEN, "suggested", "name", 0.6)
     supplier_row(session, 2, status="closed")
     session.flush()
     pool = matching.suppliers(session)
@@ -424,15 +435,7 @@ def test_current_result_recomputes_after_an_enterprise_change(session):
     assert matching.current_result(session, intention) == first
     assert session.scalar(select(MatchRun.computed_at)) == computed
 
-    session.add(
-        EnterpriseSector(
-            enterprise=late,
-            sector=sector(session, CLEANING),
-            source="declared",
-            confidence=1.0,
-            status="confirmed",
-        )
-    )
+    claim(session, late, CLEANING, "confirmed", "declared", 1.0)
     touch(late)
     session.commit()
     second = matching.current_result(session, intention)
@@ -467,15 +470,7 @@ def test_widening_a_zone_or_adding_a_sector_makes_an_enterprise_a_candidate(sess
 
     far.zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
     touch(far)
-    session.add(
-        EnterpriseSector(
-            enterprise=unrelated,
-            sector=sector(session, CLEANING),
-            source="declared",
-            confidence=1.0,
-            status="confirmed",
-        )
-    )
+    claim(session, unrelated, CLEANING, "confirmed", "declared", 1.0)
     touch(unrelated)
     session.commit()
     assert matching.refresh_stale(session) == 1
@@ -570,40 +565,15 @@ def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session
     bare = supplier_row(session, 4, kind="EI", sectors=(), zone=None, commune=None)
     inferred = supplier_row(session, 5, kind="AI", zone=("divisions", [("epci", "200093201")]))
     inferred.zone.derived = True
-    session.add(
-        EnterpriseSector(
-            enterprise=bare,
-            sector=sector(session, LINEN),
-            source="naf",
-            confidence=0.4,
-            status="rejected",
-        )
-    )
-    session.add(
-        EnterpriseSector(
-            enterprise=radius,
-            sector=sector(session, GREEN),
-            source="naf",
-            confidence=0.6,
-            status="suggested",
-        )
-    )
+    claim(session, bare, LINEN, "rejected", "naf", 0.4)
+    claim(session, radius, GREEN, "suggested", "naf", 0.6)
     session.add(Offer(enterprise=national, title="Ménage", presta_type="service"))
     session.add(ClientReference(enterprise=radius, client_name="Ville de Lille"))
     national.labels.append(session.scalars(select(Label)).first())
     inferred.networks.append(session.scalars(select(Network)).first())
     national.capacity.largest_contract_eur = 300_000
     national.capacity.headcount_total = 40
-    session.add(
-        ContractAward(
-            holder_siret=radius.siret,
-            enterprise=radius,
-            cpv="90910000",
-            amount=10_000,
-            source="decp",
-            external_id="x1",
-        )
-    )
+    won(session, radius, "x1", 10_000)
     closed = supplier_row(session, 6)
     closed.status = "closed"
     session.flush()
@@ -647,16 +617,7 @@ def test_the_pool_in_memory_reads_again_only_what_changed(session):
     assert second[edited.siret].turnover == 9_000_000
     assert [c.sector for c in second[added.siret].sectors] == [GREEN]
 
-    session.add(
-        ContractAward(
-            holder_siret=kept.siret,
-            enterprise=kept,
-            cpv="90910000",
-            amount=1_000,
-            source="decp",
-            external_id="k1",
-        )
-    )
+    won(session, kept, "k1", 1_000)
     session.commit()
     third = {s.siret: s for s in matching.current_pool(session).suppliers()}
     assert len(third[kept.siret].awards) == 1  # the track record changed: all read again
