@@ -698,3 +698,27 @@ def test_a_closed_enterprise_reopened_comes_back(session):
     enterprise.capacity.turnover_eur = 3_000_000
     session.commit()
     assert _pool(session)[enterprise.siret].turnover == 3_000_000
+
+
+def test_a_match_stored_meanwhile_by_another_request_is_no_error(session, monkeypatch):
+    """Two page views may recompute the same intention at once; the second to store it
+    meets the first's rows (unique constraints): it serves what it computed, no 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    supplier_row(session, 1)
+    intention = intention_row(session)
+    session.commit()
+    expected = matching.result_json(
+        matching.match(matching.purchase_of(session, intention), matching.current_pool(session)),
+        names=matching.sector_names(session),
+    )
+
+    def stored_meanwhile(*args):
+        raise IntegrityError("INSERT INTO match_candidate", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(matching, "_store_candidates", stored_meanwhile)
+    assert matching.current_result(session, intention)["suppliers"] == expected["suppliers"]
+    assert session.scalar(select(func.count()).select_from(MatchRun)) == 0  # rolled back
+    monkeypatch.undo()
+    assert matching.current_result(session, intention)["suppliers"] == expected["suppliers"]
+    assert session.scalar(select(func.count()).select_from(MatchRun)) == 1

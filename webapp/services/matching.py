@@ -13,6 +13,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import BigInteger, String, bindparam, cast, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from search.documents import radius_reach
@@ -647,12 +648,24 @@ def refresh_for(session: Session, enterprise: Enterprise) -> int:
 
 
 def current_result(session: Session, intention: PurchaseIntention) -> dict[str, Any]:
-    """The stored result, recomputed first if an enterprise or the intention changed."""
+    """The stored result, recomputed first if an enterprise or the intention changed.
+    Two requests may recompute the same intention at once: the second to store it meets
+    the first's rows (a unique constraint); it then serves the result it computed."""
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
-    if not is_current(session, intention, stored):
-        stored = run(session, intention)
+    if is_current(session, intention, stored):
+        return stored.result
+    intention_id = intention.id
+    try:
+        result = run(session, intention).result
         session.commit()
-    return stored.result
+    except IntegrityError:
+        session.rollback()
+        intention = session.get(PurchaseIntention, intention_id)
+        result = result_json(
+            match(purchase_of(session, intention), current_pool(session)),
+            names=sector_names(session),
+        )
+    return result
 
 
 def _aware(moment: datetime) -> datetime:
