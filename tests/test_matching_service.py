@@ -722,3 +722,18 @@ def test_a_match_stored_meanwhile_by_another_request_is_no_error(session, monkey
     monkeypatch.undo()
     assert matching.current_result(session, intention)["suppliers"] == expected["suppliers"]
     assert session.scalar(select(func.count()).select_from(MatchRun)) == 1
+
+
+def test_a_conflicting_row_written_through_the_driver_is_an_integrity_error(session):
+    """Candidates are written through the driver (COPY on PostgreSQL, executemany on
+    SQLite): a row that already exists must surface as SQLAlchemy's IntegrityError, which
+    ``current_result`` recovers from."""
+    from sqlalchemy.exc import IntegrityError
+    enterprise = supplier_row(session, 1)
+    intention = intention_row(session)
+    matching.run(session, intention)
+    session.flush()
+    row = (intention.id, enterprise.id, 1.0, True, "", utcnow())
+    columns = ("intention_id", "enterprise_id", "score", "alone", "reservations", "created_at")
+    with pytest.raises(IntegrityError):
+        matching._insert_many(session, MatchCandidate.__table__, columns, [row])

@@ -528,15 +528,19 @@ def _insert_many(session: Session, table, columns: tuple[str, ...], rows: list[t
 def _copy_rows(connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """PostgreSQL: ``COPY ... FROM STDIN`` in the session's transaction (several times
     faster than an executemany at a million rows); psycopg adapts each value."""
+    import psycopg
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     cursor = connection.connection.driver_connection.cursor()
-    with cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+    try:
+        with cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.errors.IntegrityError as error:  # as SQLAlchemy reports it elsewhere
+        raise IntegrityError("COPY " + table.name, None, error) from error
 
 
 def intentions_query():
