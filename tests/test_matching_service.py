@@ -365,7 +365,12 @@ def test_run_finds_a_group_when_nobody_covers_everything(session):
     assert {m["siret"] for m in group["members"]} == {cleaner.siret, gardener.siret}
     assert [m["role"] for m in group["members"]] == ["mandataire", "cotraitant"]
     assert group["reservation"] == "L2113-12"  # both members eligible: EA + ESAT
-    assert set(group["covers"]) == {CLEANING, GREEN} and group["explanation"]
+    assert set(group["covers"]) == {CLEANING, GREEN}
+    # The explanation names the sectors each member brings, by name, not by slug.
+    names = matching.sector_names(session)
+    assert f"« {names[CLEANING]} »" in group["explanation"]
+    assert f"« {names[GREEN]} »" in group["explanation"]
+    assert CLEANING not in group["explanation"] and GREEN not in group["explanation"]
     assert candidates(session, intention) == {cleaner.siret: False, gardener.siret: False}
 
     # Once one enterprise covers both, it answers alone and no group is proposed.

@@ -743,7 +743,7 @@ def result_json(
                 "reservation": g.reservation,
                 "covers": list(g.covers),
                 "score": g.score,
-                "explanation": g.explanation,
+                "explanation": _readable(g.explanation, names),
             }
             for g in result.groups
         ],

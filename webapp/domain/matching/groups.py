@@ -219,7 +219,9 @@ def _explain(
     parts = []
     for index, member in enumerate(ordered):
         role = "mandataire" if index == 0 else "cotraitant"
-        brings = ", ".join(sorted(member.covered & needed)) or "le territoire"
+        # Sectors quoted « slug », as in every reason: shown to people by their name.
+        brings = ", ".join(f"« {sector} »" for sector in sorted(member.covered & needed))
+        brings = brings or "le territoire"
         parts.append(f"{member.supplier.name} ({member.supplier.kind}, {role}) apporte {brings}")
     text = "Groupement de " + str(len(ordered)) + " : " + " ; ".join(parts) + "."
     text += f" Ensemble, ils couvrent tous les secteurs et servent {purchase.place.name}."
