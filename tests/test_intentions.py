@@ -436,3 +436,22 @@ def test_sourcing_report_renders_for_the_owner(client, session, complementary):
     assert "version 2026" in page  # the rules version
     assert "Net&#39;Nord Insertion" in page and "mandataire" in page
     assert "L2113-13" in page
+
+
+def test_the_matcher_speaks_the_reader_s_language(client, session, complementary):
+    """Reasons, verdicts and groups are stored in French and shown in English to a
+    reader who chose English; French readers see the stored text."""
+    buyer, row, cleaner, gardener = complementary
+    french = client.get(f"/intentions/{row.id}").get_data(as_text=True)
+    assert "Fiche complète à" in french and "Groupement de 2" in french
+    client.get("/langue/en")
+    english = client.get(f"/intentions/{row.id}").get_data(as_text=True)
+    assert "Profile " in english and "% complete" in english
+    assert "Group of 2:" in english and "Together they cover every sector" in english
+    assert "Reservation under L2113-15 impossible" in english or "Only 0" in english
+    for french_only in ("Fiche complète à", "Groupement de 2", "Ensemble, ils couvrent"):
+        assert french_only not in english
+    # The API keeps the French text, with the template and values to translate it.
+    matches = client.get(f"/api/v1/intentions/{row.id}/matches").get_json()
+    assert matches["groups"][0]["explanation"].startswith("Groupement de 2")
+    assert matches["groups"][0]["explanation_i18n"]["values"]

@@ -4,6 +4,7 @@ buyers' forms, their list, and the printable sourcing report."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -132,6 +133,15 @@ def list_intentions():
     return render_template(
         "intentions/list.html", form=form, page=page, errors=errors, unknown=unknown
     ), (400 if errors else 200)
+
+
+@blueprint.app_template_filter("matcher_text")
+def matcher_text(text: str, data: dict | None) -> str:
+    """A text of the matcher (a reason, a verdict, a group's explanation) in the reader's
+    language: stored in French, written again from its template and values otherwise."""
+    if str(get_locale() or "fr").startswith("fr"):
+        return text
+    return matching.translated(text, data, _, matching.sector_names(db.session))
 
 
 def _matches(intention: PurchaseIntention) -> dict:

@@ -33,6 +33,7 @@ from webapp.domain.matching.match import MatchResult, match
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable
 from webapp.domain.matching.territory import divisions_inside, touches
+from webapp.domain.matching.texts import data_of, render
 from webapp.models import (
     Commune,
     ContractAward,
@@ -691,6 +692,15 @@ _SECTOR_NAMES: dict[str, dict[str, str]] = {}
 _QUOTED_SLUG = re.compile(r"« ([a-z0-9-]+) »")
 
 
+def translated(text: str, data: dict | None, translate, names: dict[str, str]) -> str:
+    """A matcher's text of a stored result in the reader's language: written again from
+    its template and values (``texts.render``) through ``translate``; the stored French
+    text when there is no data (a result stored before texts were translatable)."""
+    if data is None:
+        return text
+    return _readable(render(data, translate), names)
+
+
 def _readable(reason: str, names: dict[str, str]) -> str:
     """The matcher quotes sectors by slug: shown to people by name."""
     return _QUOTED_SLUG.sub(lambda m: f"« {names.get(m.group(1), m.group(1))} »", reason)
@@ -710,6 +720,7 @@ def result_json(
                 "score": e.score,
                 "answers_alone": e.answers_alone,
                 "reasons": [_readable(reason, names) for reason in e.reasons],
+                "reasons_i18n": [data_of(reason) for reason in e.reasons],
                 "eligible_reservations": list(e.eligible_articles()),
                 "to_verify": [a for a, v in e.eligibility.items() if v.to_verify],
                 "distance_km": e.distance_km,
@@ -726,6 +737,7 @@ def result_json(
                 "lots": [{"lot": lot, "eligible_count": n} for lot, n in v.lots],
                 "recommendation": v.recommendation,
                 "explanation": v.explanation,
+                "explanation_i18n": data_of(v.explanation),
             }
             for v in result.reservations
         },
@@ -744,6 +756,7 @@ def result_json(
                 "covers": list(g.covers),
                 "score": g.score,
                 "explanation": _readable(g.explanation, names),
+                "explanation_i18n": data_of(g.explanation),
             }
             for g in result.groups
         ],

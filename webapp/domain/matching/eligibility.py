@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.rules import Rules
+from webapp.domain.matching.texts import N_, Text
 
 L2113_12, L2113_13, L2113_14, L2113_15 = "L2113-12", "L2113-13", "L2113-14", "L2113-15"
 ARTICLES = (L2113_12, L2113_13, L2113_14, L2113_15)
@@ -28,22 +29,40 @@ class Verdict:
 def purchase_allows(article: str, purchase: Purchase, rules: Rules) -> Verdict:
     """Whether the purchase itself may be reserved under ``article``."""
     if article != L2113_15:
-        return Verdict(True, "réservation possible pour tout achat")
+        return Verdict(True, Text(N_("réservation possible pour tout achat")))
     if purchase.buyer_type != "pouvoir_adjudicateur":
-        return Verdict(False, "L2113-15 est réservé aux pouvoirs adjudicateurs")
+        return Verdict(False, Text(N_("L2113-15 est réservé aux pouvoirs adjudicateurs")))
     if not purchase.cpv:
-        return Verdict(False, "sans code CPV, impossible de vérifier la liste des services")
+        return Verdict(
+            False, Text(N_("sans code CPV, impossible de vérifier la liste des services"))
+        )
     outside = [c for c in purchase.cpv if not c.startswith(rules.ess_cpv_prefixes)]
     if outside:
         return Verdict(
-            False, f"CPV {', '.join(outside)} hors des services sociaux, de santé et culturels"
+            False,
+            Text(
+                N_("CPV {codes} hors des services sociaux, de santé et culturels"),
+                codes=", ".join(outside),
+            ),
         )
     limit = rules["ess"]["max_duration_months"]
     if purchase.duration_months is None:
-        return Verdict(False, f"durée inconnue (au plus {limit} mois pour L2113-15)")
+        return Verdict(
+            False, Text(N_("durée inconnue (au plus {limit} mois pour L2113-15)"), limit=limit)
+        )
     if purchase.duration_months > limit:
-        return Verdict(False, f"durée {purchase.duration_months} mois, plus de {limit} mois")
-    return Verdict(True, f"services de la liste, pouvoir adjudicateur, au plus {limit} mois")
+        return Verdict(
+            False,
+            Text(
+                N_("durée {months} mois, plus de {limit} mois"),
+                months=purchase.duration_months,
+                limit=limit,
+            ),
+        )
+    return Verdict(
+        True,
+        Text(N_("services de la liste, pouvoir adjudicateur, au plus {limit} mois"), limit=limit),
+    )
 
 
 def supplier_eligible(

@@ -9,6 +9,7 @@ from webapp.domain.matching.eligibility import ARTICLES, Verdict, purchase_allow
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import works_in
+from webapp.domain.matching.texts import N_, Text
 
 EXACT, GROUP, PRIOR, NONE = "exact", "group", "prior", "none"
 _LEVEL = {EXACT: 1.0, GROUP: 0.6, PRIOR: 0.25, NONE: 0.0}
@@ -18,7 +19,7 @@ _LEVEL = {EXACT: 1.0, GROUP: 0.6, PRIOR: 0.25, NONE: 0.0}
 class Evaluation:
     supplier: Supplier
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Text, ...]  # French, translatable (texts.py)
     coverage: dict[str, str]  # purchase sector -> EXACT | GROUP | PRIOR | NONE
     serves: bool
     distance_km: float | None
@@ -64,9 +65,9 @@ def evaluate(
     only for the suppliers it shows). ``allowed``: ``purchase_allows`` per article, if
     already known for this purchase."""
     points = rules["score"]
-    reasons: list[str] = []
+    reasons: list[Text] = []
 
-    def say(text: str) -> None:
+    def say(text: Text) -> None:
         if explain:
             reasons.append(text)
 
@@ -83,13 +84,15 @@ def evaluate(
     reach = rules["territory"]["derived_zone_reach_km"]
     served, why, distance = works_in(supplier, purchase.place, reach)
     if explain:
-        reasons.append(why[0].upper() + why[1:])
+        reasons.append(why.capitalise())
     if served:
         score += points["territory"]
         if distance is not None:
             score -= min(10.0, distance / 10 * points["distance_penalty_per_10km"])
             if explain:
-                reasons.append(f"Base à {distance:.0f} km du lieu d'exécution")
+                reasons.append(
+                    Text(N_("Base à {distance:.0f} km du lieu d'exécution"), distance=distance)
+                )
 
     dependency, carries = None, None
     yearly = purchase.yearly_amount
@@ -100,36 +103,56 @@ def evaluate(
         if carries:
             score += points["capacity_known_ok"]
             say(
-                f"Dépendance économique {dependency:.0%} de son chiffre d'affaires "
-                f"(seuil {share:.0%})"
+                Text(
+                    N_(
+                        "Dépendance économique {dependency:.0%} de son chiffre d'affaires "
+                        "(seuil {share:.0%})"
+                    ),
+                    dependency=dependency,
+                    share=share,
+                )
             )
         else:
             say(
-                f"Trop lourd seul : {dependency:.0%} de son chiffre d'affaires "
-                f"(seuil {share:.0%}) — envisageable en groupement"
+                Text(
+                    N_(
+                        "Trop lourd seul : {dependency:.0%} de son chiffre d'affaires "
+                        "(seuil {share:.0%}) — envisageable en groupement"
+                    ),
+                    dependency=dependency,
+                    share=share,
+                )
             )
     elif yearly is not None:
         score += points["capacity_unknown"]
-        say("Chiffre d'affaires inconnu : dépendance économique non évaluée")
+        say(Text(N_("Chiffre d'affaires inconnu : dépendance économique non évaluée")))
     if (
         yearly is not None
         and supplier.largest_contract is not None
         and yearly > supplier.largest_contract
     ):
         say(
-            f"Montant annuel au-delà de son plus gros marché déclaré "
-            f"({supplier.largest_contract:,.0f} €)".replace(",", " ")
+            Text(
+                N_("Montant annuel au-delà de son plus gros marché déclaré ({amount} €)"),
+                amount=f"{supplier.largest_contract:,.0f}".replace(",", "\u202f"),
+            )
         )
 
     related = [a for a in supplier.awards if a.sectors & set(coverage)]
     if supplier.awards:
         score += min(points["track_record"], 5 * len(related) + len(supplier.awards))
-        say(
-            f"{len(supplier.awards)} marché(s) public(s) remporté(s)"
-            + (f", dont {len(related)} dans ces secteurs" if related else "")
-        )
+        if related:
+            say(
+                Text(
+                    N_("{won} marché(s) public(s) remporté(s), dont {related} dans ces secteurs"),
+                    won=len(supplier.awards),
+                    related=len(related),
+                )
+            )
+        else:
+            say(Text(N_("{won} marché(s) public(s) remporté(s)"), won=len(supplier.awards)))
     score += points["completeness"] * supplier.completeness / 100
-    say(f"Fiche complète à {supplier.completeness} %")
+    say(Text(N_("Fiche complète à {percent} %"), percent=supplier.completeness))
 
     if allowed is None:
         allowed = {a: purchase_allows(a, purchase, rules).eligible for a in ARTICLES}
@@ -180,27 +203,44 @@ def _coverage(supplier: Supplier, sector: str, group: str, rules: Rules) -> str:
     return NONE
 
 
+# A sector suggested, not confirmed: where it was read.
+_HOW = {
+    "naf": N_("Secteur « {sector} » : déduit de son code NAF"),
+    "name": N_("Secteur « {sector} » : déduit de son nom"),
+    "description": N_("Secteur « {sector} » : déduit de sa description"),
+    "declared": N_("Secteur « {sector} » : déclaré"),
+}
+
+
 def _sector_reasons(
     supplier: Supplier,
     coverage: dict[str, str],
     purchase_sectors: tuple[tuple[str, str], ...],
     rules: Rules,
-) -> list[str]:
+) -> list[Text]:
     reasons = []
     claims = {claim.sector: claim for claim in supplier.sectors}
     groups = {claim_sector: group for claim_sector, group in purchase_sectors}
     for sector, level in coverage.items():
         if level == EXACT:
             claim = claims[sector]
-            how = "confirmé" if claim.status == "confirmed" else f"déduit ({claim.source})"
-            reasons.append(f"Secteur « {sector} » : {how}")
+            how = _HOW.get(claim.source, _HOW["declared"]) if claim.status != "confirmed" else None
+            reasons.append(Text(how or N_("Secteur « {sector} » : confirmé"), sector=sector))
         elif level == GROUP:
-            reasons.append(f"Secteur « {sector} » : activité voisine du même domaine")
-        elif level == PRIOR:
-            share = rules.kind_priors[supplier.kind][groups[sector]]
             reasons.append(
-                f"Secteurs non renseignés ; {share:.0%} des {supplier.kind} aux secteurs connus "
-                f"travaillent dans ce domaine (a priori {rules.prior_version}, classé après "
-                "les secteurs connus)"
+                Text(N_("Secteur « {sector} » : activité voisine du même domaine"), sector=sector)
+            )
+        elif level == PRIOR:
+            reasons.append(
+                Text(
+                    N_(
+                        "Secteurs non renseignés ; {share:.0%} des {kind} aux secteurs connus "
+                        "travaillent dans ce domaine (a priori {version}, classé après les "
+                        "secteurs connus)"
+                    ),
+                    share=rules.kind_priors[supplier.kind][groups[sector]],
+                    kind=supplier.kind,
+                    version=rules.prior_version,
+                )
             )
     return reasons

@@ -24,6 +24,7 @@ from webapp.domain.matching.territory import (
     touches,
     whole,
 )
+from webapp.domain.matching.texts import N_, Text
 
 MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
 
@@ -34,7 +35,7 @@ class Group:
     reservation: str | None  # the article every member is eligible for, None: unreserved
     covers: tuple[str, ...]  # sectors covered
     score: float
-    explanation: str
+    explanation: Text  # French, translatable (texts.py)
 
     @property
     def sirets(self) -> tuple[str, ...]:
@@ -151,12 +152,18 @@ def _group(
         ):
             return None
     yearly = purchase.yearly_amount
-    capacity_note = ""
+    capacity_note = None
     if carried:
         dependency = yearly / sum(m.supplier.turnover for m in members)
-        capacity_note = f"dépendance du groupe {dependency:.0%} (seuil {share:.0%})"
+        capacity_note = Text(
+            N_("dépendance du groupe {dependency:.0%} (seuil {share:.0%})"),
+            dependency=dependency,
+            share=share,
+        )
     elif yearly is not None:
-        capacity_note = "chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier"
+        capacity_note = Text(
+            N_("chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier")
+        )
     ordered = sorted(members, key=_mandataire_key, reverse=True)
     spread = _spread_km(members)
     ties = _shared_networks(members)
@@ -212,25 +219,51 @@ def _explain(
     purchase: Purchase,
     needed: set[str],
     reservation: str | None,
-    capacity_note: str,
+    capacity_note: Text | None,
     spread: float | None,
     ties: frozenset[str],
-) -> str:
-    parts = []
+) -> Text:
+    members = []
     for index, member in enumerate(ordered):
-        role = "mandataire" if index == 0 else "cotraitant"
         # Sectors quoted « slug », as in every reason: shown to people by their name.
         brings = ", ".join(f"« {sector} »" for sector in sorted(member.covered & needed))
-        brings = brings or "le territoire"
-        parts.append(f"{member.supplier.name} ({member.supplier.kind}, {role}) apporte {brings}")
-    text = "Groupement de " + str(len(ordered)) + " : " + " ; ".join(parts) + "."
-    text += f" Ensemble, ils couvrent tous les secteurs et servent {purchase.place.name}."
+        members.append(
+            Text(
+                N_("{name} ({kind}, {role}) apporte {brings}"),
+                name=member.supplier.name,
+                kind=member.supplier.kind,
+                role=Text(N_("mandataire") if index == 0 else N_("cotraitant")),
+                brings=brings or Text(N_("le territoire")),
+            )
+        )
+    sentences = [
+        Text(
+            N_("Groupement de {count} : {members}."),
+            count=len(ordered),
+            members=_joined(members, " ; "),
+        ),
+        Text(
+            N_("Ensemble, ils couvrent tous les secteurs et servent {place}."),
+            place=purchase.place.name,
+        ),
+    ]
     if reservation:
-        text += f" Chaque membre est éligible à {reservation} (pas de groupement mixte)."
+        sentences.append(
+            Text(
+                N_("Chaque membre est éligible à {article} (pas de groupement mixte)."),
+                article=reservation,
+            )
+        )
     if capacity_note:
-        text += f" Capacité : {capacity_note}."
+        sentences.append(Text(N_("Capacité : {note}."), note=capacity_note))
     if spread is not None:
-        text += f" Membres distants de {spread:.0f} km au plus."
+        sentences.append(Text(N_("Membres distants de {km:.0f} km au plus."), km=spread))
     if ties:
-        text += f" Réseau commun : {', '.join(sorted(ties))}."
-    return text
+        sentences.append(Text(N_("Réseau commun : {networks}."), networks=", ".join(sorted(ties))))
+    return _joined(sentences, " ")
+
+
+def _joined(texts: list[Text], separator: str) -> Text:
+    """Texts one after the other (a template of placeholders: nothing to translate)."""
+    template = separator.join(f"{{t{i}}}" for i in range(len(texts)))
+    return Text(template, **{f"t{i}": text for i, text in enumerate(texts)})

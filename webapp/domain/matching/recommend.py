@@ -9,14 +9,22 @@ from dataclasses import dataclass
 from webapp.domain.matching.eligibility import ARTICLES, L2113_15, purchase_allows
 from webapp.domain.matching.facts import Purchase
 from webapp.domain.matching.rules import Rules
+from webapp.domain.matching.texts import N_, Text
 
 RESERVE_WHOLE, RESERVE_LOT, CLAUSE, NOTHING = "reserve_whole", "reserve_lot", "clause", "nothing"
 
-_ARTICLE_NAMES = {
-    "L2113-12": "structures du handicap (EA, ESAT)",
-    "L2113-13": "structures d'insertion (SIAE)",
-    "L2113-14": "structures du handicap et d'insertion (réservation combinée)",
-    "L2113-15": "entreprises de l'ESS (services sociaux, de santé et culturels)",
+# Who each article reserves to: plural (they can answer) and singular (none can).
+_WHO = {
+    "L2113-12": (N_("structures du handicap (EA, ESAT)"), N_("structure du handicap")),
+    "L2113-13": (N_("structures d'insertion (SIAE)"), N_("structure d'insertion")),
+    "L2113-14": (
+        N_("structures du handicap et d'insertion (réservation combinée)"),
+        N_("structure du handicap ou d'insertion"),
+    ),
+    "L2113-15": (
+        N_("entreprises de l'ESS (services sociaux, de santé et culturels)"),
+        N_("entreprise de l'ESS"),
+    ),
 }
 
 
@@ -27,7 +35,7 @@ class ReservationVerdict:
     eligible_count: int  # eligible suppliers that answer alone
     lots: tuple[tuple[str, int], ...]  # (lot, eligible suppliers answering it) if lots
     recommendation: str
-    explanation: str
+    explanation: Text  # French, translatable (texts.py)
 
 
 def verdicts(
@@ -51,44 +59,76 @@ def verdicts(
             (lot, counts[article] if allowed.eligible else 0) for lot, counts in lots_able.items()
         )
         groups = groups_by_article.get(article, 0)
-        name = _ARTICLE_NAMES[article]
+        who, one = (Text(template) for template in _WHO[article])
+        whole, per_lot = thresholds["min_suppliers_whole"], thresholds["min_suppliers_lot"]
         if not allowed.eligible:
             recommendation = CLAUSE if inclusive else NOTHING
-            explanation = f"Réservation {article} impossible : {allowed.why}."
-        elif count >= thresholds["min_suppliers_whole"]:
-            recommendation = RESERVE_WHOLE
-            explanation = (
-                f"{count} {name} peuvent répondre seules (secteurs, territoire, capacité) : "
-                f"au moins {thresholds['min_suppliers_whole']} assurent une concurrence réelle. "
-                f"Le marché peut être réservé en entier au titre de l'article {article}."
+            explanation = Text(
+                N_("Réservation {article} impossible : {why}."), article=article, why=allowed.why
             )
-        elif any(n >= thresholds["min_suppliers_lot"] for _, n in lots):
-            good = [lot for lot, n in lots if n >= thresholds["min_suppliers_lot"]]
+        elif count >= whole:
+            recommendation = RESERVE_WHOLE
+            explanation = Text(
+                N_(
+                    "{count} {who} peuvent répondre seules (secteurs, territoire, capacité) : "
+                    "au moins {whole} assurent une concurrence réelle. Le marché peut être "
+                    "réservé en entier au titre de l'article {article}."
+                ),
+                count=count,
+                who=who,
+                whole=whole,
+                article=article,
+            )
+        elif any(n >= per_lot for _, n in lots):
             recommendation = RESERVE_LOT
-            explanation = (
-                f"Seulement {count} {name} pour le marché entier, mais au moins "
-                f"{thresholds['min_suppliers_lot']} pour : {', '.join(good)}. Réserver "
-                f"ce(s) lot(s) au titre de l'article {article}."
+            explanation = Text(
+                N_(
+                    "Seulement {count} {who} pour le marché entier, mais au moins {per_lot} "
+                    "pour : {lots}. Réserver ce(s) lot(s) au titre de l'article {article}."
+                ),
+                count=count,
+                who=who,
+                per_lot=per_lot,
+                lots=", ".join(lot for lot, n in lots if n >= per_lot),
+                article=article,
             )
         elif count >= thresholds["min_suppliers_clause"] or groups or inclusive:
             recommendation = CLAUSE
-            explanation = (
-                f"{count} {name} seulement"
-                + (f" (et {groups} groupement(s) possible(s))" if groups else "")
-                + f" : trop peu pour réserver (seuil {thresholds['min_suppliers_whole']}). "
-                "Une clause sociale d'insertion ouvre le marché à ces structures."
+            explanation = Text(
+                N_(
+                    "{count} {who} seulement (et {groups} groupement(s) possible(s)) : trop "
+                    "peu pour réserver (seuil {whole}). Une clause sociale d'insertion ouvre "
+                    "le marché à ces structures."
+                )
+                if groups
+                else N_(
+                    "{count} {who} seulement : trop peu pour réserver (seuil {whole}). Une "
+                    "clause sociale d'insertion ouvre le marché à ces structures."
+                ),
+                count=count,
+                who=who,
+                groups=groups,
+                whole=whole,
             )
         else:
             recommendation = NOTHING
-            explanation = (
-                f"Aucune {name.split(' (')[0]} ne couvre ce besoin sur ce territoire : "
-                "pas de réservation recommandée."
+            explanation = Text(
+                N_(
+                    "Aucune {one} ne couvre ce besoin sur ce territoire : pas de réservation "
+                    "recommandée."
+                ),
+                one=one,
             )
         if article == L2113_15 and allowed.eligible:
-            explanation += (
-                f" Conditions L2113-15 vérifiées : {allowed.why} ; les entreprises ayant "
-                f"remporté un marché réservé pour les mêmes services depuis "
-                f"{rules['ess']['exclusion_years']} ans sont écartées."
+            explanation = Text(
+                N_(
+                    "{explanation} Conditions L2113-15 vérifiées : {why} ; les entreprises "
+                    "ayant remporté un marché réservé pour les mêmes services depuis {years} "
+                    "ans sont écartées."
+                ),
+                explanation=explanation,
+                why=allowed.why,
+                years=rules["ess"]["exclusion_years"],
             )
         result.append(
             ReservationVerdict(article, allowed.eligible, count, lots, recommendation, explanation)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Supplier, Zone
+from webapp.domain.matching.texts import N_, Text
 
 EARTH_RADIUS_KM = 6371.009
 # Distances are rounded to the metre: the matcher computes them one by one (here) and for
@@ -14,46 +15,64 @@ EARTH_RADIUS_KM = 6371.009
 # bit; rounded, both give the same number, so the same scores and ranks.
 DISTANCE_DECIMALS = 3
 
-_NAMES = {
-    "commune": "la commune",
-    "epci": "l'EPCI",
-    "departement": "le département",
-    "region": "la région",
+# "Its zone includes <the division> <code>", per kind of division.
+_INCLUDES = {
+    "commune": N_("sa zone d'intervention comprend la commune {code}"),
+    "epci": N_("sa zone d'intervention comprend l'EPCI {code}"),
+    "departement": N_("sa zone d'intervention comprend le département {code}"),
+    "region": N_("sa zone d'intervention comprend la région {code}"),
 }
 
 
-def serves(zone: Zone, place: Place) -> tuple[bool, str]:
-    """(served, why) — ``why`` in French, for the reasons shown to people."""
+def serves(zone: Zone, place: Place) -> tuple[bool, Text]:
+    """(served, why) — ``why`` for the reasons shown to people."""
     if zone.kind == NATIONAL:
-        return True, "intervient sur toute la France"
+        return True, Text(N_("intervient sur toute la France"))
     if place.kind == NATIONAL:
-        return False, "n'intervient pas sur toute la France"
+        return False, Text(N_("n'intervient pas sur toute la France"))
     if zone.kind == "divisions":
         for kind, code in place.covered_by:
             if (kind, code) in zone.divisions:
-                return True, f"sa zone d'intervention comprend {_NAMES[kind]} {code}"
-        return False, f"sa zone d'intervention ne comprend pas {place.name}"
+                return True, Text(_INCLUDES[kind], code=code)
+        return False, Text(N_("sa zone d'intervention ne comprend pas {place}"), place=place.name)
     if zone.kind == "radius":
         if (place.kind, place.code) in zone.reach:
-            whole = "" if place.kind == COMMUNE else " (en partie)"
-            return True, f"intervient à {zone.radius_km:g} km autour de sa base{whole}"
-        return False, f"{place.name} est hors de ses {zone.radius_km:g} km d'intervention"
-    return False, "zone d'intervention inconnue"
+            if place.kind == COMMUNE:
+                return True, Text(N_("intervient à {km:g} km autour de sa base"), km=zone.radius_km)
+            return True, Text(
+                N_("intervient à {km:g} km autour de sa base (en partie)"), km=zone.radius_km
+            )
+        return False, Text(
+            N_("{place} est hors de ses {km:g} km d'intervention"),
+            place=place.name,
+            km=zone.radius_km,
+        )
+    return False, Text(N_("zone d'intervention inconnue"))
 
 
-def works_in(supplier: Supplier, place: Place, reach_km: float) -> tuple[bool, str, float | None]:
+def works_in(supplier: Supplier, place: Place, reach_km: float) -> tuple[bool, Text, float | None]:
     """(served, why, distance): the zone serves the place, or — the zone being only
     inferred by an import, not declared — the base lies within ``reach_km`` of it."""
     served, why = serves(supplier.zone, place)
     distance = distance_km(supplier, place)
     if served and not supplier.zone.declared and supplier.zone.kind != "none":
-        return served, f"{why} (zone déduite de son adresse, non déclarée)", distance
+        return (
+            served,
+            Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why),
+            distance,
+        )
     if served or supplier.zone.declared or distance is None or distance > reach_km:
         return served, why, distance
     return (
         True,
-        f"zone non déclarée (déduite de l'adresse) : base à {distance:.0f} km du lieu "
-        f"d'exécution, dans la limite de {reach_km:g} km",
+        Text(
+            N_(
+                "zone non déclarée (déduite de l'adresse) : base à {distance:.0f} km du lieu "
+                "d'exécution, dans la limite de {reach:g} km"
+            ),
+            distance=distance,
+            reach=reach_km,
+        ),
         distance,
     )
 
