@@ -376,9 +376,10 @@ def _engine(session: Session):
 
 def _stamps(session: Session) -> dict[int, str]:
     """Every active enterprise's update stamp, as text (only compared: 200,000 timestamps
-    parsed into datetimes cost a second on PostgreSQL)."""
+    parsed into datetimes cost a second on PostgreSQL), through the session's connection
+    (Core rows: half the time of the ORM's result at 200,000)."""
     return dict(
-        session.execute(
+        session.connection().execute(
             select(Enterprise.id, cast(Enterprise.updated_at, String)).where(
                 Enterprise.status == "active"
             )
