@@ -451,7 +451,8 @@ def test_the_matcher_speaks_the_reader_s_language(client, session, complementary
     assert "Reservation under L2113-15 impossible" in english or "Only 0" in english
     for french_only in ("Fiche complète à", "Groupement de 2", "Ensemble, ils couvrent"):
         assert french_only not in english
-    # The API keeps the French text, with the template and values to translate it.
+    # Stored and served by the API in French.
     matches = client.get(f"/api/v1/intentions/{row.id}/matches").get_json()
     assert matches["groups"][0]["explanation"].startswith("Groupement de 2")
-    assert matches["groups"][0]["explanation_i18n"]["values"]
+    stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == row.id))
+    assert stored.result["groups"][0]["explanation"].startswith("Groupement de 2")

@@ -3,12 +3,14 @@ their templates and values (texts.py); every template the matcher writes is tran
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from webapp.domain.matching.texts import N_, Text, data_of, render
+from webapp.domain.matching.match import match
+from webapp.domain.matching.texts import N_, Text
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/messages.po"
 
@@ -16,52 +18,46 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/m
 def test_a_text_is_its_french_wording_and_remembers_how_it_was_made():
     inner = Text(N_("intervient à {km:g} km autour de sa base"), km=30.0)
     outer = Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=inner)
-    assert (
-        outer == "intervient à 30 km autour de sa base (zone déduite de son adresse, non déclarée)"
+    assert outer == (
+        "intervient à 30 km autour de sa base (zone déduite de son adresse, non déclarée)"
     )
     assert outer.capitalise() == "I" + outer[1:]
     english = {
         "intervient à {km:g} km autour de sa base": "works within {km:g} km of its base",
         "{why} (zone déduite de son adresse, non déclarée)": "{why} (area inferred)",
     }
-    data = outer.capitalise().as_data()
-    assert (
-        render(data, lambda t: english.get(t, t))
-        == "Works within 30 km of its base (area inferred)"
-    )
-    assert render(data, lambda t: t) == outer.capitalise()  # no translation: the French
-    assert data_of("plain") is None
+    translated = outer.capitalise().translated(lambda t: english.get(t, t))
+    assert translated == "Works within 30 km of its base (area inferred)"
+    assert outer.capitalise().translated(lambda t: t) == outer.capitalise()  # the French
 
 
-def _templates(data) -> set[str]:
-    found = {data["template"]}
-    for value in data["values"].values():
-        if isinstance(value, dict) and "template" in value:
-            found |= _templates(value)
+def _templates(text) -> set[str]:
+    if not isinstance(text, Text):
+        return set()
+    found = {text.template}
+    for value in text.values.values():
+        found |= _templates(value)
     return found
 
 
-def test_every_template_of_a_real_match_has_an_english_translation(session):
+def test_every_template_of_real_matches_has_an_english_translation():
     """The texts of the matches of a varied directory: each template (not a join of
     other texts) is in the English catalogue, translated, with the same placeholders."""
-    import random
-
     from tests.matching.test_table import places, random_purchase, random_supplier
-    from webapp.domain.matching.match import match
-    from webapp.services.matching import result_json
 
     rng = random.Random(1)
     pool = [random_supplier(rng, i) for i in range(40)]
     templates: set[str] = set()
     for number, place in enumerate(places() * 3):
-        result = result_json(match(random_purchase(rng, number, place), pool))
-        for supplier in result["suppliers"]:
-            for data in supplier["reasons_i18n"]:
-                templates |= _templates(data)
-        for verdict in result["reservations"].values():
-            templates |= _templates(verdict["explanation_i18n"])
-        for group in result["groups"]:
-            templates |= _templates(group["explanation_i18n"])
+        result = match(random_purchase(rng, number, place), pool)
+        for evaluation in result.suppliers:
+            assert all(isinstance(reason, Text) for reason in evaluation.reasons)
+            for reason in evaluation.reasons:
+                templates |= _templates(reason)
+        for verdict in result.reservations:
+            templates |= _templates(verdict.explanation)
+        for group in result.groups:
+            templates |= _templates(group.explanation)
     joins = {t for t in templates if re.fullmatch(r"(\{t\d+\}[ ;]*)+", t)}
     with CATALOGUE.open("rb") as handle:
         catalogue = {m.id: m.string for m in read_po(handle) if m.id}

@@ -132,16 +132,6 @@ def _error_response(description: str) -> dict[str, Any]:
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_INTEGER = {"type": ["integer", "null"]}
-# A matcher's text as made: the French template and its values (texts themselves, maybe),
-# for clients writing it in another language; the French text is beside it.
-_TEXT = {
-    "type": "object",
-    "properties": {
-        "template": {"type": "string"},
-        "values": {"type": "object"},
-        "capitalised": {"type": "boolean"},
-    },
-}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -630,7 +620,6 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                         "score": {"type": "number"},
                         "answers_alone": {"type": "boolean"},
                         "reasons": {"type": "array", "items": {"type": "string"}},
-                        "reasons_i18n": {"type": "array", "items": _TEXT},
                         "eligible_reservations": {"type": "array", "items": {"type": "string"}},
                         "to_verify": {"type": "array", "items": {"type": "string"}},
                         "distance_km": {"type": ["number", "null"]},
@@ -653,7 +642,6 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                             "enum": ["reserve_whole", "reserve_lot", "clause", "nothing"],
                         },
                         "explanation": {"type": "string"},
-                        "explanation_i18n": _TEXT,
                     },
                 },
             },
@@ -681,7 +669,6 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                         "covers": {"type": "array", "items": {"type": "string"}},
                         "score": {"type": "number"},
                         "explanation": {"type": "string"},
-                        "explanation_i18n": _TEXT,
                     },
                 },
             },

@@ -135,17 +135,10 @@ def list_intentions():
     ), (400 if errors else 200)
 
 
-@blueprint.app_template_filter("matcher_text")
-def matcher_text(text: str, data: dict | None) -> str:
-    """A text of the matcher (a reason, a verdict, a group's explanation) in the reader's
-    language: stored in French, written again from its template and values otherwise."""
-    if str(get_locale() or "fr").startswith("fr"):
-        return text
-    return matching.translated(text, data, _, matching.sector_names(db.session))
-
-
 def _matches(intention: PurchaseIntention) -> dict:
     result = matching.current_result(db.session, intention)
+    if not str(get_locale() or "fr").startswith("fr"):  # stored in French
+        result = matching.in_language(db.session, intention, result, _)
     sirets = {s["siret"] for s in result.get("suppliers", [])} | {
         m["siret"] for g in result.get("groups", []) for m in g["members"]
     }

@@ -33,7 +33,7 @@ from webapp.domain.matching.match import MatchResult, match
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable
 from webapp.domain.matching.territory import divisions_inside, touches
-from webapp.domain.matching.texts import data_of, render
+from webapp.domain.matching.texts import Text
 from webapp.models import (
     Commune,
     ContractAward,
@@ -379,11 +379,13 @@ def _stamps(session: Session) -> dict[int, str]:
     parsed into datetimes cost a second on PostgreSQL), through the session's connection
     (Core rows: half the time of the ORM's result at 200,000)."""
     return dict(
-        session.connection().execute(
+        session.connection()
+        .execute(
             select(Enterprise.id, cast(Enterprise.updated_at, String)).where(
                 Enterprise.status == "active"
             )
-        ).all()
+        )
+        .all()
     )
 
 
@@ -693,13 +695,44 @@ _SECTOR_NAMES: dict[str, dict[str, str]] = {}
 _QUOTED_SLUG = re.compile(r"« ([a-z0-9-]+) »")
 
 
-def translated(text: str, data: dict | None, translate, names: dict[str, str]) -> str:
-    """A matcher's text of a stored result in the reader's language: written again from
-    its template and values (``texts.render``) through ``translate``; the stored French
-    text when there is no data (a result stored before texts were translatable)."""
-    if data is None:
-        return text
-    return _readable(render(data, translate), names)
+def in_language(
+    session: Session,
+    intention: PurchaseIntention,
+    result: dict[str, Any],
+    translate: Callable[[str], str],
+) -> dict[str, Any]:
+    """``result`` (current, as ``current_result`` gives it) with the matcher's texts in
+    another language: the purchase is matched again — the same answer, its texts (``Text``)
+    still knowing their templates — and those written again with ``translate``. Stored
+    results keep the French only (half the size to write at 200,000 enterprises)."""
+    fresh = match(purchase_of(session, intention), current_pool(session))
+    names = sector_names(session)
+
+    def say(text: str) -> str:
+        return _readable(text.translated(translate) if isinstance(text, Text) else text, names)
+
+    reasons = {e.supplier.siret: [say(r) for r in e.reasons] for e in fresh.suppliers}
+    verdicts = {v.article: say(v.explanation) for v in fresh.reservations}
+    groups = {g.sirets: say(g.explanation) for g in fresh.groups}
+    return {
+        **result,
+        "suppliers": [
+            {**s, "reasons": reasons.get(s["siret"], s["reasons"])} for s in result["suppliers"]
+        ],
+        "reservations": {
+            article: {**v, "explanation": verdicts.get(article, v["explanation"])}
+            for article, v in result["reservations"].items()
+        },
+        "groups": [
+            {
+                **g,
+                "explanation": groups.get(
+                    tuple(m["siret"] for m in g["members"]), g["explanation"]
+                ),
+            }
+            for g in result["groups"]
+        ],
+    }
 
 
 def _readable(reason: str, names: dict[str, str]) -> str:
@@ -721,7 +754,6 @@ def result_json(
                 "score": e.score,
                 "answers_alone": e.answers_alone,
                 "reasons": [_readable(reason, names) for reason in e.reasons],
-                "reasons_i18n": [data_of(reason) for reason in e.reasons],
                 "eligible_reservations": list(e.eligible_articles()),
                 "to_verify": [a for a, v in e.eligibility.items() if v.to_verify],
                 "distance_km": e.distance_km,
@@ -738,7 +770,6 @@ def result_json(
                 "lots": [{"lot": lot, "eligible_count": n} for lot, n in v.lots],
                 "recommendation": v.recommendation,
                 "explanation": v.explanation,
-                "explanation_i18n": data_of(v.explanation),
             }
             for v in result.reservations
         },
@@ -757,7 +788,6 @@ def result_json(
                 "covers": list(g.covers),
                 "score": g.score,
                 "explanation": _readable(g.explanation, names),
-                "explanation_i18n": data_of(g.explanation),
             }
             for g in result.groups
         ],
