@@ -11,7 +11,7 @@ when reached)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from webapp.domain.matching.evaluate import NONE, Evaluation
@@ -73,7 +73,7 @@ def find_groups(
     reach = {e.supplier.siret: _served_part(e, purchase) for e in candidates}
     needed = {sector for sector, _ in purchase.sectors}
     deadline = time.monotonic() + settings["time_budget_ms"] / 1000
-    found: list[Group] = []
+    found: list[_Found] = []
     tried = 0
     complete = True
     for size in range(settings["min_members"], settings["max_members"] + 1):
@@ -89,8 +89,23 @@ def find_groups(
             break
         if found:  # fewer members first: a larger group is proposed only if none smaller
             break
-    found.sort(key=lambda g: (-g.score, g.sirets))
-    return GroupSearch(tuple(found[: settings["max_groups"]]), len(candidates), tried, complete)
+    found.sort(key=lambda f: (-f.group.score, f.group.sirets))
+    # Explanations are written for the groups kept only (a search may find thousands).
+    kept = tuple(
+        replace(f.group, explanation=_explain(f, purchase, needed, rules))
+        for f in found[: settings["max_groups"]]
+    )
+    return GroupSearch(kept, len(candidates), tried, complete)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A group found, its explanation not written yet, and what it will say."""
+
+    group: Group
+    carried: bool | None  # the members' turnovers together carry the yearly amount
+    spread: float | None
+    ties: frozenset[str]
 
 
 def _prune(pool: list[Evaluation], purchase: Purchase, settings) -> list[Evaluation]:
@@ -131,7 +146,7 @@ def _group(
     rules: Rules,
     reservation: str | None,
     reach: dict[str, int],
-) -> Group | None:
+) -> _Found | None:
     covered = set().union(*(m.covered for m in members))
     if not needed <= covered:
         return None
@@ -151,19 +166,6 @@ def _group(
             and _carries(others, purchase, share) is not False
         ):
             return None
-    yearly = purchase.yearly_amount
-    capacity_note = None
-    if carried:
-        dependency = yearly / sum(m.supplier.turnover for m in members)
-        capacity_note = Text(
-            N_("dépendance du groupe {dependency:.0%} (seuil {share:.0%})"),
-            dependency=dependency,
-            share=share,
-        )
-    elif yearly is not None:
-        capacity_note = Text(
-            N_("chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier")
-        )
     ordered = sorted(members, key=_mandataire_key, reverse=True)
     spread = _spread_km(members)
     ties = _shared_networks(members)
@@ -173,13 +175,14 @@ def _group(
         - min(10.0, (spread or 0) / 20)
         + (5 if ties else 0)
     )
-    return Group(
+    group = Group(
         members=tuple(ordered),
         reservation=reservation,
         covers=tuple(sorted(covered & needed)),
         score=round(score, 1),
-        explanation=_explain(ordered, purchase, needed, reservation, capacity_note, spread, ties),
+        explanation=Text(""),
     )
+    return _Found(group, carried, spread, ties)
 
 
 def _carries(members: tuple[Evaluation, ...], purchase: Purchase, share: float) -> bool | None:
@@ -214,15 +217,22 @@ def _shared_networks(members: tuple[Evaluation, ...]) -> frozenset[str]:
     return frozenset.intersection(*sets) if sets else frozenset()
 
 
-def _explain(
-    ordered: list[Evaluation],
-    purchase: Purchase,
-    needed: set[str],
-    reservation: str | None,
-    capacity_note: Text | None,
-    spread: float | None,
-    ties: frozenset[str],
-) -> Text:
+def _explain(found: _Found, purchase: Purchase, needed: set[str], rules: Rules) -> Text:
+    group, spread, ties = found.group, found.spread, found.ties
+    ordered, reservation = group.members, group.reservation
+    share = rules["dependency"]["max_share"]
+    capacity_note = None
+    if found.carried:
+        dependency = purchase.yearly_amount / sum(m.supplier.turnover for m in ordered)
+        capacity_note = Text(
+            N_("dépendance du groupe {dependency:.0%} (seuil {share:.0%})"),
+            dependency=dependency,
+            share=share,
+        )
+    elif purchase.yearly_amount is not None:
+        capacity_note = Text(
+            N_("chiffre d'affaires d'un membre au moins inconnu : capacité à vérifier")
+        )
     members = []
     for index, member in enumerate(ordered):
         # Sectors quoted « slug », as in every reason: shown to people by their name.
