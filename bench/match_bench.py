@@ -209,7 +209,8 @@ def reference_ranking(purchase, pool, rules) -> list[tuple[str, float, bool]]:
 
 def time_intentions(session, table, ids: list[int]) -> dict:
     """Per intention: the whole match, then the group search on its own."""
-    from webapp.domain.matching.match import _allowed, find_all_groups, match
+    from webapp.domain.matching.eligibility import allowed_articles
+    from webapp.domain.matching.match import find_all_groups, match
     from webapp.domain.matching.rules import load_rules
     from webapp.domain.matching.table import assess
     from webapp.models import PurchaseIntention
@@ -246,7 +247,7 @@ def time_intentions(session, table, ids: list[int]) -> dict:
         answering.append(int(result.ranking.alone.sum()))
         alone += bool(answering[-1])
         with_groups += bool(result.groups)
-        allowed = _allowed(purchase, rules)
+        allowed = allowed_articles(purchase, rules)
         whole = assess(table, purchase, positions, rules, allowed)
         started = time.perf_counter()
         _, complete, _ = find_all_groups(table, purchase, whole, rules, allowed)

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from webapp.domain.matching.eligibility import ARTICLES, L2113_15
+from webapp.domain.matching.eligibility import ARTICLES, L2113_15, allowed_articles
 from webapp.domain.matching.evaluate import evaluate
 from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
 from webapp.domain.matching.groups import find_groups
@@ -53,14 +53,38 @@ def places() -> list[Place]:
     for departement in ("59", "62"):
         communes = tuple((c[0], c[1], c[2]) for c in COMMUNES if c[2] == departement)
         found.append(
-            Place("departement", departement, departement, 50.5, 2.8,
-                  (("departement", departement), ("region", "32")), communes)
+            Place(
+                "departement",
+                departement,
+                departement,
+                50.5,
+                2.8,
+                (("departement", departement), ("region", "32")),
+                communes,
+            )
         )
-    found.append(Place("region", "32", "Hauts-de-France", 50.5, 2.7, (("region", "32"),),
-                       tuple((c[0], c[1], c[2]) for c in COMMUNES)))
-    found.append(Place("epci", "200093201", "MEL", 50.64, 3.1,
-                       (("epci", "200093201"), ("departement", "59"), ("region", "32")),
-                       tuple((c[0], c[1], c[2]) for c in COMMUNES if c[1] == "200093201")))
+    found.append(
+        Place(
+            "region",
+            "32",
+            "Hauts-de-France",
+            50.5,
+            2.7,
+            (("region", "32"),),
+            tuple((c[0], c[1], c[2]) for c in COMMUNES),
+        )
+    )
+    found.append(
+        Place(
+            "epci",
+            "200093201",
+            "MEL",
+            50.64,
+            3.1,
+            (("epci", "200093201"), ("departement", "59"), ("region", "32")),
+            tuple((c[0], c[1], c[2]) for c in COMMUNES if c[1] == "200093201"),
+        )
+    )
     found.append(Place("national", "FR", "France", 46.6, 2.4, (("national", "FR"),)))
     found.append(Place("commune", "99999", "sans position"))
     return found
@@ -72,15 +96,21 @@ def random_zone(rng: random.Random) -> Zone:
     if kind == "national":
         return Zone("national", declared=declared)
     if kind == "divisions":
-        options = [("departement", "59"), ("departement", "62"), ("region", "32"),
-                   ("epci", "200093201")] + [("commune", c[0]) for c in COMMUNES]
-        return Zone("divisions", frozenset(rng.sample(options, rng.randint(1, 3))),
-                    declared=declared)
+        options = [
+            ("departement", "59"),
+            ("departement", "62"),
+            ("region", "32"),
+            ("epci", "200093201"),
+        ] + [("commune", c[0]) for c in COMMUNES]
+        return Zone(
+            "divisions", frozenset(rng.sample(options, rng.randint(1, 3))), declared=declared
+        )
     if kind == "radius":
         reached = rng.sample(COMMUNES, rng.randint(0, 3))
         reach = {("commune", c[0]) for c in reached} | {("departement", c[2]) for c in reached}
-        return Zone("radius", radius_km=rng.choice([10, 30, 80]), reach=frozenset(reach),
-                    declared=declared)
+        return Zone(
+            "radius", radius_km=rng.choice([10, 30, 80]), reach=frozenset(reach), declared=declared
+        )
     return Zone("none")
 
 
@@ -134,8 +164,12 @@ def random_purchase(rng: random.Random, number: int, place: Place) -> Purchase:
     lots = ()
     if rng.random() < 0.3:
         lots = tuple(
-            Purchase(key=f"p{number}/lot:{i}", title=f"Lot {i}", lot=f"Lot {i}",
-                     **common(rng.sample(SECTORS, 1)))
+            Purchase(
+                key=f"p{number}/lot:{i}",
+                title=f"Lot {i}",
+                lot=f"Lot {i}",
+                **common(rng.sample(SECTORS, 1)),
+            )
             for i in range(1, rng.randint(2, 3) + 1)
         )
     sectors = rng.sample(SECTORS, rng.choice([0, 1, 1, 2, 3])) if not lots else []
@@ -174,8 +208,9 @@ def able(evaluations) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize(("seed", "size"), [(0, 400), (1, 400), (2, 400), (3, 30), (4, 30),
-                                             (5, 30), (6, 30)])
+@pytest.mark.parametrize(
+    ("seed", "size"), [(0, 400), (1, 400), (2, 400), (3, 30), (4, 30), (5, 30), (6, 30)]
+)
 def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
     """Large pools: someone answers nearly everything alone; small ones: groups."""
     rng = random.Random(seed)
@@ -185,8 +220,7 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
     compared = with_groups = 0
     for number, place in enumerate(places() * 2):
         purchase = random_purchase(rng, number, place)
-        allowed = {a: evaluate(pool[0], purchase, RULES).eligibility[a].why
-                   != "achat non réservable sous cet article" for a in ARTICLES}
+        allowed = allowed_articles(purchase, RULES)
         evaluations, ranked, groups, groups_by_article = reference(purchase, pool)
         columns = assess(table, purchase, everyone, RULES, allowed)
         levels = {"none": 0, "prior": 1, "group": 2, "exact": 3}
@@ -253,8 +287,13 @@ def test_the_generated_pools_exercise_every_branch():
             outcomes.add(("inferred near base", e.serves and not supplier.zone.declared))
             outcomes.update(("coverage", level) for level in e.coverage.values())
             outcomes.update(("eligible", a) for a in e.eligible_articles())
-    assert {("alone", True), ("carries", None), ("carries", False), ("carries", True),
-            ("inferred near base", True)} <= outcomes
+    assert {
+        ("alone", True),
+        ("carries", None),
+        ("carries", False),
+        ("carries", True),
+        ("inferred near base", True),
+    } <= outcomes
     assert {("coverage", c) for c in ("exact", "group", "prior", "none")} <= outcomes
     assert {("eligible", a) for a in ARTICLES} <= outcomes
 

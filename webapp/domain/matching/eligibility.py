@@ -65,6 +65,11 @@ def purchase_allows(article: str, purchase: Purchase, rules: Rules) -> Verdict:
     )
 
 
+def allowed_articles(purchase: Purchase, rules: Rules) -> dict[str, bool]:
+    """``purchase_allows(article).eligible`` for each article of ``ARTICLES``."""
+    return {article: purchase_allows(article, purchase, rules).eligible for article in ARTICLES}
+
+
 def supplier_eligible(
     article: str, supplier: Supplier, purchase: Purchase, rules: Rules
 ) -> Verdict:

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from webapp.domain.matching.eligibility import ARTICLES, Verdict, purchase_allows, supplier_eligible
+from webapp.domain.matching.eligibility import (
+    ARTICLES,
+    Verdict,
+    allowed_articles,
+    supplier_eligible,
+)
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import works_in
@@ -155,7 +160,7 @@ def evaluate(
     say(Text(N_("Fiche complète à {percent} %"), percent=supplier.completeness))
 
     if allowed is None:
-        allowed = {a: purchase_allows(a, purchase, rules).eligible for a in ARTICLES}
+        allowed = allowed_articles(purchase, rules)
     eligibility = {
         article: _eligibility(article, supplier, purchase, rules)
         if allowed[article]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from webapp.domain.matching.eligibility import ARTICLES, purchase_allows
+from webapp.domain.matching.eligibility import ARTICLES, allowed_articles
 from webapp.domain.matching.evaluate import Evaluation, evaluate
 from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.groups import Group, GroupSearch, find_groups
@@ -76,7 +76,7 @@ def match(
     rules = rules or load_rules()
     table = suppliers if isinstance(suppliers, SupplierTable) else SupplierTable(suppliers, rules)
     positions = table.candidates(purchase)
-    allowed = _allowed(purchase, rules)
+    allowed = allowed_articles(purchase, rules)
     whole = assess(table, purchase, positions, rules, allowed)
     ranking = _rank(table, whole)
     shown = tuple(
@@ -85,7 +85,7 @@ def match(
     )
     groups, complete, counts = find_all_groups(table, purchase, whole, rules, allowed)
     lots = {
-        lot.lot or lot.key: assess(table, lot, positions, rules, _allowed(lot, rules))
+        lot.lot or lot.key: assess(table, lot, positions, rules, allowed_articles(lot, rules))
         for lot in purchase.lots
     }
     return MatchResult(
@@ -106,10 +106,6 @@ def match(
         groups_complete=complete,
         rules_version=rules.version,
     )
-
-
-def _allowed(purchase: Purchase, rules: Rules) -> dict[str, bool]:
-    return {article: purchase_allows(article, purchase, rules).eligible for article in ARTICLES}
 
 
 def _able(assessment: Assessment) -> dict[str, int]:
