@@ -229,8 +229,10 @@ def _sector_reasons(
     for sector, level in coverage.items():
         if level == EXACT:
             claim = claims[sector]
-            how = _HOW.get(claim.source, _HOW["declared"]) if claim.status != "confirmed" else None
-            reasons.append(Text(how or N_("Secteur « {sector} » : confirmé"), sector=sector))
+            if claim.status == "confirmed":
+                reasons.append(Text(N_("Secteur « {sector} » : confirmé"), sector=sector))
+            else:
+                reasons.append(Text(_HOW.get(claim.source, _HOW["declared"]), sector=sector))
         elif level == GROUP:
             reasons.append(
                 Text(N_("Secteur « {sector} » : activité voisine du même domaine"), sector=sector)

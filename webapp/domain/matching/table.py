@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -298,18 +299,19 @@ class Assessment:
     eligible: np.ndarray  # (candidates, articles): bool, in the order of ``ARTICLES``
     to_verify: np.ndarray  # (candidates, articles): bool
 
-    @property
+    # Derived once: the matcher asks them several times (ranking, verdicts, each group search).
+    @cached_property
     def covered(self) -> np.ndarray:
         """Covers one of the sectors at least."""
         return (self.coverage != COVER_NONE).any(axis=1)
 
-    @property
+    @cached_property
     def answers_alone(self) -> np.ndarray:
         """Covers every sector (one at least), works in the place, not known too small."""
         covers_all = self.covered & (self.coverage != COVER_NONE).all(axis=1)
         return covers_all & self.serves & (self.carries != NO)
 
-    @property
+    @cached_property
     def relevant(self) -> np.ndarray:
         return self.covered & self.serves
 
