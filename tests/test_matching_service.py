@@ -742,3 +742,30 @@ def test_a_conflicting_row_written_through_the_driver_is_an_integrity_error(sess
     columns = ("intention_id", "enterprise_id", "score", "alone", "reservations", "created_at")
     with pytest.raises(IntegrityError):
         matching._insert_many(session, MatchCandidate.__table__, columns, [row])
+
+
+def test_a_page_view_reads_the_directory_version_once(session, monkeypatch):
+    """The version scans the whole directory (~0.1 s at 200,000 enterprises): a stale
+    result is checked and recomputed on one reading of it, a current one served on one."""
+    enterprise = supplier_row(session, 1)
+    intention = intention_row(session)
+    session.commit()
+    reads = []
+    real = matching.directory_version
+
+    def counted(session_):
+        reads.append(1)
+        return real(session_)
+
+    monkeypatch.setattr(matching, "directory_version", counted)
+    first = matching.current_result(session, intention)  # none stored: computed
+    assert first["suppliers"] and len(reads) == 1
+    reads.clear()
+    assert matching.current_result(session, intention) == first  # current: served
+    assert len(reads) == 1
+    enterprise.capacity.turnover_eur = 123_456  # stale now: checked, then recomputed
+    touch(enterprise)
+    session.commit()
+    reads.clear()
+    assert matching.current_result(session, intention) != first
+    assert len(reads) == 1

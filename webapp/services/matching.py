@@ -313,12 +313,13 @@ class _Pool:
 _POOLS: WeakKeyDictionary = WeakKeyDictionary()  # engine -> _Pool
 
 
-def current_pool(session: Session) -> SupplierTable:
+def current_pool(session: Session, version: str | None = None) -> SupplierTable:
     """The suppliers of the database as it is now, as a table. After a change, the
     enterprises whose update stamp differs from the one read (edited, created, closed,
     re-opened, deleted — whatever the order their transactions committed in) are read
-    again and the table updated; a change to the track record reads everything again."""
-    version = directory_version(session)
+    again and the table updated; a change to the track record reads everything again.
+    ``version``: ``directory_version`` if the caller has just read it."""
+    version = version or directory_version(session)
     engine = _engine(session)
     cached = _POOLS.get(engine)
     if cached is not None and cached.version == version:
@@ -414,7 +415,7 @@ def run(
     ``table`` if given (matching many intentions), else the current pool."""
     table = table if table is not None else current_pool(session)
     result = match(purchase_of(session, intention), table)
-    names = sector_names(session)
+    shown = result_json(result, names=sector_names(session))  # before the row: no autoflush
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
     if stored is None:
         stored = MatchRun(intention_id=intention.id)
@@ -422,7 +423,7 @@ def run(
     stored.computed_at = datetime.now(UTC)
     stored.rules_version = result.rules_version
     stored.directory_version = table.tag
-    stored.result = result_json(result, names=names)
+    stored.result = shown
     _store_candidates(session, intention, result)
     return stored
 
@@ -580,14 +581,19 @@ def run_all(
     return count
 
 
-def is_current(session: Session, intention: PurchaseIntention, stored: MatchRun | None) -> bool:
+def is_current(
+    session: Session,
+    intention: PurchaseIntention,
+    stored: MatchRun | None,
+    version: str | None = None,
+) -> bool:
     """Whether the stored result was computed after the intention's last change, on the
-    directory as it is now, with the rules of now."""
+    directory as it is now (``version``, if just read), with the rules of now."""
     if stored is None or stored.rules_version != load_rules().version:
         return False
     if _aware(intention.updated_at) > _aware(stored.computed_at):
         return False
-    return stored.directory_version == directory_version(session)
+    return stored.directory_version == (version or directory_version(session))
 
 
 def stale_intention_ids(session: Session) -> list[int]:
@@ -660,18 +666,19 @@ def current_result(session: Session, intention: PurchaseIntention) -> dict[str, 
     Two requests may recompute the same intention at once: the second to store it meets
     the first's rows (a unique constraint); it then serves the result it computed."""
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
-    if is_current(session, intention, stored):
+    version = directory_version(session)  # read once: it scans the whole directory
+    if is_current(session, intention, stored, version):
         return stored.result
+    table = current_pool(session, version)
     intention_id = intention.id
     try:
-        result = run(session, intention).result
+        result = run(session, intention, table).result
         session.commit()
     except IntegrityError:
         session.rollback()
         intention = session.get(PurchaseIntention, intention_id)
         result = result_json(
-            match(purchase_of(session, intention), current_pool(session)),
-            names=sector_names(session),
+            match(purchase_of(session, intention), table), names=sector_names(session)
         )
     return result
 
