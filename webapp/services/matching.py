@@ -60,25 +60,27 @@ _DIVISION_KEYS = {
 # --- Facts ------------------------------------------------------------------------------
 
 
-# Places read from the reference tables, which change only with `flask import reference`.
-_PLACES: dict[tuple[str, str, str | None], Place] = {}
+# In-memory caches, per database (its engine): places and sector names read from the
+# reference tables, which change only with `flask import reference`; the supplier pool.
+_PLACES: WeakKeyDictionary = WeakKeyDictionary()  # engine -> {(kind, code): Place}
+_SECTOR_NAMES: WeakKeyDictionary = WeakKeyDictionary()  # engine -> {slug: name}
+
+
+def _engine(session: Session):
+    """The engine the session reads (the key of the in-memory caches)."""
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
 
 
 def place_of(session: Session, kind: str, code: str | None) -> Place:
     """The place of execution with what holds it and, if larger than a commune, its
     communes (for groups whose zones serve it together). Cached per database."""
-    key = (_database(session), kind, code)
-    if key not in _PLACES:
-        if len(_PLACES) > 10_000:
-            _PLACES.clear()
-        _PLACES[key] = _read_place(session, kind, code)
-    return _PLACES[key]
-
-
-def _database(session: Session) -> str:
-    """Which database the session reads (the key of the reference data's caches)."""
-    bind = session.get_bind()
-    return str(getattr(bind, "engine", bind).url)
+    places = _PLACES.setdefault(_engine(session), {})
+    if (kind, code) not in places:
+        if len(places) > 10_000:
+            places.clear()
+        places[kind, code] = _read_place(session, kind, code)
+    return places[kind, code]
 
 
 def _read_place(session: Session, kind: str, code: str | None) -> Place:
@@ -368,11 +370,6 @@ def directory_version(session: Session) -> str:
 
 def _awards_part(version: str) -> list[str]:
     return version.split("|")[4:]
-
-
-def _engine(session: Session):
-    bind = session.get_bind()
-    return getattr(bind, "engine", bind)
 
 
 def _stamps(session: Session) -> dict[int, str]:
@@ -692,13 +689,12 @@ def _aware(moment: datetime) -> datetime:
 
 def sector_names(session: Session) -> dict[str, str]:
     """Sector names by slug (reference data: read once per database)."""
-    key = _database(session)
-    if key not in _SECTOR_NAMES:
-        _SECTOR_NAMES[key] = dict(session.execute(select(Sector.slug, Sector.name)).all())
-    return _SECTOR_NAMES[key]
+    engine = _engine(session)
+    if engine not in _SECTOR_NAMES:
+        _SECTOR_NAMES[engine] = dict(session.execute(select(Sector.slug, Sector.name)).all())
+    return _SECTOR_NAMES[engine]
 
 
-_SECTOR_NAMES: dict[str, dict[str, str]] = {}
 _QUOTED_SLUG = re.compile(r"« ([a-z0-9-]+) »")
 
 
