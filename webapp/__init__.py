@@ -53,6 +53,13 @@ def select_locale() -> str:
     return chosen if chosen in languages else languages[0]
 
 
+def reading_french() -> bool:
+    """Whether the current page is written in French (what exports and stored texts use)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "fr").startswith("fr")
+
+
 def register_extensions(app: Flask) -> None:
     from webapp import models  # noqa: F401 - registers every table for Alembic
 

@@ -4,7 +4,6 @@ buyers' forms, their list, and the printable sourcing report."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from webapp import reading_french
 from webapp.extensions import db
 from webapp.intentions import service
 from webapp.intentions.forms import (
@@ -137,7 +137,7 @@ def list_intentions():
 
 def _matches(intention: PurchaseIntention) -> dict:
     result = matching.current_result(db.session, intention)
-    if not str(get_locale() or "fr").startswith("fr"):  # stored in French
+    if not reading_french():  # stored in French
         result = matching.in_language(db.session, intention, result, _)
     sirets = {s["siret"] for s in result.get("suppliers", [])} | {
         m["siret"] for g in result.get("groups", []) for m in g["members"]

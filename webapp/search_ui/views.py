@@ -14,7 +14,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
 from search.backend import (
@@ -24,6 +23,7 @@ from search.backend import (
 from search.places import DatabasePlaces
 from search.query import SORTS, SearchQuery
 from search.results import SearchResult
+from webapp import reading_french
 from webapp.extensions import db
 from webapp.permissions import requires
 from webapp.search_ui import export
@@ -177,8 +177,7 @@ def _attachment(body: bytes, mimetype: str, extension: str) -> Response:
 @blueprint.get("/export.csv")
 @requires("view_public")
 def export_csv():
-    french = str(get_locale() or "fr").startswith("fr")
-    body = export.to_csv(_export_hits(), decimal_comma=french)
+    body = export.to_csv(_export_hits(), decimal_comma=reading_french())
     return _attachment(body, "text/csv; charset=utf-8", "csv")
 
 
