@@ -451,6 +451,8 @@ def derive_all(source: Path, out: Path) -> Counter[str]:
         ),
         # Shipped as is (only compressed) so the demo data is exactly the public snapshot.
         out / "demo" / "siae_snapshot.csv.gz": (source / "siae_snapshot.csv").read_bytes(),
+        # Same for the FINESS list of ESAT (parsed, and its rows reported, by importers/esat.py).
+        out / "demo" / "esat_finess.csv.gz": (source / "esat_finess.csv").read_bytes(),
     }
     for path, payload in outputs.items():
         write_file(path, payload)

@@ -261,6 +261,12 @@ def test_demo_snapshot_is_the_source_unchanged(derived: Path) -> None:
     assert shipped == (SOURCE / "siae_snapshot.csv").read_bytes()
 
 
+@needs_source
+def test_demo_esat_list_is_the_source_unchanged(derived: Path) -> None:
+    shipped = gzip.decompress((derived / "demo" / "esat_finess.csv.gz").read_bytes())
+    assert shipped == (SOURCE / "esat_finess.csv").read_bytes()
+
+
 def test_cli_rejects_a_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert derive_data.main(["--source", str(tmp_path / "absent"), "--out", str(tmp_path)]) == 2
     assert "no source data" in capsys.readouterr().err
