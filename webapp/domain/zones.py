@@ -17,14 +17,18 @@ DESCRIPTION_NATIONAL = "description_national"
 
 # Phrases that, in a structure's own description, claim a nationwide activity. Matched on
 # folded text with word boundaries, so "international" or "Fédération nationale" do not count.
+# Each one names France: "le territoire" alone is the local area in social-work French ("les
+# personnes du territoire", "sur tout le territoire de la Communauté de communes..."), so a
+# territory counts only when qualified as national, French or metropolitan.
 _NATIONAL_PHRASES = (
     "toute la france",
     "france entiere",
     "partout en france",
     "territoire national",
+    "territoire francais",
+    "territoire metropolitain",
     "niveau national",
     "echelle nationale",
-    "sur tout le territoire",
 )
 _NATIONAL_PATTERN = re.compile(r"\b(" + "|".join(_NATIONAL_PHRASES) + r")\b")
 
