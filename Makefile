@@ -37,6 +37,7 @@ migrate: install
 load-demo: install
 	$(FLASK) import reference
 	$(FLASK) import siae data/demo/siae_snapshot.csv.gz
+	$(FLASK) import esat data/demo/esat_finess.csv.gz
 	$(FLASK) search sync --repair
 	$(FLASK) users demo
 	$(FLASK) import intentions data/templates/intentions_modele.csv --source demo

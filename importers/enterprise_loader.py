@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from importers.enterprise_rows import EnterpriseRecord
-from importers.report import ImportReport, ParseResult
+from importers.report import ImportReport, ParseResult, Warning_
 from webapp.models import Enterprise, InterventionZone, Network, Sector
 from webapp.services.enterprises import EnterpriseData, SuggestedSector, create_many, update
 
@@ -107,7 +107,18 @@ def _load_batch(session, batch, existing_ids, sector_ids, networks, actor, repor
         enterprise = existing.get(record.siret)
         if enterprise is None:
             created.append(data)
-        elif update(session, enterprise, data, actor):
+            continue
+        if not data.takes_over(enterprise):
+            report.warnings.append(
+                Warning_(
+                    record.line,
+                    "listed_by_other_source",
+                    f"SIRET {record.siret} is already in the directory from {enterprise.source} "
+                    f"({enterprise.kind}): its identity is kept, only empty fields and the "
+                    "capacity are filled",
+                )
+            )
+        if update(session, enterprise, data, actor):
             report.updated += 1
         else:
             report.unchanged += 1
@@ -168,6 +179,9 @@ def to_data(
         zone_from_description="description" in provided,
         headcount_bracket=record.headcount_bracket,
         networks=[networks[slug] for slug in record.networks],
+        gaps=dict(record.gaps),
+        capacity=dict(record.capacity),
+        identity_source=record.identity_source,
     )
 
 

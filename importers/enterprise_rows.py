@@ -87,6 +87,11 @@ class EnterpriseRecord:
     sectors: tuple[SectorSuggestion, ...] = ()
     zone: ZoneSpec | None = None
     networks: tuple[str, ...] = field(default_factory=tuple)
+    # What a register adds (see EnterpriseData): fields filled when empty, capacity figures,
+    # and the source whose enterprises the record may re-identify (None: any).
+    gaps: dict[str, str] = field(default_factory=dict)
+    capacity: dict[str, int | None] = field(default_factory=dict)
+    identity_source: str | None = None
     # The fields this row gave a value for (``kind`` not when the default kind was used,
     # ``latitude`` only when the row's coordinates were kept): an update touches only these.
     provided: frozenset[str] = frozenset(FIELDS)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from importers.decp import load_decp, parse_decp
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping, parse_siae
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
+from importers.esat import parse_esat
 from importers.intentions import load_intentions, parse_intentions
 from importers.places import PlaceReader
 from importers.reference import REFERENCE_DIR, load_reference
@@ -77,6 +78,16 @@ def import_reference(directory: Path, dry_run: bool, as_json: bool) -> None:
 def import_siae(file: Path, dry_run: bool, as_json: bool) -> None:
     """Import the SIAE list (the ASP snapshot's format; .csv or .csv.gz)."""
     _run_enterprise_import(lambda: parse_siae(file), "siae", file, dry_run, as_json)
+
+
+@import_group.command("esat")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@dry_run_option
+@json_option
+@with_appcontext
+def import_esat(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import the ESAT of the FINESS register (data/demo/esat_finess.csv.gz's format)."""
+    _run_enterprise_import(lambda: parse_esat(file), "esat", file, dry_run, as_json)
 
 
 @import_group.command("enterprises")

@@ -227,6 +227,9 @@ class Capacity(db.Model):
     headcount_total: Mapped[int | None] = mapped_column(Integer)
     # Workers in insertion (SIAE) or disabled workers (EA, ESAT).
     headcount_inclusion: Mapped[int | None] = mapped_column(Integer)
+    # Places agréées: the disabled workers an ESAT's authorisation allows (FINESS register).
+    # A ceiling set by the ARS, not a headcount: never added to or read as one.
+    authorised_places: Mapped[int | None] = mapped_column(Integer)
     # Bracket as published (e.g. INSEE's "50 à 99 salariés") when no exact headcount is known.
     headcount_bracket: Mapped[str | None] = mapped_column(String(60))
     etp: Mapped[float | None] = mapped_column(Numeric(10, 2))

@@ -45,6 +45,9 @@ IDENTITY_FIELDS = (
 )
 
 POSITION_FIELDS = ("latitude", "longitude", "position_precision")
+# Fields an import may fill when the enterprise has none, never overwriting what is there
+# (a register's switchboard phone does not replace the contact an enterprise gave).
+GAP_FIELDS = ("description", "contact_phone")
 
 
 @dataclass(frozen=True)
@@ -76,9 +79,22 @@ class EnterpriseData:
     zone_from_description: bool = True
     headcount_bracket: str | None = None
     networks: list[Network] = field(default_factory=list)
+    # Fields of GAP_FIELDS to fill when empty; capacity figures the source speaks for
+    # (None clears one); and, when set, the only source whose enterprises this data may
+    # re-identify (name, address, kind, sectors, zone): an enterprise another list created
+    # only gets its gaps and capacity filled, so two lists never undo each other.
+    gaps: dict[str, Any] = field(default_factory=dict)
+    capacity: dict[str, Any] = field(default_factory=dict)
+    identity_source: str | None = None
 
     def creation_fields(self) -> dict[str, Any]:
-        return dict.fromkeys(IDENTITY_FIELDS) | self.defaults | self.identity
+        return (
+            dict.fromkeys(IDENTITY_FIELDS + GAP_FIELDS) | self.defaults | self.gaps | self.identity
+        )
+
+    def takes_over(self, enterprise: Enterprise) -> bool:
+        """Whether this data may re-identify ``enterprise`` (see ``identity_source``)."""
+        return self.identity_source is None or enterprise.source == self.identity_source
 
 
 def create_many(session: Session, items: list[EnterpriseData], actor: str) -> None:
@@ -146,8 +162,9 @@ def create_many(session: Session, items: list[EnterpriseData], actor: str) -> No
         Capacity,
         [
             {"enterprise_id": id_, "headcount_bracket": d.headcount_bracket}
+            | {"authorised_places": d.capacity.get("authorised_places")}
             for id_, d in zip(ids, items, strict=True)
-            if d.headcount_bracket
+            if d.headcount_bracket or any(v is not None for v in d.capacity.values())
         ],
     )
     _insert(
@@ -192,6 +209,7 @@ def _creation_changes(data: EnterpriseData) -> dict[str, Any]:
         }
     if data.headcount_bracket:
         changes["headcount_bracket"] = data.headcount_bracket
+    changes |= {name: value for name, value in data.capacity.items() if value is not None}
     if data.networks:
         changes["networks_added"] = [n.slug for n in data.networks]
     return changes
@@ -211,6 +229,8 @@ def update(session: Session, enterprise: Enterprise, data: EnterpriseData, actor
 
 
 def _apply(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
+    if not data.takes_over(enterprise):
+        return _fill_gaps(enterprise, data)
     fields = dict(data.identity)
     if "latitude" not in fields and (
         enterprise.latitude is None or enterprise.commune_insee != fields.get("commune_insee")
@@ -241,6 +261,25 @@ def _apply(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
     if added:
         enterprise.networks.extend(added)
         changes["networks_added"] = [network.slug for network in added]
+    changes |= _fill_gaps(enterprise, data)
+    if changes:
+        enterprise.updated_at = utcnow()
+    return changes
+
+
+def _fill_gaps(enterprise: Enterprise, data: EnterpriseData) -> dict[str, Any]:
+    """Empty GAP_FIELDS filled, and the capacity figures the source speaks for."""
+    changes: dict[str, Any] = {}
+    for name, value in data.gaps.items():
+        if value and not getattr(enterprise, name):
+            setattr(enterprise, name, value)
+            changes[name] = [None, value]
+    for name, value in data.capacity.items():
+        old = getattr(enterprise.capacity, name) if enterprise.capacity else None
+        if value != old:
+            enterprise.capacity = enterprise.capacity or Capacity()
+            setattr(enterprise.capacity, name, value)
+            changes[name] = [old, value]
     if changes:
         enterprise.updated_at = utcnow()
     return changes
