@@ -294,6 +294,7 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "headcount_total": _NULLABLE_INTEGER,
                     "headcount_inclusion": _NULLABLE_INTEGER,
+                    "authorised_places": _NULLABLE_INTEGER,
                     "headcount_bracket": _NULLABLE_STRING,
                     "etp": {"type": ["number", "null"]},
                     "turnover_eur": _NULLABLE_INTEGER,

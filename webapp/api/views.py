@@ -161,6 +161,8 @@ def enterprise_json(enterprise: Enterprise) -> dict[str, Any]:
         else {
             "headcount_total": capacity.headcount_total,
             "headcount_inclusion": capacity.headcount_inclusion,
+            # A ceiling from the ESAT's authorisation (FINESS), not a headcount.
+            "authorised_places": capacity.authorised_places,
             "headcount_bracket": capacity.headcount_bracket,
             "etp": float(capacity.etp) if capacity.etp is not None else None,
             "turnover_eur": capacity.turnover_eur,
