@@ -1,9 +1,13 @@
-"""Measure how many enterprises of the SIAE snapshot get a sector suggestion, and from what.
+"""Measure how many enterprises of each source get a sector suggestion, and from what.
 
 Usage::
 
     python scripts/sector_coverage.py [--snapshot data/demo/siae_snapshot.csv.gz]
+                                      [--esat data/demo/esat_finess.csv.gz]
                                       [--mappings data/mappings] [--sectors PATH] [--top 20]
+
+Sources: the SIAE snapshot (NAF, name, brand, description) and the ESAT of the FINESS
+register (the establishment's name only: the register gives no NAF code nor description).
 
 Run it after any change to ``data/mappings/`` and quote its output in the change: the top
 unmatched names are where a keyword may still be missing (or where the name says nothing).
@@ -32,6 +36,8 @@ from webapp.domain.sector_suggestion import (  # noqa: E402
 
 # The public SIAE snapshot the repository ships as demo data.
 DEFAULT_SNAPSHOT = REPO_ROOT / "data" / "demo" / "siae_snapshot.csv.gz"
+# The FINESS list of ESAT shipped beside it.
+DEFAULT_ESAT = REPO_ROOT / "data" / "demo" / "esat_finess.csv.gz"
 
 
 def read_snapshot(path: Path) -> list[dict[str, str]]:
@@ -41,11 +47,50 @@ def read_snapshot(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
 
 
+def read_esat(path: Path) -> list[dict[str, str]]:
+    """The FINESS rows in the snapshot's shape: what the importer reads for suggestions."""
+    return [
+        {"naf": "", "name": row["et_name"], "brand": "", "description": "", "kind": "ESAT"}
+        for row in read_snapshot(path)
+    ]
+
+
 def share(count: int, total: int) -> str:
-    return f"{count:5d} / {total}  {100 * count / total:5.1f} %"
+    return f"{count:5d} / {total}  {100 * count / total:5.1f} %" if total else f"{count:5d} / 0"
 
 
-def report(rows: list[dict[str, str]], suggester: SectorSuggester, top: int) -> str:
+def by_source(sources: dict[str, list[dict[str, str]]], suggester: SectorSuggester) -> str:
+    """Per source: enterprises with a suggestion, and from what (one enterprise counts under
+    every origin it has a suggestion from, so the origins may add up to more than 'any')."""
+    origins = ("naf", "name", "description")
+    lines = [
+        "by source: enterprises with >= 1 suggestion, and from what",
+        f"  {'source':<12} {'rows':>5} {'any':>13} "
+        + " ".join(f"{o:>13}" for o in (*origins, "none")),
+    ]
+    for label, rows in sources.items():
+        counts: Counter[str] = Counter()
+        for row in rows:
+            found = {
+                s.source
+                for s in suggester.suggest(
+                    row["naf"], row["name"], row["brand"], row["description"]
+                )
+            }
+            counts.update(found)
+            counts["any" if found else "none"] += 1
+        total = len(rows)
+        cells = [counts[o] for o in ("any", *origins, "none")]
+        lines.append(
+            f"  {label:<12} {total:>5} "
+            + " ".join(f"{c:>5} {100 * c / total if total else 0:5.1f} %" for c in cells)
+        )
+    return "\n".join(lines)
+
+
+def report(
+    rows: list[dict[str, str]], suggester: SectorSuggester, top: int, title: str = "rows"
+) -> str:
     total = len(rows)
     covered = 0
     by_source: Counter[str] = Counter()
@@ -66,7 +111,7 @@ def report(rows: list[dict[str, str]], suggester: SectorSuggester, top: int) -> 
             by_source[source] += 1
 
     lines = [
-        f"mappings version {suggester.version}, {total} rows",
+        f"mappings version {suggester.version}, {total} {title}",
         f"rows with >= 1 suggestion      {share(covered, total)}",
     ]
     lines += [
@@ -92,6 +137,7 @@ def report(rows: list[dict[str, str]], suggester: SectorSuggester, top: int) -> 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--snapshot", type=Path, help="SIAE snapshot CSV (.csv or .csv.gz)")
+    parser.add_argument("--esat", type=Path, help="FINESS ESAT list (.csv or .csv.gz)")
     parser.add_argument("--mappings", type=Path, default=DEFAULT_MAPPINGS_DIR)
     parser.add_argument("--sectors", type=Path, help="sector taxonomy CSV")
     parser.add_argument("--top", type=int, default=20, help="unmatched names to list")
@@ -99,8 +145,12 @@ def main(argv: list[str] | None = None) -> None:
     snapshot = args.snapshot or DEFAULT_SNAPSHOT
     sectors = args.sectors or DEFAULT_SECTORS_CSV
     suggester = SectorSuggester.load(args.mappings, sectors)
-    print(f"snapshot {snapshot}\ntaxonomy {sectors}")
-    print(report(read_snapshot(snapshot), suggester, args.top))
+    esat = args.esat or DEFAULT_ESAT
+    print(f"snapshot {snapshot}\nesat     {esat}\ntaxonomy {sectors}")
+    sources = {"SIAE (ASP)": read_snapshot(snapshot), "ESAT FINESS": read_esat(esat)}
+    print(by_source(sources, suggester))
+    print(f"\n== SIAE snapshot\n{report(sources['SIAE (ASP)'], suggester, args.top)}")
+    print(f"\n== ESAT FINESS\n{report(sources['ESAT FINESS'], suggester, args.top, 'ESAT')}")
 
 
 if __name__ == "__main__":
