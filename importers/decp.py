@@ -25,6 +25,8 @@ from importers.cpv import CpvError, normalise_cpv, sectors_for_cpv
 from importers.places import PlaceReader, PlaceReading
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError
+from webapp.domain.purchase_reading import default_reading_rules, describe, read_purchase
+from webapp.domain.text_repair import repair_mojibake
 from webapp.models import ContractAward, Enterprise, PurchaseIntention, Sector
 
 SOURCE = "decp"
@@ -159,7 +161,17 @@ def _contract(index: int, item: Any, places: PlaceReader, result: ParseResult) -
         raise _Unreadable("identifier longer than 120 characters")
     notified_on = _date(item.get("dateNotification"))
     if notified_on is None:
-        raise _Unreadable(f"dateNotification {item.get('dateNotification')!r} is not a date")
+        notified_on, how = _notification_guess(contract_id, item)
+        if notified_on is None:
+            raise _Unreadable(
+                f"dateNotification {item.get('dateNotification')!r} is not a date, and "
+                "neither the contract id nor datePublicationDonnees gives one"
+            )
+        result.warn(
+            index,
+            "notification_date_guessed",
+            f"dateNotification {item.get('dateNotification')!r} is not a date: {how}",
+        )
 
     cpv = None
     try:
@@ -178,7 +190,14 @@ def _contract(index: int, item: Any, places: PlaceReader, result: ParseResult) -
     if not place.ok:
         result.warn(index, "place_unreadable", place.error)
     elif place.warning:
-        result.warn(index, "place_approximate", place.warning)
+        # Approximate: a coarser place than the one written (a canton read as its
+        # département); guessed: read precisely from what the code and the name agree on.
+        code = "place_approximate" if place.approximate else "place_guessed"
+        result.warn(index, code, place.warning)
+    title = _text(item.get("objet"))
+    repaired = repair_mojibake(title)
+    if repaired != title:
+        result.warn(index, "text_repaired", f"objet {title!r} read as {repaired!r}")
 
     holders: list[Holder] = []
     for entry in _list(item.get("titulaires")):
@@ -200,7 +219,7 @@ def _contract(index: int, item: Any, places: PlaceReader, result: ParseResult) -
     return Contract(
         index=index,
         external_id=external_id,
-        object=_text(item.get("objet")) or contract_id,
+        object=repaired or contract_id,
         buyer_siret=buyer_siret,
         buyer_name=(_text(buyer.get("nom")) or None),
         cpv=cpv,
@@ -237,6 +256,31 @@ def _number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+# The year a contract id starts with ("2019I1703000", "2024-NET-01").
+_ID_YEAR = re.compile(r"(20\d\d)(?!\d)")
+
+
+def _notification_guess(contract_id: str, item: dict) -> tuple[date | None, str]:
+    """A notification date for a contract that has none: the year its id starts with
+    (the publication date when it falls in that year, else 1 July, mid-year), else the
+    publication date (``datePublicationDonnees``, days or weeks after notification)."""
+    published = _date(item.get("datePublicationDonnees"))
+    year_match = _ID_YEAR.match(contract_id)
+    year = int(year_match.group(1)) if year_match else None
+    if year is not None and year <= date.today().year:
+        if published is not None and published.year == year:
+            return published, (
+                f"the id {contract_id!r} starts with {year}: read as the publication date "
+                f"{published} of that year"
+            )
+        return date(year, 7, 1), (
+            f"the id {contract_id!r} starts with {year}: read as {year}-07-01 (mid-year)"
+        )
+    if published is not None:
+        return published, f"read as datePublicationDonnees {published}"
+    return None, ""
 
 
 def _date(value: Any) -> date | None:
@@ -390,11 +434,20 @@ def _load_intentions(
     }
     changed: list[PurchaseIntention] = []
     horizon = today - RENEWAL_GRACE
+    reading_rules = default_reading_rules()
     for contract in parsed.records:
-        renewal = contract.renewal_on
-        if renewal is None:
-            report.warnings.append(_warning(contract.index, "no_duration", "no duration"))
-            continue
+        duration = contract.duration_months
+        if not duration:
+            duration = reading_rules.default_duration_months
+            report.warnings.append(
+                _warning(
+                    contract.index,
+                    "duration_default",
+                    f"no duration (dureeMois): renewal expected after {duration} months "
+                    "(default of data/mappings/purchase/reading.toml)",
+                )
+            )
+        renewal = add_months(contract.notified_on, duration)
         if renewal < horizon:
             report.warnings.append(
                 _warning(contract.index, "renewal_past", f"expected renewal {renewal} is past")
@@ -403,24 +456,48 @@ def _load_intentions(
         if contract.place is None:
             report.rejected.append(_rejected(contract, "no readable place of execution"))
             continue
-        suggested = sectors_for_cpv(contract.cpv) if contract.cpv else []
-        if not suggested:
-            report.rejected.append(
-                _rejected(contract, f"CPV {contract.cpv or '?'} maps to no sector")
+        reading = read_purchase(
+            {contract.cpv: sectors_for_cpv(contract.cpv)} if contract.cpv else {},
+            contract.object,
+        )
+        for repair in reading.repairs:
+            report.warnings.append(_warning(contract.index, "text_repaired", f"read {repair}"))
+        if reading.from_text():
+            report.warnings.append(
+                _warning(
+                    contract.index,
+                    "sectors_from_title",
+                    f"sectors read from the title: {describe(reading.from_text())}",
+                )
             )
-            continue
-        sector = sectors[suggested[0][0]]  # the best suggestion: the purchase's trade
+        if not reading.sectors:
+            why = reading.cpv_note or "no CPV code"
+            report.warnings.append(
+                _warning(
+                    contract.index,
+                    "no_sector",
+                    f"{why} and the title names none: an intention with no sector",
+                )
+            )
+        elif reading.cpv_note and reading.nature is not None:
+            report.warnings.append(_warning(contract.index, "cpv_not_a_trade", reading.cpv_note))
+        chosen = [sectors[name] for name in reading.names]
+        # A default duration dates the renewal; it is not stored as the contract's.
         per_year = (
             int(round(contract.amount * 12 / contract.duration_months))
-            if contract.amount is not None
+            if contract.amount is not None and contract.duration_months
             else None
+        )
+        length = (
+            f"pour {duration} mois"
+            if contract.duration_months
+            else f"sans durée publiée ({duration} mois supposés)"
         )
         values = {
             "title": contract.object[:300],
             "description": (
                 f"Renouvellement attendu d'un marché notifié le {contract.notified_on:%d/%m/%Y} "
-                f"pour {contract.duration_months} mois (DECP {contract.external_id}, CPV "
-                f"{contract.cpv})."
+                f"{length} (DECP {contract.external_id}, CPV {contract.cpv or '?'})."
             ),
             "cpv_codes": contract.cpv or "",
             "place_kind": contract.place.kind,
@@ -441,7 +518,7 @@ def _load_intentions(
         if intention is None:
             intention = PurchaseIntention(source=SOURCE, external_id=contract.external_id)
             _assign(intention, values)
-            intention.sectors = [sector]
+            intention.sectors = chosen
             intention.published_at = _now()
             session.add(intention)
             existing[contract.external_id] = intention
@@ -449,8 +526,8 @@ def _load_intentions(
             changed.append(intention)
             continue
         touched = _assign(intention, values)
-        if [s.id for s in intention.sectors] != [sector.id]:
-            intention.sectors = [sector]
+        if sorted(s.id for s in intention.sectors) != sorted(s.id for s in chosen):
+            intention.sectors = chosen
             touched = True
         if touched:
             report.updated += 1
