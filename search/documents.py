@@ -1,23 +1,22 @@
 """The search document of an enterprise: one builder, shared by every backend.
 
 A document is plain JSON-ready data: what is searched (names, description, sectors,
-offers), what is filtered and faceted, and the zone as the divisions it lists.
+offers), what is filtered and faceted, and the zone: the divisions it lists, those it
+meets and those it covers whole (``search.territory``).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any
 
-from importers.gazetteer import default_gazetteer, haversine_km
+from search.territory import REACH_FIELDS, zone_lists
 from webapp.domain.kinds import KINDS_BY_CODE
 from webapp.domain.reservations import eligible_articles
 from webapp.models import Enterprise
 
 # Kinds whose trade is lending staff (DESIGN.md, presta types): implied even without offers.
 _STAFFING_KINDS = frozenset({"AI", "ETTI", "GEIQ", "EATT"})
-_REACH_KEYS = ("communes", "epcis", "departements", "regions")
 _FIRST_NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*")
 MAX_DESCRIPTION = 5000
 
@@ -59,32 +58,26 @@ def headcount_floor(enterprise: Enterprise) -> int | None:
 
 def radius_reach(enterprise: Enterprise) -> dict[str, list[str]]:
     """For a radius zone, the divisions the circle reaches (any of their communes within the
-    radius): "serves P" then reads the same in every backend, as a membership test."""
+    radius), as ``zone_reach_*`` lists; empty lists for any other zone (the matcher's pool
+    reads a radius zone so)."""
+    radius = enterprise.zone is not None and enterprise.zone.kind == "radius"
+    lists = zone_territory(enterprise) if radius else zone_lists(None)
+    return {field: lists[field] for field in REACH_FIELDS.values()}
+
+
+def zone_territory(enterprise: Enterprise) -> dict[str, list[str]]:
+    """The divisions the zone meets and those it covers whole (``search.territory``):
+    "works in P" and "covers P" then read the same in every backend, as membership tests."""
     zone = enterprise.zone
-    empty: dict[str, list[str]] = {f"zone_reach_{k}": [] for k in _REACH_KEYS}
-    if not (zone and zone.kind == "radius" and enterprise.latitude is not None):
-        return empty
-    communes = communes_within(enterprise.latitude, enterprise.longitude, zone.radius_km)
-    return {
-        "zone_reach_communes": sorted(c.insee for c in communes),
-        "zone_reach_epcis": sorted({c.epci_siren for c in communes if c.epci_siren}),
-        "zone_reach_departements": sorted({c.departement for c in communes}),
-        "zone_reach_regions": sorted({c.region for c in communes}),
-    }
-
-
-def communes_within(latitude: float, longitude: float, radius_km: float) -> list:
-    """Current communes whose position lies within ``radius_km`` of the point."""
-    # One degree of latitude is ~111 km; a longitude degree shrinks with the cosine.
-    d_lat = radius_km / 111.0
-    d_lon = radius_km / (111.0 * max(0.05, math.cos(math.radians(latitude))))
-    return [
-        commune
-        for commune in default_gazetteer()
-        if abs(commune.latitude - latitude) <= d_lat
-        and abs(commune.longitude - longitude) <= d_lon
-        and haversine_km(latitude, longitude, commune.latitude, commune.longitude) <= radius_km
-    ]
+    if zone is None:
+        return zone_lists(None)
+    return zone_lists(
+        zone.kind,
+        ((division.division_type, division.code) for division in zone.divisions),
+        latitude=enterprise.latitude,
+        longitude=enterprise.longitude,
+        radius_km=zone.radius_km,
+    )
 
 
 def build_document(enterprise: Enterprise) -> dict[str, Any]:
@@ -135,7 +128,7 @@ def build_document(enterprise: Enterprise) -> dict[str, Any]:
         "zone_epcis": sorted(divisions["epci"]),
         "zone_communes": sorted(divisions["commune"]),
         "zone_radius_km": zone.radius_km if zone and zone.kind == "radius" else None,
-        **radius_reach(enterprise),
+        **zone_territory(enterprise),
         "employees": headcount_floor(enterprise),
         "turnover": capacity.turnover_eur if capacity else None,
         "largest_contract": capacity.largest_contract_eur if capacity else None,

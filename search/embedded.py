@@ -17,9 +17,10 @@ its *slot*, a small integer, so that sets of hits are cheap bitmaps):
 Filter tokens (``filters`` column): ``k_<kind>``, ``s_<sector>``, ``g_<sector group>``,
 ``p_<presta>``, ``l_<label>``, ``n_<network>``, ``r_<reservation>``, and the zone:
 ``z_national``; ``zr_``/``zd_``/``ze_``/``zc_`` + code for the régions, départements,
-EPCIs, communes it lists; ``xr_``/``xd_``/``xe_``/``xc_`` + code for those its radius
-reaches; ``c_<row>_<column>``, the cell of a half-degree grid holding the position (a
-radius's coarse pre-filter inside FTS). Values are folded with ``_`` for any other
+EPCIs, communes it lists; ``xr_``/``xd_``/``xe_``/``xc_`` + code for those it meets (a
+radius: those its circle reaches); ``wr_``/``wd_``/``we_`` + code for those it covers whole
+(``search.territory``); ``c_<row>_<column>``, the cell of a half-degree grid holding the
+position (a radius's coarse pre-filter inside FTS). Values are folded with ``_`` for any other
 character (``r_l2113_13``, ``s_espaces_verts``); text terms never hold a ``_``, so the two
 never meet.
 
@@ -72,6 +73,7 @@ from typing import Any
 import numpy as np
 
 from importers.gazetteer import haversine_km
+from search import territory
 from search.backend import Document, SearchUnavailable
 from search.documents import FACET_FIELDS, LIST_FILTERS
 from search.query import SearchQuery
@@ -95,7 +97,7 @@ from search.text import (
 )
 
 # Bump when the tables or what is indexed change: an index of another version is recreated.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: zone_reach_* for divisions zones, zone_cover_* (territory)
 EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 # Grid cells (filter tokens) that narrow a radius query inside FTS: 0.5 degree is ~55 km
@@ -201,8 +203,10 @@ _LIST_TOKENS = (
     ("xd", "zone_reach_departements"),
     ("xe", "zone_reach_epcis"),
     ("xc", "zone_reach_communes"),
+    ("wr", "zone_cover_regions"),
+    ("wd", "zone_cover_departements"),
+    ("we", "zone_cover_epcis"),
 )
-_PLACE_LETTER = {"region": "r", "departement": "d", "epci": "e", "commune": "c"}
 # The token prefix of each document field a query filters on (search.documents.LIST_FILTERS).
 _FILTER_PREFIX = {"kind": "k"} | {key: prefix for prefix, key in _LIST_TOKENS}
 
@@ -212,7 +216,8 @@ def filter_tokens(document: Document) -> list[str]:
     if document["zone_national"]:
         found.append("z_national")
     for prefix, key in _LIST_TOKENS:
-        found.extend(token(prefix, value) for value in document[key])
+        # A document written before a list existed (zone_cover_*) holds none of its values.
+        found.extend(token(prefix, value) for value in document.get(key) or ())
     if document["latitude"] is not None and document["longitude"] is not None:
         found.append(cell_token(*grid_cell(document["latitude"], document["longitude"])))
     return found
@@ -397,12 +402,18 @@ def filter_groups(query: SearchQuery) -> list[str]:
             prefix = _FILTER_PREFIX[field_name]
             groups.append(any_of(quoted(token(prefix, v)) for v in values))
     place = query.serves
-    if place:
-        served = ["z_national"]
-        served += [token("z" + _PLACE_LETTER[kind], code) for kind, code in place.covered_by]
-        served.append(token("x" + _PLACE_LETTER[place.kind], place.code))
-        groups.append(any_of(quoted(t) for t in served))
+    if place:  # the one territory rule (search.territory), as tokens
+        groups.append(
+            any_of(quoted(zone_token(f, v)) for f, v in territory.alternatives(place, query.cover))
+        )
     return groups
+
+
+def zone_token(field_name: str, value: str | bool) -> str:
+    """The filter token of a (document field, value) pair of ``territory.alternatives``."""
+    if field_name == "zone_national":
+        return "z_national"
+    return token(_FILTER_PREFIX[field_name], value)
 
 
 @dataclass

@@ -14,16 +14,27 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from importers.gazetteer import haversine_km
+from search import territory
 from search.backend import Document
 from search.documents import FACET_FIELDS, LIST_FILTERS
 from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
-from search.synonyms import synonym_map
-from search.text import STOP_WORDS
+from search.synonyms import default_synonyms, synonym_map
+from search.text import (
+    STOP_WORDS,
+    folded,
+    partial_applies,
+    segment,
+    split_identifiers,
+    stem,
+    synonym_table,
+    words,
+)
 from webapp.domain.text import fold
 
 # Searched attributes, heaviest first: the "attribute" ranking rule ranks a match in the
@@ -38,20 +49,16 @@ SEARCHABLE = (
     "offers",
     "description",
     "commune_name",  # "nettoyage lille": the base's commune narrows the text search
+    # After the description, as in the embedded engine's body column: "BTP" finds the
+    # sectors of its group, "intérim" the staffing kinds (search.synonyms).
+    "sector_group_names",
+    "kind_terms",
 )
-# A division type -> the zone list naming it, and the list of divisions a radius reaches.
-ZONE_ATTRIBUTES = {
-    "region": "zone_regions",
-    "departement": "zone_departements",
-    "epci": "zone_epcis",
-    "commune": "zone_communes",
-}
-REACH_ATTRIBUTES = {
-    "region": "zone_reach_regions",
-    "departement": "zone_reach_departements",
-    "epci": "zone_reach_epcis",
-    "commune": "zone_reach_communes",
-}
+# A division type -> the zone list naming it, the list of those the zone meets (a radius:
+# reaches) and the list of those it covers whole (search.territory).
+ZONE_ATTRIBUTES = territory.ZONE_FIELDS
+REACH_ATTRIBUTES = territory.REACH_FIELDS
+COVER_ATTRIBUTES = territory.COVER_FIELDS
 FILTERABLE = frozenset(
     {
         "id",  # deletions go by filter: the client's delete-by-ids is deprecated
@@ -70,6 +77,7 @@ FILTERABLE = frozenset(
         "zone_national",
         *ZONE_ATTRIBUTES.values(),
         *REACH_ATTRIBUTES.values(),
+        *COVER_ATTRIBUTES.values(),
         "_geo",
     }
 )
@@ -86,7 +94,8 @@ ONE_TYPO_FROM, TWO_TYPOS_FROM = 5, 9
 MAX_VALUES_PER_FACET = 500  # above the ~150 sectors and ~100 départements
 MAX_TOTAL_HITS = 250_000  # exact totals and deep pages on the 200,000-enterprise bench
 # What a hit must carry: the Hit fields, what search.reasons.explain reads, and the text
-# the match positions point into. Not the radius reach lists: hundreds of codes each.
+# the match positions point into. Not the reach lists: hundreds of codes each (a hit's
+# reason reads what the zone lists and covers whole, search.territory.covers_all).
 RETRIEVED = (
     "id",
     "siret",
@@ -100,6 +109,8 @@ RETRIEVED = (
     "sectors",
     "sector_names",
     "sector_groups",
+    "sector_group_names",
+    "kind_terms",
     "presta",
     "commune_name",
     "departement",
@@ -107,6 +118,8 @@ RETRIEVED = (
     "longitude",
     "zone_national",
     *ZONE_ATTRIBUTES.values(),
+    *COVER_ATTRIBUTES.values(),
+    "zone_radius_km",
     "employees",
     "turnover",
     "largest_contract",
@@ -251,15 +264,16 @@ def geo_radius(latitude: float, longitude: float, radius_km: float) -> str:
     return f"_geoRadius({coordinate(latitude)}, {coordinate(longitude)}, {meters})"
 
 
-def serves(place: Place) -> list[str]:
-    """Enterprises whose zone covers ``place``: national, or listing one of the divisions
-    that contain it whole, or a radius reaching it (the reach lists are computed by the
-    document builder, so the test is a membership test like the others)."""
-    return [
-        equals("zone_national", True),
-        *(equals(_lookup(ZONE_ATTRIBUTES, kind), code) for kind, code in place.covered_by),
-        equals(_lookup(REACH_ATTRIBUTES, place.kind), place.code),
-    ]
+def serves(place: Place, cover: str = "any") -> list[str]:
+    """Enterprises whose zone works in ``place`` (``cover="any"``: national, or listing a
+    division containing it, or meeting it) or covers all of it (``"all"``): the one rule
+    of ``search.territory``, whose lists the document builder computes, so the test is a
+    membership test like the others."""
+    try:
+        pairs = territory.alternatives(place, cover)
+    except KeyError as error:  # a kind of place no zone list names
+        raise UnknownAttribute(f"no attribute for {str(error)[:40]}") from None
+    return [equals(name, value) for name, value in pairs]
 
 
 def filter_expression(query: SearchQuery) -> Filter:
@@ -270,7 +284,7 @@ def filter_expression(query: SearchQuery) -> Filter:
         if values:
             conditions.append(any_of(name, values))
     if query.serves:
-        conditions.append(serves(query.serves))
+        conditions.append(serves(query.serves, query.cover))
     if query.near and query.radius_km is not None:
         conditions.append(geo_radius(query.near.latitude, query.near.longitude, query.radius_km))
     for name, minimum in (
@@ -295,18 +309,43 @@ _DIGIT_GROUPS = re.compile(r"[0-9](?:[\s.]?[0-9])+")
 _NEGATION = re.compile(r"(?:^|(?<=\s))-+")
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def search_text(text: str) -> str:
     """The ``q`` sent for ``text``: any text is searched as plain words.
 
     Meilisearch reads ``"..."`` as a phrase and ``-word`` as an exclusion; both are
     neutralised so a stray quote or dash means what it means to the embedded backend.
     A SIRET or SIREN typed in groups ("802 954 784 00012", "802.954.784") is joined into
-    the one token the index holds.
+    the one token the index holds. Stop words are left out, as the embedded engine
+    leaves them: Meilisearch would search a last "en" as a prefix ("entretien"), and
+    looks a synonym phrase up only on words next to each other ("mise à disposition"
+    reaches "intérim" only as "mise disposition", the form its settings store).
     """
     text = text.replace("\x00", " ")[:MAX_TEXT]
     text = _DIGIT_GROUPS.sub(_joined_code, text)
     text = _NEGATION.sub(" ", text.replace('"', " "))
+    text = _WORD.sub(lambda word: " " if folded(word.group()) in STOP_WORDS else word.group(), text)
     return " ".join(text.split())
+
+
+@lru_cache(maxsize=1)
+def _synonym_phrases() -> dict:
+    return synonym_table(default_synonyms()[1])
+
+
+def text_units(text: str) -> int:
+    """How many units the embedded engine cuts ``text`` into (identifiers, words and
+    synonym phrases such as "espaces verts"): a one-unit query has no partial match."""
+    identifiers, rest = split_identifiers(text)
+    return len(identifiers) + len(segment([stem(w) for w in words(rest)], _synonym_phrases()))
+
+
+def wants_partial(query: SearchQuery, complete: int) -> bool:
+    """Whether a search whose every word found ``complete`` documents is asked again with
+    the "last" matching strategy (``search.text.partial_applies``, the embedded rule)."""
+    return partial_applies(text_units(query.text), complete)
 
 
 def _joined_code(match: re.Match[str]) -> str:
@@ -327,16 +366,17 @@ def sort_rules(query: SearchQuery) -> list[str]:
     return []
 
 
-def search_params(query: SearchQuery) -> dict[str, Any]:
+def search_params(query: SearchQuery, matching_strategy: str = "all") -> dict[str, Any]:
     """The body of the search request for ``query``, ``q`` included."""
     params: dict[str, Any] = {
         "q": search_text(query.text),
         "filter": filter_expression(query),
         "page": query.page,
         "hitsPerPage": query.per_page,
-        # Every word must match (with its typos, prefixes and synonyms): the default
-        # "last" drops words until something matches, which no other backend does.
-        "matchingStrategy": "all",
+        # Every word must match (with its typos, prefixes and synonyms); when that finds
+        # too few, the backend asks again with "last" (``wants_partial``), the embedded
+        # engine's partial matches: words dropped from the end, ranked below the others.
+        "matchingStrategy": matching_strategy,
         "showRankingScore": True,
         "attributesToRetrieve": list(RETRIEVED),
     }

@@ -22,6 +22,9 @@ MAX_TEXT = 200  # characters of free text kept: enough for any real query
 DEFAULT_RADIUS_KM = 30
 MAX_RADIUS_KM = 1000
 PLACE_KINDS = ("commune", "epci", "departement", "region")
+# What ``serves`` asks of a zone (DESIGN.md, Territory): that it works in the place, i.e.
+# meets it ("any", the default), or that it covers all of it ("all", the strict reading).
+COVERS = ("any", "all")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class SearchQuery:
     kinds: tuple[str, ...] = ()  # kind codes, groups already expanded
     presta: tuple[str, ...] = ()
     serves: Place | None = None
+    cover: str = "any"  # one of COVERS: how much of ``serves`` the zone must hold
     near: Point | None = None
     radius_km: float | None = None  # with ``near``: only enterprises based within it
     min_employees: int | None = None
@@ -112,6 +116,7 @@ KNOWN_PARAMETERS = frozenset(
         "kind",
         "presta",
         "serves",
+        "cover",
         "near",
         "radius_km",
         "min_employees",
@@ -213,6 +218,11 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
     raw_serves = single("serves")
     if raw_serves:
         serves = _place(raw_serves, places, errors)
+    cover = (single("cover") or "any").lower()
+    if cover not in COVERS:
+        errors["cover"] = f"must be one of {', '.join(COVERS)}"
+    elif cover == "all" and raw_serves is None:
+        errors["cover"] = "needs serves"
 
     near = None
     raw_near = single("near")
@@ -237,6 +247,7 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
         kinds=tuple(dict.fromkeys(kinds)),
         presta=presta,
         serves=serves,
+        cover=cover if cover in COVERS else "any",
         near=near,
         radius_km=radius,
         min_employees=number("min_employees", maximum=10**6),

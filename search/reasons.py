@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search import territory
 from search.backend import Document
 from search.query import SearchQuery
 from search.results import Hit, Reason
@@ -53,19 +54,19 @@ def explain(
 
 
 def _how_served(query: SearchQuery, document: Document) -> str:
+    """``<extent>:<how>:<place kind>:<place name>``: whether the zone covers ``all`` of the
+    place or a ``part`` (search.territory), and what kind of zone works there: ``national``,
+    ``radius`` (around its base), or the coarsest kind of division it lists that meets the
+    place (``region``, ``departement``, ``epci``, ``commune``; ``divisions`` if unknown)."""
     place = query.serves
+    extent = "all" if territory.covers_all(document, place) else "part"
     if document["zone_national"]:
-        return f"national:{place.name}"
-    listed = (
-        {("region", c) for c in document["zone_regions"]}
-        | {("departement", c) for c in document["zone_departements"]}
-        | {("epci", c) for c in document["zone_epcis"]}
-        | {("commune", c) for c in document["zone_communes"]}
-    )
-    for division in place.covered_by:
-        if division in listed:
-            return f"{division[0]}:{place.name}"
-    return f"radius:{place.name}"  # reached by the radius around its base
+        how = "national"
+    elif document.get("zone_radius_km") is not None:
+        how = "radius"
+    else:
+        how = territory.listed_kind_meeting(document, place) or "divisions"
+    return f"{extent}:{how}:{place.kind}:{place.name}"
 
 
 def hit_from_document(

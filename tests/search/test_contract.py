@@ -8,6 +8,7 @@ same documents: two backends that both equal it return the same sets.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import uuid
 from collections import Counter
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from importers.gazetteer import haversine_km
+from importers.gazetteer import default_gazetteer, haversine_km
 from search.backend import SearchBackend
 from search.embedded import EmbeddedBackend
 from search.query import QueryError, SearchQuery, parse_query
@@ -101,22 +102,48 @@ def ids(backend: SearchBackend, query: SearchQuery) -> set[int]:
     return {hit.id for hit in all_hits(backend, query)}
 
 
-def serves(document: dict, place) -> bool:
-    listed = {
-        (kind, code)
-        for kind, key in (
-            ("region", "zone_regions"),
-            ("departement", "zone_departements"),
-            ("epci", "zone_epcis"),
-            ("commune", "zone_communes"),
-        )
-        for code in document[key]
-    }
-    return (
-        document["zone_national"]
-        or any(division in listed for division in place.covered_by)
-        or place.code in document[f"zone_reach_{place.kind}s"]
+# The territory rule read independently of the documents' derived lists: every division
+# as the set of its communes, straight from the gazetteer.
+_ATTRIBUTE = {"departement": "departement", "region": "region", "epci": "epci_siren"}
+
+
+@functools.cache
+def communes_of(kind: str, code: str) -> frozenset[str]:
+    if kind == "commune":
+        return frozenset({code})
+    return frozenset(c.insee for c in default_gazetteer() if getattr(c, _ATTRIBUTE[kind]) == code)
+
+
+@functools.cache
+def communes_in_circle(latitude: float, longitude: float, km: float) -> frozenset[str]:
+    return frozenset(
+        c.insee
+        for c in default_gazetteer()
+        if haversine_km(latitude, longitude, c.latitude, c.longitude) <= km
     )
+
+
+def zone_communes(document: dict) -> frozenset[str]:
+    if document["zone_radius_km"] is not None:
+        return communes_in_circle(
+            document["latitude"], document["longitude"], document["zone_radius_km"]
+        )
+    return frozenset().union(
+        *(
+            communes_of(kind, code)
+            for kind in ("region", "departement", "epci", "commune")
+            for code in document[f"zone_{kind}s"]
+        )
+    )
+
+
+def serves(document: dict, place, cover: str = "any") -> bool:
+    """Works in (the zone and the place share a commune) or, ``cover="all"``, covers all
+    of the place (every commune of it is in the zone)."""
+    if document["zone_national"]:
+        return True
+    wanted, zone = communes_of(place.kind, place.code), zone_communes(document)
+    return wanted <= zone if cover == "all" else not wanted.isdisjoint(zone)
 
 
 def passes(document: dict, query: SearchQuery) -> bool:
@@ -135,7 +162,7 @@ def passes(document: dict, query: SearchQuery) -> bool:
     ):
         if wanted and not set(wanted) & set(values):
             return False
-    if query.serves and not serves(document, query.serves):
+    if query.serves and not serves(document, query.serves, query.cover):
         return False
     if query.near and query.radius_km is not None:
         if document["latitude"] is None:
@@ -267,8 +294,10 @@ def assert_serves(backend, documents, places, place: str, siret: str, served: bo
         ("commune:59350", True),  # Lille
         ("epci:200093201", True),  # Métropole Européenne de Lille, all in the Nord
         ("departement:59", True),
-        ("region:32", False),  # a département does not cover its région
+        ("region:32", True),  # works in part of its région
+        ("epci:200040947", True),  # CA Coeur de Flandre, wholly in the Nord
         ("commune:62041", False),  # Arras, Pas-de-Calais
+        ("departement:62", False),
     ],
 )
 def test_a_zone_on_a_departement_serves_its_communes_and_epcis(
@@ -301,11 +330,13 @@ def test_a_zone_on_a_region_serves_its_departements_and_communes(
     ("place", "served"),
     [
         ("commune:59350", True),  # Lille, in the MEL
-        ("departement:59", False),  # the MEL is only part of the Nord
+        ("departement:59", True),  # works in part of the Nord
+        ("region:32", True),
         ("commune:59183", False),  # Dunkerque, outside the MEL
+        ("departement:62", False),
     ],
 )
-def test_a_zone_on_an_epci_serves_its_communes_only(
+def test_a_zone_on_an_epci_works_in_its_communes_and_what_contains_them(
     backend, documents, by_siret, places, place, served
 ):
     assert_serves(backend, documents, places, place, EPCI_SIRET, served, by_siret)
@@ -346,6 +377,220 @@ def test_near_takes_an_address(backend, documents, places):
     assert query.near.label == "Lille"
     found = ids(backend, query)
     assert found and found == expected_ids(documents, query)
+
+
+# --- Territory: works in P, covers P (issue 10) -------------------------------------------
+# "serves" keeps a zone that meets the place (the default) or, with cover=all, one that
+# covers all of it; each hit says which. Checked against the gazetteer's communes
+# (``serves`` above), on the snapshot's département zones and three crafted zones.
+
+STRADDLING_EPCI = "245900758"  # CC Flandre Lys: 4 communes in the Nord, 4 in the Pas-de-Calais
+EPCI_ZONE_SIRET = "90000001900019"  # EI in Merville (59), zone = CC Flandre Lys
+COMMUNE_ZONE_SIRET = "90000002700012"  # ACI in Lille, zone = the commune of Lille only
+REGION_ZONE_SIRET = "90000003500015"  # AI in Amiens (80), zone = région Hauts-de-France
+TERRITORY_ZONES = {
+    EPCI_ZONE_SIRET: ("EI", "59660", "Merville", [("epci", STRADDLING_EPCI)]),
+    COMMUNE_ZONE_SIRET: ("ACI", "59000", "Lille", [("commune", "59350")]),
+    REGION_ZONE_SIRET: ("AI", "80000", "Amiens", [("region", "32")]),
+}
+
+
+@pytest.fixture(scope="module")
+def territory_documents(app, search_documents) -> list[dict]:
+    """The contract's documents and three enterprises with crafted zones, loaded and read
+    back as the application does (their ids renumbered after the others')."""
+    import io
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from importers.enterprise_lists import parse_enterprise_list
+    from importers.enterprise_loader import load_enterprises
+    from search.sync import iter_documents
+    from tests.search.conftest import _set_zone
+    from webapp.extensions import db
+    from webapp.models import Enterprise
+
+    fields = ("siret", "name", "kind", "post_code", "city")
+    rows = "siret;name;kind;post_code;city\n" + "".join(
+        f"{siret};TERRITOIRE {kind} {city.upper()};{kind};{post};{city}\n"
+        for siret, (kind, post, city, _zone) in TERRITORY_ZONES.items()
+    )
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        session = Session(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            parsed = parse_enterprise_list(
+                io.BytesIO(rows.encode()), {f: f for f in fields}, source_name="tests"
+            )
+            assert not parsed.rejected, parsed.rejected
+            load_enterprises(session, parsed, source="tests", actor="tests")
+            for enterprise in session.scalars(
+                select(Enterprise).where(Enterprise.siret.in_(list(TERRITORY_ZONES)))
+            ):
+                _set_zone(enterprise, "divisions", divisions=TERRITORY_ZONES[enterprise.siret][3])
+            session.flush()
+            crafted = [d for d in iter_documents(session) if d["siret"] in TERRITORY_ZONES]
+        finally:
+            session.close()
+            transaction.rollback()
+            connection.close()
+    assert len(crafted) == len(TERRITORY_ZONES)
+    last = max(d["id"] for d in search_documents)
+    return search_documents + [{**d, "id": last + i} for i, d in enumerate(crafted, 1)]
+
+
+@pytest.fixture(scope="module", params=["embedded", "meilisearch"])
+def territory_backend(request, territory_documents) -> Iterator[SearchBackend]:
+    if request.param == "embedded":
+        backend = EmbeddedBackend(":memory:")
+        backend.rebuild(territory_documents)
+        yield backend
+        backend.close()
+        return
+    url = meili_url()
+    if url is None:
+        pytest.skip("MEILI_URL not set or not answering: Meilisearch half of the contract skipped")
+    from search.meili import MeiliBackend
+
+    backend = MeiliBackend(
+        url, os.environ.get("MEILI_MASTER_KEY"), index=f"test_{uuid.uuid4().hex}"
+    )
+    backend.rebuild(territory_documents)
+    yield backend
+    backend.client.delete_index(backend.index_uid)
+
+
+@pytest.fixture(scope="module")
+def territory_sirets(territory_documents) -> dict[str, dict]:
+    return {document["siret"]: document for document in territory_documents}
+
+
+def lille_departement_zone(documents) -> dict:
+    """A real snapshot enterprise of Lille whose zone is the département of the Nord."""
+    return next(
+        d for d in documents if d["zone_departements"] == ["59"] and d["commune"] == "59350"
+    )
+
+
+def served_hits(backend, documents, places, place: str, cover: str | None = None):
+    """The hits of serves=place (and cover), checked against the gazetteer's reading."""
+    parameters = {"serves": place, **({"cover": cover} if cover else {})}
+    query = ask(places, **parameters)
+    hits = all_hits(backend, query)
+    expected = {d["id"] for d in documents if passes(d, query)}
+    assert expected, "a place that keeps nothing proves nothing"
+    assert {hit.id for hit in hits} == expected
+    return {hit.siret: dict((r.code, r.detail) for r in hit.reasons)["serves"] for hit in hits}
+
+
+def test_a_region_search_includes_a_zone_on_one_of_its_departements_as_a_part(
+    territory_backend, territory_documents, places
+):
+    nord = lille_departement_zone(territory_documents)["siret"]
+    found = served_hits(territory_backend, territory_documents, places, "region:32")
+    assert found[nord] == "part:departement:region:Hauts-de-France"
+    assert found[REGION_ZONE_SIRET] == "all:region:region:Hauts-de-France"
+    assert found[EPCI_ZONE_SIRET] == "part:epci:region:Hauts-de-France"
+    assert found[NATIONAL_SIRET] == "all:national:region:Hauts-de-France"
+    # Every enterprise whose zone lists a département of the région, not the 1 of before.
+    departements = {"02", "59", "60", "62", "80"}
+    listing = {
+        d["siret"] for d in territory_documents if departements & set(d["zone_departements"])
+    }
+    assert len(listing) > 100 and listing <= set(found)
+
+
+def test_covers_keeps_only_zones_holding_all_of_the_region(
+    territory_backend, territory_documents, places
+):
+    nord = lille_departement_zone(territory_documents)["siret"]
+    found = served_hits(territory_backend, territory_documents, places, "region:32", "all")
+    assert nord not in found and EPCI_ZONE_SIRET not in found
+    assert set(found) == {REGION_ZONE_SIRET, NATIONAL_SIRET}
+    assert set(found.values()) == {
+        "all:region:region:Hauts-de-France",
+        "all:national:region:Hauts-de-France",
+    }
+
+
+def test_a_departement_search_includes_a_commune_zone_as_a_part_and_a_region_zone_whole(
+    territory_backend, territory_documents, places
+):
+    found = served_hits(territory_backend, territory_documents, places, "departement:59")
+    assert found[COMMUNE_ZONE_SIRET] == "part:commune:departement:Nord"
+    assert found[REGION_ZONE_SIRET] == "all:region:departement:Nord"
+    assert found[lille_departement_zone(territory_documents)["siret"]] == (
+        "all:departement:departement:Nord"
+    )
+    strict = served_hits(territory_backend, territory_documents, places, "departement:59", "all")
+    assert COMMUNE_ZONE_SIRET not in strict and REGION_ZONE_SIRET in strict
+    assert EPCI_ZONE_SIRET not in strict
+
+
+@pytest.mark.parametrize(("departement", "name"), [("59", "Nord"), ("62", "Pas-de-Calais")])
+def test_an_epci_straddling_two_departements_works_in_both(
+    territory_backend, territory_documents, places, departement, name
+):
+    found = served_hits(
+        territory_backend, territory_documents, places, f"departement:{departement}"
+    )
+    assert found[EPCI_ZONE_SIRET] == f"part:epci:departement:{name}"
+
+
+def test_zones_on_either_departement_work_in_the_straddling_epci(
+    territory_backend, territory_documents, places
+):
+    found = served_hits(territory_backend, territory_documents, places, f"epci:{STRADDLING_EPCI}")
+    assert found[EPCI_ZONE_SIRET] == "all:epci:epci:CC Flandre Lys"
+    listed = {
+        code for d in territory_documents if d["siret"] in found for code in d["zone_departements"]
+    }
+    assert listed == {"59", "62"}  # the zones of both départements meet it...
+    strict = served_hits(
+        territory_backend, territory_documents, places, f"epci:{STRADDLING_EPCI}", "all"
+    )
+    # ...but neither holds all of it: only the zones that list it, its région or France.
+    assert set(strict) == {EPCI_ZONE_SIRET, REGION_ZONE_SIRET, NATIONAL_SIRET}
+
+
+def test_a_radius_works_in_part_of_a_departement_it_reaches(
+    territory_backend, territory_documents, places
+):
+    found = served_hits(territory_backend, territory_documents, places, "departement:38")
+    assert found[RADIUS_SIRET] == "part:radius:departement:Isère"
+    strict = served_hits(territory_backend, territory_documents, places, "departement:38", "all")
+    assert RADIUS_SIRET not in strict
+    # 40 km around Lyon 3e hold the whole Métropole de Lyon.
+    metropole = served_hits(territory_backend, territory_documents, places, "epci:200046977", "all")
+    assert metropole[RADIUS_SIRET] == "all:radius:epci:Métropole de Lyon"
+
+
+@pytest.mark.parametrize("cover", [None, "all"])
+@pytest.mark.parametrize("place", ["region:11", "departement:2A", "epci:200093201"])
+def test_a_national_zone_works_in_and_covers_everywhere(
+    territory_backend, territory_documents, places, place, cover
+):
+    found = served_hits(territory_backend, territory_documents, places, place, cover)
+    assert found[NATIONAL_SIRET].startswith("all:national:")
+
+
+@pytest.mark.parametrize("value", ["some", "ALL ", "1", "tout"])
+def test_cover_takes_any_or_all(places, value):
+    if value.strip().lower() == "all":
+        assert ask(places, serves="region:32", cover=value).cover == "all"
+        return
+    with pytest.raises(QueryError) as raised:
+        ask(places, serves="region:32", cover=value)
+    assert "cover" in raised.value.errors
+
+
+def test_cover_all_needs_a_place(places):
+    with pytest.raises(QueryError) as raised:
+        ask(places, cover="all")
+    assert raised.value.errors["cover"] == "needs serves"
+    assert ask(places, cover="any").cover == "any"
 
 
 # --- Text -------------------------------------------------------------------------------
@@ -466,7 +711,7 @@ def test_hits_say_why_they_matched(backend, by_siret, places):
     reasons = {reason.code: reason.detail for reason in hit.reasons}
     assert hit.siret == RADIUS_SIRET
     assert "blanchisserie" in fold(reasons["text"])
-    assert reasons["serves"] == "radius:Villeurbanne"
+    assert reasons["serves"] == "all:radius:commune:Villeurbanne"
     assert reasons["kind"] == "EA"
     lyon = by_siret[RADIUS_SIRET]
     villeurbanne = (query.serves.latitude, query.serves.longitude)

@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "sector": _l("Secteurs d'activité"),
     "presta": _l("Type de prestation"),
     "serves": _l("Intervient sur"),
+    "cover": _l("Seulement les structures qui couvrent tout ce territoire"),
     SERVES_COMMUNE: _l("ou sur la commune (code INSEE)"),
     "near": _l("Près de"),
     "radius_km": _l("Rayon (km)"),
@@ -71,6 +72,7 @@ _MESSAGES = {
     "reservation": _UNKNOWN_CHOICE,
     "serves": _l("Territoire inconnu ou mal écrit (par exemple departement:93)."),
     SERVES_COMMUNE: _l("Code de commune inconnu ou mal écrit (par exemple 93048)."),
+    "cover": _l("Choisissez d'abord un territoire (« Intervient sur » ou une commune)."),
     "near": _l("Lieu introuvable : indiquez une commune, un code postal ou une adresse."),
     "radius_km": _l("Indiquez un rayon entre 0,1 et 1 000 km, avec un lieu « Près de »."),
     "min_employees": _NUMBER,
@@ -127,6 +129,8 @@ def form_errors(errors: Mapping[str, str], *, commune_used: bool) -> dict[str, s
             message = _ONCE
         elif name == "sort" and "distance" in problem:
             message = _DISTANCE_NEEDS_PLACE
+        elif name == "cover" and problem != "needs serves":
+            message = _UNKNOWN_CHOICE
         else:
             message = _MESSAGES.get(name, _UNKNOWN_CHOICE)
         if name == "serves" and commune_used:

@@ -69,10 +69,22 @@ def _amount(detail: str) -> str:
 
 
 def _served(detail: str) -> str:
-    """Words for the ``serves`` detail, ``<how>:<place name>`` (see search.reasons)."""
-    how, _sep, place = detail.partition(":")
+    """Words for the ``serves`` detail, ``<extent>:<how>:<place kind>:<place name>`` (see
+    search.reasons): all of the place or a part of it, and by what kind of zone."""
+    extent, how, kind, place = (detail.split(":", 3) + ["", "", ""])[:4]
     if how == "national":
         return _("intervient dans toute la France, donc sur %(place)s", place=place)
+    wording = {
+        ("all", "region"): _("intervient sur toute la région %(place)s"),
+        ("all", "departement"): _("intervient sur tout le département %(place)s"),
+        ("all", "epci"): _("intervient sur tout l'EPCI %(place)s"),
+        ("all", "commune"): _("intervient sur la commune %(place)s"),
+        ("part", "region"): _("intervient sur une partie de la région %(place)s"),
+        ("part", "departement"): _("intervient sur une partie du département %(place)s"),
+        ("part", "epci"): _("intervient sur une partie de l'EPCI %(place)s"),
+    }.get((extent, kind))
+    if wording is None:
+        return _("intervient sur %(place)s", place=detail)
     scopes = {
         "region": _("zone régionale"),
         "departement": _("zone départementale"),
@@ -80,9 +92,10 @@ def _served(detail: str) -> str:
         "commune": _("zone communale"),
         "radius": _("rayon autour de son adresse"),
     }
+    served = wording % {"place": place}
     if how not in scopes:
-        return _("intervient sur %(place)s", place=detail)
-    return _("intervient sur %(place)s (%(scope)s)", place=place, scope=scopes[how])
+        return served
+    return _("%(served)s (%(scope)s)", served=served, scope=scopes[how])
 
 
 def reason_text(reason: Reason, vocabulary: Vocabulary) -> str:
