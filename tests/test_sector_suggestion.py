@@ -315,3 +315,84 @@ def test_coverage_report_on_the_snapshot(
     # generic NAF code and a name that says nothing of the trade). Catches regressions.
     covered = sum(1 for row in snapshot if suggest_row(suggester, row))
     assert covered / len(snapshot) >= 0.33
+
+
+# ------------------------------------------------------------------ names of 2026-12-03.1
+
+ESAT_DEMO = REPO_ROOT / "data" / "demo" / "esat_finess.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def esat_names() -> list[str]:
+    with gzip.open(ESAT_DEMO, "rt", encoding="utf-8", newline="") as handle:
+        return [row["et_name"] for row in csv.DictReader(handle)]
+
+
+def sectors_of(suggester: SectorSuggester, name: str) -> set[str]:
+    return {s.sector for s in suggester.suggest(None, name)}
+
+
+@pytest.mark.parametrize(
+    "name", ["EMPLOIS VERTS", "ASSOC EMPLOIS VERTS DU PAYS VOIRONNAIS", "ASSOC CHLOROPHYLLE"]
+)
+def test_green_names_of_the_snapshot_suggest_green_spaces(suggester, snapshot, name) -> None:
+    row = real_row(snapshot, name)
+    assert GREEN_SPACES in {s.sector for s in suggest_row(suggester, row)}
+
+
+def test_a_farm_is_named_as_a_noun_not_by_the_bare_word(suggester, snapshot, esat_names) -> None:
+    # Every real name with "ferme" in it is a farm ("ESAT FERME ASCROS", "LA FERME DU
+    # MAJOR", "FERME DE SAINTARY"): each still gets agriculture from a noun phrase.
+    farms = [
+        name
+        for name in [row["name"] for row in snapshot] + esat_names
+        if "ferme" in name.lower().split()
+    ]
+    assert len(farms) >= 20
+    assert all("Agriculture" in sectors_of(suggester, name) for name in farms), [
+        name for name in farms if "Agriculture" not in sectors_of(suggester, name)
+    ]
+    # The bare word is an adjective or a verb as often: "fermé le lundi", "terre ferme".
+    assert "Agriculture" not in sectors_of(suggester, "Restaurant fermé le lundi")
+    assert "Agriculture" not in sectors_of(suggester, "Association Terre ferme")
+    # An educational farm receives school groups; it sells no farm produce.
+    assert "Agriculture" not in sectors_of(suggester, "La ferme pédagogique du Bocage")
+
+
+def test_new_phrases_hit_only_the_names_they_were_written_for(
+    suggester, snapshot, esat_names
+) -> None:
+    names = [row["name"] for row in snapshot] + esat_names
+    hits = {
+        phrase: sorted(
+            {n for n in names if any(s.evidence == phrase for s in suggester.suggest(None, n))}
+        )
+        for phrase in ("emploi vert", "chlorophylle", "fil en aiguille", "esat industriel")
+    }
+    assert hits == {
+        "emploi vert": ["ASSOC EMPLOIS VERTS DU PAYS VOIRONNAIS", "EMPLOIS VERTS"],
+        "chlorophylle": ["ASSOC CHLOROPHYLLE"],
+        "fil en aiguille": ["ASSOC DE FIL EN AIGUILLE"],
+        "esat industriel": [
+            "ANNEXE ESAT INDUSTRIEL DE BAR LE DUC",
+            "ESAT INDUSTRIEL DE BAR LE DUC",
+        ],
+    }
+
+
+def test_coverage_report_by_source(suggester, snapshot) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "sector_coverage", REPO_ROOT / "scripts" / "sector_coverage.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    esat = module.read_esat(ESAT_DEMO)
+    lines = module.by_source({"SIAE": snapshot, "ESAT": esat}, suggester).splitlines()
+    cells = {line.split()[0]: line.split()[1:] for line in lines[2:]}
+    # rows, then (count, %) for any, naf, name, description, none.
+    siae, esat_cells = cells["SIAE"], cells["ESAT"]
+    assert int(siae[0]) == len(snapshot) and int(esat_cells[0]) == len(esat) == 1504
+    assert int(siae[1]) + int(siae[13]) == len(snapshot)  # any + none
+    assert int(esat_cells[4]) == 0 and int(esat_cells[10]) == 0  # no NAF, no description
+    assert int(esat_cells[1]) == int(esat_cells[7]) > 0  # names only
