@@ -259,7 +259,7 @@ def _number(value: Any) -> float | None:
 
 
 # The year a contract id starts with ("2019I1703000", "2024-NET-01").
-_ID_YEAR = re.compile(r"(20\d\d)(?!\d)")
+_ID_YEAR = re.compile(r"20\d\d")
 
 
 def _notification_guess(contract_id: str, item: dict) -> tuple[date | None, str]:
@@ -268,7 +268,7 @@ def _notification_guess(contract_id: str, item: dict) -> tuple[date | None, str]
     publication date (``datePublicationDonnees``, days or weeks after notification)."""
     published = _date(item.get("datePublicationDonnees"))
     year_match = _ID_YEAR.match(contract_id)
-    year = int(year_match.group(1)) if year_match else None
+    year = int(year_match.group(0)) if year_match else None
     if year is not None and year <= date.today().year:
         if published is not None and published.year == year:
             return published, (

@@ -48,6 +48,10 @@ def _fail(reason: str) -> PlaceReading:
 NATIONAL = PlaceReading("national", None, "France")
 
 _ARTICLES = frozenset(("le", "la", "les", "l"))
+# What may come before a département's name in a name that is the département (folded).
+_ABOUT_DEPARTEMENT = re.compile(
+    r"^(?:(?:toutes les communes|departements?|territoire)(?: de la| de l| des| du| de)? )"
+)
 
 
 def _informative(name: str) -> bool:
@@ -374,8 +378,11 @@ class PlaceReader:
                     "approximately",
                     approximate=True,
                 )
-        # A département by its name ("DEP", "Département des Pyrénées-Atlantiques").
-        if len(named) == 1:
+        # A département by its name ("DEP", "Département des Pyrénées-Atlantiques"), when
+        # the name is about the département: "Lot 3" is no place.
+        about = fold(name)
+        stripped = _ABOUT_DEPARTEMENT.sub("", about)
+        if len(named) == 1 and (stripped in self._departement_keys or "departement" in about):
             (departement,) = named
             hint = upper[:2]
             if hint.isdigit() and hint in self.departements and departement[:2] != hint:

@@ -96,12 +96,15 @@ def test_real_sample_as_intentions_keeps_upcoming_renewals_only(session):
     assert reports.intentions.created == len(intentions) > 100
     assert all(i.forecast and i.status == "published" and i.source == "decp" for i in intentions)
     assert all(i.launch_date >= date(2020, 6, 1) for i in intentions)
-    assert all(i.sectors for i in intentions)
     warnings = reports.intentions.warning_counts()
     assert warnings["renewal_past"] > 0
+    # A CPV code with no sector no longer rejects: the intention has the title's sectors,
+    # or none, said in a warning with the contract's index.
+    sectorless = [i for i in intentions if not i.sectors]
+    assert sectorless and warnings["no_sector"] >= len(sectorless)
+    assert warnings["sectors_from_title"] > 0
     reasons = {r.reason for r in reports.intentions.rejected}
-    assert any("maps to no sector" in reason for reason in reasons)
-    assert "no readable place of execution" in reasons
+    assert reasons == {"no readable place of execution"}
     # Every rejected contract carries its index in the file.
     assert all(1 <= r.line <= 1148 for r in reports.intentions.rejected)
 
@@ -161,7 +164,7 @@ def test_unreadable_contracts_are_rejected_with_index_and_reason(session):
             v2_contract(),
             "not an object",
             v2_contract(id=None),
-            v2_contract(dateNotification="bientôt"),
+            v2_contract(dateNotification="bientôt", id="NET-SOON"),
             v2_contract(acheteur={}, id="NO-BUYER"),
             v2_contract(
                 id="OTHER", codeCPV="00000000-1", lieuExecution={"code": "XX", "typeCode": "?"}
@@ -173,7 +176,8 @@ def test_unreadable_contracts_are_rejected_with_index_and_reason(session):
     assert reasons == {
         2: "not a JSON object",
         3: "no contract id",
-        4: "dateNotification 'bientôt' is not a date",
+        4: "dateNotification 'bientôt' is not a date, and neither the contract id nor "
+        "datePublicationDonnees gives one",
         5: "no uid and no buyer SIRET: the contract cannot be identified",
     }
     # A bad CPV or place keeps the contract (a track record) with warnings.
@@ -232,16 +236,41 @@ def test_decp_places(session, place, expected):
 @pytest.mark.parametrize(
     ("place", "reason"),
     [
-        ({"code": "17", "typeCode": "Code commune"}, "not a commune INSEE code"),
         ({"code": "FRK26", "typeCode": "Code département"}, "not a département code"),
-        ({"code": "0905", "typeCode": "Code arrondissement"}, "is not read"),
         ({"code": "BE", "typeCode": "Code pays"}, "only France"),
-        ({"code": "1116", "typeCode": "Code postal", "nom": "38000"}, "not a postal code"),
+        ({"code": "17", "typeCode": "Code commune", "nom": "GIRONDE"}, "not a commune"),
+        ({"code": "XX", "typeCode": "?", "nom": "Lot 3"}, "is not read"),
     ],
 )
 def test_decp_places_never_guessed(session, place, reason):
+    # What the code and the name do not agree on is not read.
     reading = PlaceReader(session).decp(place)
     assert not reading.ok and reason in reading.error
+
+
+@pytest.mark.parametrize(
+    ("place", "expected", "said"),
+    [  # real places of the 2019 sample
+        ({"code": "17", "typeCode": "Code commune", "nom": "CHARENTE MARITIME"}, "17", "17"),
+        ({"code": "FRK26", "typeCode": "Code département", "nom": "RHONE"}, "69", "Rhône"),
+        ({"code": "55", "typeCode": "Code pays", "nom": "MEUSE"}, "55", "Meuse"),
+        ({"code": "0905", "typeCode": "Code arrondissement", "nom": "Foix (canton)"}, "09", "09"),
+        (
+            {
+                "code": "DEP",
+                "typeCode": "Code commune",
+                "nom": "TOUTES LES COMMUNES DE LOIRE-ATLANTIQUE",
+            },
+            "44",
+            "Loire-Atlantique",
+        ),
+        ({"code": "39039", "typeCode": "Code postal", "nom": "Département du Jura"}, "39", "Jura"),
+    ],
+)
+def test_decp_places_in_the_wrong_field_are_read_with_a_warning(session, place, expected, said):
+    reading = PlaceReader(session).decp(place)
+    assert (reading.kind, reading.code) == ("departement", expected)
+    assert place["code"] in reading.warning and said in reading.warning
 
 
 def test_shared_postal_code_becomes_its_departement_with_a_warning(session):

@@ -205,10 +205,9 @@ def read_purchase(
         key=lambda found: (-found[0], found[1]),
     )
     if nature is not None:
-        if mapped:
-            cpv_note = (
-                f"CPV {' '.join(codes)} not read as a trade ({nature.kind}): its sector "
-                f"{mapped[0][1]!r} is not the supplier's activity"
+        if codes:
+            cpv_note = f"CPV {' '.join(codes)} not read as a trade ({nature.kind})" + (
+                f": its sector {mapped[0][1]!r} is not the supplier's activity" if mapped else ""
             )
     elif mapped:
         confidence, sector, code = mapped[0]
