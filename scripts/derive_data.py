@@ -426,6 +426,19 @@ def derive_named_list(source: Path, file_name: str, columns: Sequence[str]) -> b
     return csv_bytes(("slug", *columns), rows)
 
 
+def derive_cpv(source: Path) -> bytes:
+    """The CPV 2008 main vocabulary: the 8-digit code, its check digit and French label."""
+    rows = []
+    for r in read_csv(source / "cpv" / "cpv2008_fr.csv"):
+        code, _, check = r["code"].partition("-")
+        if code != r["code8"] or not re.fullmatch(r"\d{8}", code) or not re.fullmatch(r"\d", check):
+            raise ValueError(f"cpv2008_fr.csv: code {r['code']!r} and code8 {r['code8']!r}")
+        rows.append((code, check, collapse(r["libelle_fr"])))
+    rows.sort()
+    assert_unique((row[0] for row in rows), "CPV codes")
+    return csv_bytes(("code", "check_digit", "label"), rows)  # gzipped by write_file
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -443,6 +456,7 @@ def derive_all(source: Path, out: Path) -> Counter[str]:
         reference / "commune_aliases.csv.gz": aliases_csv,
         reference / "sectors.csv": derive_sectors(source),
         reference / "naf.csv": derive_naf(source),
+        reference / "cpv.csv.gz": derive_cpv(source),
         reference / "labels.csv": derive_named_list(
             source, "labels.csv", ("name", "description", "website")
         ),
