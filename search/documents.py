@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from search.synonyms import kind_terms
 from search.territory import REACH_FIELDS, zone_lists
 from webapp.domain.kinds import KINDS_BY_CODE
 from webapp.domain.reservations import eligible_articles
@@ -114,6 +115,9 @@ def build_document(enterprise: Enterprise) -> dict[str, Any]:
         "sectors": [s.slug for s in sectors],
         "sector_names": [s.name for s in sectors],  # in the order of "sectors"
         "sector_groups": sorted({s.group.slug for s in sectors}),
+        # Searched: "BTP" or "Restauration" finds every sector of the group (search.synonyms).
+        "sector_group_names": sorted({s.group.name for s in sectors}),
+        "kind_terms": kind_terms(enterprise.kind),  # "intérim" finds an ETTI (search_kinds.txt)
         "presta": sorted(presta),
         "commune": enterprise.commune_insee,
         "commune_name": commune.name if commune else enterprise.city,

@@ -65,7 +65,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -86,6 +86,7 @@ from search.text import (
     edit_distance,
     folded,
     min_shared_trigrams,
+    partial_applies,
     segment,
     split_identifiers,
     stem,
@@ -97,7 +98,8 @@ from search.text import (
 )
 
 # Bump when the tables or what is indexed change: an index of another version is recreated.
-SCHEMA_VERSION = 4  # 4: zone_reach_* for divisions zones, zone_cover_* (territory)
+SCHEMA_VERSION = 5  # 4: zone_reach_* for divisions zones, zone_cover_* (territory);
+# 5: sector group names and kind words in the body column
 EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 # Grid cells (filter tokens) that narrow a radius query inside FTS: 0.5 degree is ~55 km
@@ -115,6 +117,7 @@ MMAP_BYTES = 1 << 30  # address space, not memory: the OS pages in what is read
 # Relevance tiers, best first; a hit's score is its tier's. Within a tier, hits keep index
 # order (by id, documents changed since the last rebuild last): any stable order would do.
 EXACT_NAME, NAME_AS_TYPED, IN_NAME, IN_SECTORS, ANYWHERE = 5.0, 4.0, 3.0, 2.0, 1.0
+PARTIAL_SCORE_FACTOR = 0.1  # per word dropped: 5.0 (best tier) x 0.1 < 1.0 (worst tier)
 NAME_COLUMNS = "{name ids}"
 # Below this many hits, the tiers' FTS queries carry the token filters too (3 ms instead
 # of 9 for "nettoyage" in a région's sector group; dearer for a kind that keeps most).
@@ -260,8 +263,10 @@ def cells_around(latitude: float, longitude: float, km: float) -> list[str] | No
 
 def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
     """The analysed name and brand (for the exact-name tier), then the FTS columns:
-    ``name`` (both), ``ids``, ``sectors`` and ``body`` (description, offers and the
-    commune of the base, so "nettoyage lille" narrows to Lille)."""
+    ``name`` (both), ``ids``, ``sectors`` and ``body`` (description, offers, the commune
+    of the base, so "nettoyage lille" narrows to Lille, and the names of the sectors'
+    groups and the kind's words, so "BTP" or "intérim" find them; those rank with the
+    description, below the sectors themselves)."""
     name = " ".join(terms(document["name"]))
     brand = " ".join(terms(document["brand"]))
     return (
@@ -272,8 +277,17 @@ def text_columns(document: Document) -> tuple[str, str, str, str, str, str]:
         _sector_terms(tuple(document["sector_names"])),
         " ".join(
             terms(f"{document['description']} {document['offers']} {document['commune_name']}")
+            + _vocabulary_terms(
+                tuple(document.get("sector_group_names", ())),
+                tuple(document.get("kind_terms", ())),
+            )
         ),
     )
+
+
+@lru_cache(maxsize=4096)
+def _vocabulary_terms(groups: tuple[str, ...], kind_terms: tuple[str, ...]) -> list[str]:
+    return terms(" ".join(groups + kind_terms))
 
 
 @lru_cache(maxsize=4096)
@@ -847,7 +861,10 @@ class EmbeddedBackend:
         with _unavailable_on_error("search"), self._reading() as conn:
             plan = self._plan(conn, query)
             hits = self._hits(conn, plan)  # None: every document
-            page = self._page(conn, plan, query, hits)
+            layers = self._layers(conn, plan, hits)
+            if len(layers) > 1:  # the complete matches, then the partial ones
+                hits = sorted(slot for _, layer in layers for slot in layer)
+            page = self._page(conn, query, layers)
             facets = [f for f in query.facets if f in FACET_FIELDS]
             counts = {}
             if facets:
@@ -1000,29 +1017,72 @@ class EmbeddedBackend:
     def _generation(conn: sqlite3.Connection) -> int:
         return conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()[0]
 
+    def _layers(
+        self, conn: sqlite3.Connection, plan: Plan, hits: list[int] | None
+    ) -> list[tuple[Plan, list[int] | None]]:
+        """The hits of every word, then, when they are too few (``search.text``,
+        ``partial_applies``), those of the words left once the last is dropped, and so on
+        down to the first word, each layer without the documents of the layers before:
+        Meilisearch's "last" matching strategy. A stop word is never a unit, so never
+        what a partial match rests on."""
+        layers: list[tuple[Plan, list[int] | None]] = [(plan, hits)]
+        if hits is None or not partial_applies(len(plan.units), len(hits)):
+            return layers
+        seen = set(hits)
+        for kept in range(len(plan.units) - 1, 0, -1):
+            fewer = replace(plan, units=plan.units[:kept], exact_key="")
+            found = [slot for slot in self._hits(conn, fewer) or () if slot not in seen]
+            seen.update(found)
+            layers.append((fewer, found))
+        return layers
+
     def _page(
-        self, conn: sqlite3.Connection, plan: Plan, query: SearchQuery, hits: list[int] | None
+        self,
+        conn: sqlite3.Connection,
+        query: SearchQuery,
+        layers: list[tuple[Plan, list[int] | None]],
     ) -> list[tuple[int, float]]:
-        """The page's (slot, score), in the query's order."""
+        """The page's (slot, score), in the query's order, layer after layer: a partial
+        match always comes after the complete ones, its score a tenth of theirs per word
+        dropped (below any complete match's)."""
         offset = (query.page - 1) * query.per_page
-        if hits is not None and offset >= len(hits):
-            return []
+        page: list[tuple[int, float]] = []
+        for dropped, (plan, hits) in enumerate(layers):
+            if hits is not None and offset >= len(hits):
+                offset -= len(hits)
+                continue
+            found = self._layer_page(conn, plan, query, hits, offset, query.per_page - len(page))
+            page += [(slot, score * PARTIAL_SCORE_FACTOR**dropped) for slot, score in found]
+            offset = 0
+            if len(page) >= query.per_page:
+                break
+        return page
+
+    def _layer_page(
+        self,
+        conn: sqlite3.Connection,
+        plan: Plan,
+        query: SearchQuery,
+        hits: list[int] | None,
+        offset: int,
+        limit: int,
+    ) -> list[tuple[int, float]]:
+        """``limit`` (slot, score) of one layer's hits from ``offset``, in the query's order."""
         if query.sort == "distance" and query.origin:
-            slots = self._by_distance(conn, hits, query.origin, offset, query.per_page)
+            slots = self._by_distance(conn, hits, query.origin, offset, limit)
         elif query.sort == "name":
-            slots = self._by_name(conn, hits, offset, query.per_page)
+            slots = self._by_name(conn, hits, offset, limit)
         elif plan.units and hits is not None:
-            return self._by_relevance(conn, plan, set(hits), offset, query.per_page)
+            return self._by_relevance(conn, plan, set(hits), offset, limit)
         elif hits is None:
             slots = [
                 slot
                 for (slot,) in conn.execute(
-                    "SELECT slot FROM docs ORDER BY slot LIMIT ? OFFSET ?",
-                    (query.per_page, offset),
+                    "SELECT slot FROM docs ORDER BY slot LIMIT ? OFFSET ?", (limit, offset)
                 )
             ]
         else:
-            slots = hits[offset : offset + query.per_page]
+            slots = hits[offset : offset + limit]
         return [(slot, 0.0) for slot in slots]
 
     def _by_distance(
@@ -1210,6 +1270,8 @@ def matched_terms(document: Document, units: list[TextUnit]) -> tuple[str, ...]:
         document["description"],
         document["offers"],
         document["commune_name"] or "",
+        *document.get("sector_group_names", ()),
+        *document.get("kind_terms", ()),
     ):
         found.extend(_matches_in(text, units))
         if len(set(found)) >= MAX_MATCHED_TERMS:

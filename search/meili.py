@@ -32,6 +32,7 @@ from search.meili_schema import (
     settings_drift,
     suggest_params,
     to_meili_document,
+    wants_partial,
 )
 from search.query import SearchQuery
 from search.results import SearchResult
@@ -96,8 +97,14 @@ class MeiliBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         params = search_params(query)
+        text = params.pop("q")
         with _unavailable_on_failure("search"):
-            response = self.client.index(self.index_uid).search(params.pop("q"), params)
+            index = self.client.index(self.index_uid)
+            response = index.search(text, params)
+            if text and wants_partial(query, response["totalHits"]):
+                # Too few documents hold every word: the partial matches after them.
+                params["matchingStrategy"] = "last"
+                response = index.search(text, params)
         return parse_response(query, response)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

@@ -65,6 +65,7 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
             Sector.slug,
             Sector.name,
             SectorGroup.slug.label("group_slug"),
+            SectorGroup.name.label("group_name"),
         )
         .join(Sector, Sector.id == EnterpriseSector.sector_id)
         .join(SectorGroup, SectorGroup.id == Sector.group_id)
@@ -126,7 +127,9 @@ def load_records(session: Session, ids: list[int]) -> list[SimpleNamespace]:
         for s in claims:
             if s.slug not in shared:
                 shared[s.slug] = SimpleNamespace(
-                    slug=s.slug, name=s.name, group=SimpleNamespace(slug=s.group_slug)
+                    slug=s.slug,
+                    name=s.name,
+                    group=SimpleNamespace(slug=s.group_slug, name=s.group_name),
                 )
     records = []
     for row in rows:

@@ -23,6 +23,11 @@ _IRREGULAR_PLURALS = {
     "coraux": "corail",
     "baux": "bail",
 }
+# When every word of a query together finds fewer documents than this (a page), the
+# documents matching its first words only are added after them, the last words dropped
+# first (Meilisearch's "last" matching strategy). A constant, not the page size: a query
+# keeps one total whatever page or page size is asked.
+PARTIAL_MATCH_BELOW = 20
 # A SIRET or SIREN as people write them: digits, maybe grouped by spaces or dots.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .\u00a0\u202f]?[0-9])*")
 IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
@@ -66,6 +71,12 @@ def stem(word: str) -> str:
 def terms(text: str | None) -> list[str]:
     """The index terms of ``text``: its words, stemmed, in order."""
     return [stem(word) for word in words(text)]
+
+
+def partial_applies(units: int, complete: int) -> bool:
+    """Whether a query of ``units`` words (or phrases) whose every word together finds
+    ``complete`` documents also lists its partial matches."""
+    return units > 1 and complete < PARTIAL_MATCH_BELOW
 
 
 def split_identifiers(text: str) -> tuple[list[str], str]:
@@ -124,18 +135,34 @@ def min_shared_trigrams(term: str, typos: int) -> int:
 
 
 Phrase = tuple[str, ...]
+Group = tuple[str, ...]  # folded terms; a one-way rule holds ONE_WAY between its sides
+ONE_WAY = "=>"  # never a folded term: folding keeps [a-z0-9] and spaces only
+
+
+def synonym_pairs(groups: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
+    """(term, term it also searches) for every group (each member searches the others) and
+    one-way rule (the terms before ``ONE_WAY`` search those after it), in order."""
+    found = []
+    for group in map(tuple, groups):
+        if ONE_WAY in group:
+            cut = group.index(ONE_WAY)
+            found += [(a, b) for a in group[:cut] for b in group[cut + 1 :] if a != b]
+        else:
+            found += [(a, b) for a in group for b in group if a != b]
+    return found
 
 
 def synonym_table(groups: Iterable[Iterable[str]]) -> dict[Phrase, tuple[Phrase, ...]]:
-    """Each phrase of the synonym groups, as index terms -> the other phrases of its groups."""
+    """Each phrase of the synonym groups and rules, as index terms -> the phrases it also
+    searches."""
     table: dict[Phrase, list[Phrase]] = {}
-    for group in groups:
-        phrases = list(dict.fromkeys(tuple(terms(member)) for member in group))
-        for phrase in phrases:
-            if not phrase:
-                continue
-            others = table.setdefault(phrase, [])
-            others.extend(p for p in phrases if p and p != phrase and p not in others)
+    for term, other in synonym_pairs(groups):
+        phrase, synonym = tuple(terms(term)), tuple(terms(other))
+        if not phrase or not synonym or phrase == synonym:
+            continue
+        others = table.setdefault(phrase, [])
+        if synonym not in others:
+            others.append(synonym)
     return {phrase: tuple(others) for phrase, others in table.items()}
 
 
