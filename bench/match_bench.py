@@ -202,7 +202,7 @@ def reference_ranking(purchase, pool, rules) -> list[tuple[str, float, bool]]:
     evaluations = [evaluate(s, purchase, rules, explain=False) for s in pool]
     ranked = sorted(
         (e for e in evaluations if e.relevant),
-        key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
+        key=lambda e: (-e.score, e.supplier.siret),
     )
     return [(e.supplier.siret, e.score, e.answers_alone) for e in ranked]
 

@@ -341,7 +341,7 @@ def test_run_stores_the_api_shape_and_candidates(session):
     assert first["dependency"] == pytest.approx(0.05)
     assert first["distance_km"] is not None and first["distance_km"] < 5
     assert first["reasons"] and all(isinstance(r, str) for r in first["reasons"])
-    sector_reasons = [r for r in first["reasons"] if r.startswith("Secteur")]
+    sector_reasons = [r for r in first["reasons"] if "secteur «" in r]
     assert sector_reasons and all("-" not in r.split("»")[0] for r in sector_reasons), (
         "sectors are named for people, not by slug"
     )
@@ -519,18 +519,25 @@ def test_match_run_command(runner, session):
     assert result.exit_code != 0 and "no intention #999999" in result.output
 
 
-def test_the_sector_index_changes_nothing_but_the_work(session):
+def test_the_candidate_index_changes_nothing_but_the_work(session):
+    """``candidates`` leaves out whoever works nowhere near the place (and, for an
+    insertion purchase, the kinds it is not bought from) — never anyone the matcher would
+    list or put in a group. No sector filter: a supplier whose sectors are unknown is a
+    candidate for any trade of its place (unknown never excludes)."""
     from webapp.domain.matching.evaluate import evaluate
+    from webapp.domain.matching.match import match
     from webapp.domain.matching.rules import load_rules
     from webapp.domain.matching.table import SupplierTable
     from webapp.domain.matching.territory import divisions_inside, touches
 
     supplier_row(session, 1, kind="EA", sectors=(CLEANING,))
     supplier_row(session, 2, kind="ESAT", sectors=(GREEN,))
-    supplier_row(session, 3, kind="EA", sectors=(LINEN,))  # same group as nothing asked
+    supplier_row(session, 3, kind="EA", sectors=(LINEN,))  # declared, another trade
     supplier_row(session, 4, kind="AI", sectors=())  # no sector: its kind's prior counts
     supplier_row(session, 5, kind="EA", sectors=("nettoyage-de-vehicules",))  # same group
-    supplier_row(session, 6, kind="ACI", sectors=())  # its kind rarely cleans (prior < 0.1)
+    supplier_row(session, 6, kind="ACI", sectors=())
+    paris = ("divisions", [("departement", "75")])
+    supplier_row(session, 7, kind="EI", sectors=(CLEANING,), commune="75056", zone=paris)
     pool = matching.suppliers(session)
     table = SupplierTable(pool)
     cleaning = intention_row(session)
@@ -541,22 +548,22 @@ def test_the_sector_index_changes_nothing_but_the_work(session):
     for intention in (cleaning, both, lots):
         purchase = matching.purchase_of(session, intention)
         considered = {pool[p].siret for p in table.candidates(purchase)}
-        assert len(considered) < len(pool) or intention is lots
-        # Those left out would be neither listed nor in a group (which takes those working
-        # in part of the place too), for the purchase or any of its lots.
+        assert make_siret(7) not in considered  # Paris, for a purchase in the Nord
         inside = divisions_inside(purchase.place)
         for supplier in pool:
             if supplier.siret not in considered:
                 for part in (purchase, *purchase.lots):
                     e = evaluate(supplier, part, load_rules(), explain=False)
+                    assert not e.relevant
                     assert not (
                         e.covered and (e.serves or touches(supplier.zone, part.place, inside))
                     )
     purchase = matching.purchase_of(session, cleaning)
-    considered = {pool[p].siret for p in table.candidates(purchase)}
-    assert considered == {make_siret(1), make_siret(4), make_siret(5)}
-    unspecified = intention_row(session, sectors=())
-    assert len(table.candidates(matching.purchase_of(session, unspecified))) == len(pool)
+    ranked = set(match(purchase, table).ranking.sirets())
+    # The AI and the ACI of unknown sectors are listed (probable); the linen EA declared
+    # another trade: left out of the ranking though a candidate.
+    assert {make_siret(1), make_siret(4), make_siret(5), make_siret(6)} <= ranked
+    assert make_siret(3) not in ranked and make_siret(7) not in ranked
 
 
 def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session):

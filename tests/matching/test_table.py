@@ -7,13 +7,15 @@ ranking, the same verdict counts and the same groups."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pytest
 
 from webapp.domain.matching.eligibility import ARTICLES, L2113_15, allowed_articles
-from webapp.domain.matching.evaluate import evaluate
+from webapp.domain.matching.evaluate import LEVELS, evaluate
+from webapp.domain.matching.nature import purchase_nature
 from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
 from webapp.domain.matching.groups import find_groups
 from webapp.domain.matching.match import match
@@ -48,6 +50,10 @@ def commune_place(insee, epci, departement, latitude, longitude) -> Place:
     return Place("commune", insee, insee, latitude, longitude, tuple(covered))
 
 
+def points(communes) -> tuple[tuple[float, float], ...]:
+    return tuple((c[3], c[4]) for c in communes)
+
+
 def places() -> list[Place]:
     found = [commune_place(*c) for c in COMMUNES]
     for departement in ("59", "62"):
@@ -61,6 +67,7 @@ def places() -> list[Place]:
                 2.8,
                 (("departement", departement), ("region", "32")),
                 communes,
+                points([c for c in COMMUNES if c[2] == departement]),
             )
         )
     found.append(
@@ -72,6 +79,7 @@ def places() -> list[Place]:
             2.7,
             (("region", "32"),),
             tuple((c[0], c[1], c[2]) for c in COMMUNES),
+            points(COMMUNES),
         )
     )
     found.append(
@@ -83,6 +91,7 @@ def places() -> list[Place]:
             3.1,
             (("epci", "200093201"), ("departement", "59"), ("region", "32")),
             tuple((c[0], c[1], c[2]) for c in COMMUNES if c[1] == "200093201"),
+            points([c for c in COMMUNES if c[1] == "200093201"]),
         )
     )
     found.append(Place("national", "FR", "France", 46.6, 2.4, (("national", "FR"),)))
@@ -135,7 +144,19 @@ def random_supplier(rng: random.Random, number: int) -> Supplier:
         kind=rng.choice(KINDS),
         ess_status=rng.choice(["unknown", "by_statute", "company", "none"]),
         sectors=tuple(
-            SectorClaim(s, g, rng.choice(["confirmed", "suggested"]), "naf", 0.8)
+            SectorClaim(
+                s,
+                g,
+                *rng.choice(
+                    [
+                        ("confirmed", "naf"),
+                        ("suggested", "naf"),
+                        ("suggested", "name"),
+                        ("suggested", "declared"),
+                    ]
+                ),
+                0.8,
+            )
             for s, g in sectors
         ),
         zone=random_zone(rng),
@@ -146,6 +167,8 @@ def random_supplier(rng: random.Random, number: int) -> Supplier:
         completeness=rng.randrange(0, 101, 5),
         networks=frozenset(rng.sample(["fei", "unea", "cress"], rng.randint(0, 1))),
         awards=awards,
+        # Based in one of the map's communes, or elsewhere.
+        commune=rng.choice([c[0] for c in COMMUNES] + ["80021", None]),
     )
 
 
@@ -178,7 +201,18 @@ def random_purchase(rng: random.Random, number: int, place: Place) -> Purchase:
     fields = common(sectors)
     if rng.random() < 0.5:
         fields["annual_amount"] = rng.choice([30_000.0, 250_000.0, rng.uniform(1e4, 2e6)])
-    return Purchase(key=f"p{number}", title="Achat", lots=lots, **fields)
+    # Now and then an insertion or staff-provision purchase (matched by kind).
+    title, cpv = rng.choice(
+        [("Achat", fields["cpv"])] * 4
+        + [
+            ("Prestations de propreté urbaine", ("85312510",)),
+            ("Mise à disposition de personnel", ("79620000",)),
+        ]
+    )
+    fields["cpv"] = cpv
+    nature = purchase_nature(cpv, title)
+    lots = tuple(replace(lot, nature=nature) for lot in lots)
+    return Purchase(key=f"p{number}", title=title, lots=lots, nature=nature, **fields)
 
 
 def reference(purchase: Purchase, pool: list[Supplier]):
@@ -186,7 +220,7 @@ def reference(purchase: Purchase, pool: list[Supplier]):
     evaluations = [evaluate(s, purchase, RULES, explain=False) for s in pool]
     ranked = sorted(
         (e for e in evaluations if e.relevant),
-        key=lambda e: (not e.answers_alone, -e.score, e.supplier.siret),
+        key=lambda e: (-e.score, e.supplier.siret),
     )
     groups, seen = [], set()
     by_article = {}
@@ -200,10 +234,11 @@ def reference(purchase: Purchase, pool: list[Supplier]):
     return evaluations, ranked, groups[: RULES["groups"]["max_groups"] * 2], by_article
 
 
-def able(evaluations) -> dict[str, int]:
-    """Per article, the eligible suppliers answering alone (what the verdicts count)."""
+def able(evaluations, who: str = "answers_alone") -> dict[str, int]:
+    """Per article, the eligible suppliers answering alone (what the verdicts count), or
+    those that would were they known (``probable_alone``)."""
     return {
-        a: sum(1 for e in evaluations if e.answers_alone and e.eligibility[a].eligible)
+        a: sum(1 for e in evaluations if getattr(e, who) and e.eligibility[a].eligible)
         for a in ARTICLES
     }
 
@@ -223,13 +258,17 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
         allowed = allowed_articles(purchase, RULES)
         evaluations, ranked, groups, groups_by_article = reference(purchase, pool)
         columns = assess(table, purchase, everyone, RULES, allowed)
-        levels = {"none": 0, "prior": 1, "group": 2, "exact": 3}
+        levels = {level: code for code, level in enumerate(LEVELS)}
         for row, evaluation in enumerate(evaluations):
             assert columns.score[row] == evaluation.score, evaluation.supplier
             assert columns.coverage[row].tolist() == [
                 levels[level] for level in evaluation.coverage.values()
             ]
             assert bool(columns.serves[row]) == evaluation.serves
+            assert bool(columns.works[row]) == evaluation.works
+            assert float(columns.evidence[row]) == evaluation.evidence
+            assert bool(columns.known[row]) == evaluation.known
+            assert bool(columns.probable_alone[row]) == evaluation.probable_alone
             assert columns.carries[row] == {None: -1, False: 0, True: 1}[evaluation.carries]
             distance = columns.distance_km[row]
             assert (None if np.isnan(distance) else round(float(distance), 1)) == (
@@ -261,6 +300,7 @@ def test_the_columns_give_what_evaluate_gives_one_by_one(seed, size):
             sum(1 for e in evaluations if e.answers_alone and e.eligible_articles()),
             RULES,
             {a: sum(1 for g in groups_by_article[a]) for a in ARTICLES},
+            probable=able(evaluations, "probable_alone"),
         )
         assert result.reservations == tuple(expected_verdicts)
         assert [(g.reservation, g.sirets, g.score, g.explanation) for g in result.groups] == [
@@ -286,6 +326,11 @@ def test_the_generated_pools_exercise_every_branch():
             outcomes.add(("carries", e.carries))
             outcomes.add(("inferred near base", e.serves and not supplier.zone.declared))
             outcomes.update(("coverage", level) for level in e.coverage.values())
+            outcomes.add(("known", e.known))
+            outcomes.add(("probable alone", e.probable_alone))
+            outcomes.add(("nature", e.nature, e.fits_kind))
+            outcomes.add(("inside", e.distance_km == 0 and purchase.place.kind != "national"))
+            outcomes.add(("part only", e.works and not e.serves))
             outcomes.update(("eligible", a) for a in e.eligible_articles())
     assert {
         ("alone", True),
@@ -294,7 +339,10 @@ def test_the_generated_pools_exercise_every_branch():
         ("carries", True),
         ("inferred near base", True),
     } <= outcomes
-    assert {("coverage", c) for c in ("exact", "group", "prior", "none")} <= outcomes
+    assert {("coverage", c) for c in LEVELS} <= outcomes
+    assert {("known", True), ("known", False), ("probable alone", True)} <= outcomes
+    assert {("nature", True, True), ("nature", True, False), ("nature", False, True)} <= outcomes
+    assert {("inside", True), ("part only", True)} <= outcomes
     assert {("eligible", a) for a in ARTICLES} <= outcomes
 
 

@@ -32,7 +32,8 @@ from webapp.domain.matching.facts import (
 from webapp.domain.matching.match import MatchResult, match
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable
-from webapp.domain.matching.territory import divisions_inside, touches
+from webapp.domain.matching.nature import purchase_nature
+from webapp.domain.matching.territory import divisions_inside, representative_points, touches
 from webapp.domain.matching.texts import Text
 from webapp.models import (
     Commune,
@@ -97,7 +98,18 @@ def _read_place(session: Session, kind: str, code: str | None) -> Place:
         ]
         if commune.epci_siren:
             covered.insert(1, ("epci", commune.epci_siren))
-        return Place(kind, code, commune.name, commune.latitude, commune.longitude, tuple(covered))
+        points = (
+            ((commune.latitude, commune.longitude),) if commune.latitude is not None else ()
+        )
+        return Place(
+            kind,
+            code,
+            commune.name,
+            commune.latitude,
+            commune.longitude,
+            tuple(covered),
+            points=points,
+        )
     model, column = {
         "epci": (Epci, Commune.epci_siren),
         "departement": (Departement, Commune.departement_code),
@@ -123,6 +135,7 @@ def _read_place(session: Session, kind: str, code: str | None) -> Place:
             covered.append(("departement", rows[0].departement_code))
         covered += [("region", region) for region in regions[:1]]
     located = [r for r in rows if r.latitude is not None]
+    proximity = load_rules()["proximity"]
     latitude = sum(r.latitude for r in located) / len(located) if located else None
     longitude = sum(r.longitude for r in located) / len(located) if located else None
     return Place(
@@ -133,6 +146,11 @@ def _read_place(session: Session, kind: str, code: str | None) -> Place:
         longitude,
         tuple(covered),
         tuple((r.insee, r.epci_siren, r.departement_code) for r in rows),
+        representative_points(
+            [(r.latitude, r.longitude) for r in located],
+            proximity["grid_degrees"],
+            proximity["max_points"],
+        ),
     )
 
 
@@ -150,14 +168,17 @@ def purchase_of(session: Session, intention: PurchaseIntention) -> Purchase:
             cpv=tuple(intention.cpv_list),
             launch=intention.launch_date,
             lot=f"Lot {lot.number} : {lot.title}",
+            nature=purchase_nature(tuple(intention.cpv_list), f"{intention.title} {lot.title}"),
         )
         for lot in intention.lots
     )
     sectors = _sector_pairs(intention.sectors) or tuple(
         dict.fromkeys(pair for lot in lots for pair in lot.sectors)
     )
+    cpv = tuple(intention.cpv_list)
     return Purchase(
         key=f"intention:{intention.id}",
+        nature=purchase_nature(cpv, intention.title),
         title=intention.title,
         sectors=sectors,
         place=place,
@@ -263,6 +284,7 @@ def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
         awards=awards,
         departement=enterprise.departement_code,
         ref=enterprise.id,
+        commune=enterprise.commune_insee,
     )
 
 
@@ -756,6 +778,8 @@ def result_json(
                 "kind": e.supplier.kind,
                 "score": e.score,
                 "answers_alone": e.answers_alone,
+                "known": e.known,
+                "covers_place": e.serves,
                 "reasons": [_readable(reason, names) for reason in e.reasons],
                 "eligible_reservations": list(e.eligible_articles()),
                 "to_verify": [a for a, v in e.eligibility.items() if v.to_verify],
@@ -766,10 +790,12 @@ def result_json(
             for e in result.suppliers[:limit]
         ],
         "suppliers_total": len(result.ranking),
+        "suppliers_known": int(result.ranking.known.sum()),
         "reservations": {
             v.article: {
                 "allowed": v.allowed,
                 "eligible_count": v.eligible_count,
+                "probable_count": v.probable_count,
                 "lots": [{"lot": lot, "eligible_count": n} for lot, n in v.lots],
                 "recommendation": v.recommendation,
                 "explanation": v.explanation,

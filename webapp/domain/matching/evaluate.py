@@ -3,7 +3,10 @@ the reasons, in words a buyer and an enterprise can read."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from webapp.domain.matching.eligibility import (
     ARTICLES,
@@ -11,13 +14,25 @@ from webapp.domain.matching.eligibility import (
     allowed_articles,
     supplier_eligible,
 )
-from webapp.domain.matching.facts import Purchase, Supplier
+from webapp.domain.matching.facts import Place, Purchase, SectorClaim, Supplier
+from webapp.domain.matching.nature import Nature
 from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.territory import works_in
+from webapp.domain.matching.territory import nearest_km, presence
 from webapp.domain.matching.texts import N_, Text
 
-EXACT, GROUP, PRIOR, NONE = "exact", "group", "prior", "none"
-_LEVEL = {EXACT: 1.0, GROUP: 0.6, PRIOR: 0.25, NONE: 0.0}
+# Sector evidence levels, weakest first (matching_rules.toml, [evidence]). From SUGGESTED
+# on, the sector is *known*: the data says the supplier does it.
+NONE, OTHER, PRIOR, GROUP, SUGGESTED, TRACK, EXACT = (
+    "none",
+    "other",
+    "prior",
+    "group",
+    "suggested",
+    "track",
+    "exact",
+)
+LEVELS = (NONE, OTHER, PRIOR, GROUP, SUGGESTED, TRACK, EXACT)
+KNOWN_LEVELS = frozenset({SUGGESTED, TRACK, EXACT})
 
 
 @dataclass(frozen=True)
@@ -25,31 +40,39 @@ class Evaluation:
     supplier: Supplier
     score: float
     reasons: tuple[Text, ...]  # French, translatable (texts.py)
-    coverage: dict[str, str]  # purchase sector -> EXACT | GROUP | PRIOR | NONE
-    serves: bool
-    distance_km: float | None
+    coverage: dict[str, str]  # purchase sector -> one of LEVELS
+    serves: bool  # covers the whole place (``territory.presence``)
+    works: bool  # works in the place or a part of it
+    distance_km: float | None  # to the nearest part of the place, 0 inside it
     dependency: float | None  # yearly amount / turnover
     carries: bool | None  # None: turnover unknown
     eligibility: dict[str, Verdict]
+    evidence: float  # 0..1: how strongly the data says it does what is bought
+    fits_kind: bool = True  # a kind the purchase's nature is bought from (or a trade)
+    nature: bool = False  # the purchase is an insertion or staff-provision service
     # Derived once (the matcher asks them of thousands of evaluations, several times).
-    covered: frozenset[str] = field(init=False)
+    covered: frozenset[str] = field(init=False)  # sectors it is known to do
     covers_all: bool = field(init=False)
-    # every sector (one at least), the place, not known too small
+    known: bool = field(init=False)  # the data says it can do this purchase
+    # known, covers the place, not known too small
     answers_alone: bool = field(init=False)
-    relevant: bool = field(init=False)  # worth listing: a sector, and the place
+    relevant: bool = field(init=False)  # worth listing: some evidence, and works there
+    probable_alone: bool = field(init=False)  # would answer alone, were it known
     _eligible: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        covered = frozenset(s for s, level in self.coverage.items() if level != NONE)
+        covered = frozenset(s for s, level in self.coverage.items() if level in KNOWN_LEVELS)
         covers_all = len(covered) == len(self.coverage)
+        known = self.fits_kind and (self.nature or (bool(covered) and covers_all))
+        relevant = self.fits_kind and self.works and self.evidence > 0
+        able = self.serves and self.carries is not False
         derived = {
             "covered": covered,
             "covers_all": covers_all,
-            "answers_alone": bool(covered)
-            and covers_all
-            and self.serves
-            and self.carries is not False,
-            "relevant": bool(covered) and self.serves,
+            "known": known,
+            "answers_alone": known and relevant and able,
+            "relevant": relevant,
+            "probable_alone": relevant and able and not known,
             "_eligible": tuple(a for a, v in self.eligibility.items() if v.eligible),
         }
         for name, value in derived.items():
@@ -76,28 +99,39 @@ def evaluate(
         if explain:
             reasons.append(text)
 
+    nature = purchase.nature
+    fits_kind = nature is None or supplier.kind in nature.kinds
     coverage = {
         sector: _coverage(supplier, sector, group, rules) for sector, group in purchase.sectors
     }
-    score = 0.0
-    if coverage:
-        levels = [_LEVEL[level] for level in coverage.values()]
-        score += points["sector_exact"] * sum(levels) / len(levels)
-        if explain:
-            reasons.extend(_sector_reasons(supplier, coverage, purchase.sectors, rules))
+    evidence = sector_evidence(
+        [
+            weight(coverage[sector], supplier.kind, group, rules)
+            for sector, group in dict(purchase.sectors).items()
+        ],
+        nature is not None,
+        rules,
+    )
+    if not fits_kind:
+        evidence = 0.0
+    if explain:
+        if nature is not None:
+            reasons.append(_nature_reason(supplier, nature, fits_kind))
+        reasons.extend(_sector_reasons(supplier, coverage, purchase.sectors, rules))
+        if not purchase.sectors and nature is None:
+            reasons.append(Text(N_("Activité de l'achat non identifiée : classé par proximité")))
 
     reach = rules["territory"]["derived_zone_reach_km"]
-    served, why, distance = works_in(supplier, purchase.place, reach)
-    if explain:
-        reasons.append(why.capitalise())
-    if served:
-        score += points["territory"]
-        if distance is not None:
-            score -= min(10.0, distance / 10 * points["distance_penalty_per_10km"])
-            if explain:
-                reasons.append(
-                    Text(N_("Base à {distance:.0f} km du lieu d'exécution"), distance=distance)
-                )
+    distance = supplier_distance(supplier, purchase.place)
+    where = presence(supplier, purchase.place, reach, distance)
+    say(where.why.capitalise())
+    if distance is not None and where.works:
+        say(
+            Text(N_("Dans le lieu d'exécution"))
+            if distance == 0
+            else Text(N_("Base à {distance:.0f} km du lieu d'exécution"), distance=distance)
+        )
+    score = points["scale"] * evidence * proximity(distance, rules)
 
     dependency, carries = None, None
     yearly = purchase.yearly_amount
@@ -129,7 +163,6 @@ def evaluate(
                 )
             )
     elif yearly is not None:
-        score += points["capacity_unknown"]
         say(Text(N_("Chiffre d'affaires inconnu : dépendance économique non évaluée")))
     if (
         yearly is not None
@@ -143,9 +176,9 @@ def evaluate(
             )
         )
 
-    related = [a for a in supplier.awards if a.sectors & set(coverage)]
     if supplier.awards:
-        score += min(points["track_record"], 5 * len(related) + len(supplier.awards))
+        score += min(points["track_record"], len(supplier.awards))
+        related = [a for a in supplier.awards if a.sectors & set(coverage)]
         if related:
             say(
                 Text(
@@ -172,12 +205,64 @@ def evaluate(
         score=round(max(score, 0.0), 1),
         reasons=tuple(reasons),
         coverage=coverage,
-        serves=served,
+        serves=where.covers,
+        works=where.works,
         distance_km=None if distance is None else round(distance, 1),
         dependency=None if dependency is None else round(dependency, 3),
         carries=carries,
         eligibility=eligibility,
+        evidence=evidence,
+        fits_kind=fits_kind,
+        nature=nature is not None,
     )
+
+
+def supplier_distance(supplier: Supplier, place: Place) -> float | None:
+    """``territory.nearest_km`` for one supplier: the same arithmetic as for thousands."""
+    latitude = math.nan if supplier.latitude is None else supplier.latitude
+    longitude = math.nan if supplier.longitude is None else supplier.longitude
+    found = nearest_km(
+        np.array([latitude]), np.array([longitude]), np.array([supplier.commune], object), place
+    )[0]
+    return None if math.isnan(found) else float(found)
+
+
+def proximity(distance: float | None, rules: Rules) -> float:
+    """How close, 0..1: ``proximities`` of one distance (the same arithmetic as for
+    thousands of suppliers)."""
+    return float(proximities(np.array([math.nan if distance is None else distance]), rules)[0])
+
+
+def proximities(distances: np.ndarray, rules: Rules) -> np.ndarray:
+    """exp(-km / scale), rounded to 6 decimals; ``unknown_position`` where NaN."""
+    settings = rules["proximity"]
+    with np.errstate(invalid="ignore"):
+        close = np.round(np.exp(-distances / settings["scale_km"]), 6)
+    return np.where(np.isnan(distances), settings["unknown_position"], close)
+
+
+def weight(level: str, kind: str, group: str, rules: Rules) -> float:
+    """The evidence one sector level carries (``prior``: by the share of the kind)."""
+    weights = rules["evidence"]
+    if level == NONE:
+        return 0.0
+    if level == PRIOR:
+        share = rules.kind_priors.get(kind, {}).get(group, 0.0)
+        return weights["prior_floor"] + weights["prior_scale"] * share
+    return weights[level]
+
+
+def sector_evidence(levels: list[float], nature: bool, rules: Rules) -> float:
+    """The supplier's evidence from the weights of its sector levels (purchase order):
+    their mean — for an insertion or staff-provision purchase, the kind's weight plus the
+    support activity's bonus; for a purchase whose trade is not known, the floor."""
+    weights = rules["evidence"]
+    mean = sum(levels) / len(levels) if levels else None
+    if nature:
+        if mean is None:
+            return weights["nature_kind"]
+        return weights["nature_kind"] + weights["nature_sector_bonus"] * mean
+    return weights["prior_floor"] if mean is None else mean
 
 
 _NOT_RESERVABLE = Verdict(False, "achat non réservable sous cet article")
@@ -197,23 +282,47 @@ def _eligibility(article: str, supplier: Supplier, purchase: Purchase, rules: Ru
 
 
 def _coverage(supplier: Supplier, sector: str, group: str, rules: Rules) -> str:
-    if any(claim.sector == sector for claim in supplier.sectors):
+    claims = supplier.sectors
+    if any(c.sector == sector and _declared(c) for c in claims):
         return EXACT
-    if any(claim.group == group for claim in supplier.sectors):
+    if any(sector in award.sectors for award in supplier.awards):
+        return TRACK
+    if any(c.sector == sector for c in claims):
+        return SUGGESTED
+    if any(c.group == group for c in claims):
         return GROUP
-    if not supplier.sectors:
-        share = rules.kind_priors.get(supplier.kind, {}).get(group, 0.0)
-        if share >= rules.min_prior:
-            return PRIOR
+    if not claims:
+        return PRIOR
+    if not any(_declared(c) for c in claims):
+        return OTHER
     return NONE
+
+
+def _declared(claim: SectorClaim) -> bool:
+    """Stated by the enterprise (or confirmed by it), not suggested from public data."""
+    return claim.status == "confirmed" or claim.source == "declared"
+
+
+def _nature_reason(supplier: Supplier, nature: Nature, fits: bool) -> Text:
+    if fits:
+        return Text(
+            N_("Achat de {nature} : une structure {kind} en est le fournisseur type"),
+            nature=nature.why,
+            kind=supplier.kind,
+        )
+    return Text(
+        N_("Achat de {nature} : pas acheté à une structure {kind}"),
+        nature=nature.why,
+        kind=supplier.kind,
+    )
 
 
 # A sector suggested, not confirmed: where it was read.
 _HOW = {
-    "naf": N_("Secteur « {sector} » : déduit de son code NAF"),
-    "name": N_("Secteur « {sector} » : déduit de son nom"),
-    "description": N_("Secteur « {sector} » : déduit de sa description"),
-    "declared": N_("Secteur « {sector} » : déclaré"),
+    "naf": N_("Connu — secteur « {sector} » : déduit de son code NAF"),
+    "name": N_("Connu — secteur « {sector} » : déduit de son nom"),
+    "description": N_("Connu — secteur « {sector} » : déduit de sa description"),
+    "declared": N_("Connu — secteur « {sector} » : déclaré"),
 }
 
 
@@ -223,31 +332,59 @@ def _sector_reasons(
     purchase_sectors: tuple[tuple[str, str], ...],
     rules: Rules,
 ) -> list[Text]:
+    """Per purchase sector, what the data says — *known* or *probable*, and from where."""
     reasons = []
     claims = {claim.sector: claim for claim in supplier.sectors}
-    groups = {claim_sector: group for claim_sector, group in purchase_sectors}
+    groups = dict(purchase_sectors)
     for sector, level in coverage.items():
         if level == EXACT:
             claim = claims[sector]
             if claim.status == "confirmed":
-                reasons.append(Text(N_("Secteur « {sector} » : confirmé"), sector=sector))
+                reasons.append(Text(N_("Connu — secteur « {sector} » : confirmé"), sector=sector))
             else:
-                reasons.append(Text(_HOW.get(claim.source, _HOW["declared"]), sector=sector))
+                reasons.append(Text(N_("Connu — secteur « {sector} » : déclaré"), sector=sector))
+        elif level == TRACK:
+            reasons.append(
+                Text(
+                    N_("Connu — secteur « {sector} » : d'après ses marchés publics remportés"),
+                    sector=sector,
+                )
+            )
+        elif level == SUGGESTED:
+            claim = claims[sector]
+            reasons.append(Text(_HOW.get(claim.source, _HOW["declared"]), sector=sector))
         elif level == GROUP:
             reasons.append(
-                Text(N_("Secteur « {sector} » : activité voisine du même domaine"), sector=sector)
+                Text(
+                    N_("Probable — secteur « {sector} » : activité voisine du même domaine"),
+                    sector=sector,
+                )
             )
         elif level == PRIOR:
+            share = rules.kind_priors.get(supplier.kind, {}).get(groups[sector], 0.0)
             reasons.append(
                 Text(
                     N_(
-                        "Secteurs non renseignés ; {share:.0%} des {kind} aux secteurs connus "
-                        "travaillent dans ce domaine (a priori {version}, classé après les "
-                        "secteurs connus)"
+                        "Probable — secteurs non renseignés ; {share:.0%} des {kind} aux "
+                        "secteurs connus travaillent dans ce domaine (a priori {version})"
                     ),
-                    share=rules.kind_priors[supplier.kind][groups[sector]],
+                    share=share,
                     kind=supplier.kind,
                     version=rules.prior_version,
                 )
+            )
+        elif level == OTHER:
+            reasons.append(
+                Text(
+                    N_(
+                        "Peu probable — secteur « {sector} » : ses secteurs connus (suggérés) "
+                        "sont autres"
+                    ),
+                    sector=sector,
+                )
+            )
+        else:
+            reasons.append(
+                Text(N_("Secteur « {sector} » : hors de ses secteurs déclarés"), sector=sector)
             )
     return reasons

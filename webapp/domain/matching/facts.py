@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from webapp.domain.matching.nature import Nature
 
 # Kinds of place, from the smallest.
 COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL = (
@@ -30,6 +35,22 @@ class Place:
     longitude: float | None = None
     covered_by: tuple[tuple[str, str], ...] = ()
     communes: tuple[tuple[str, str | None, str], ...] = ()
+    # Positions of the place's parts, for the distance to its nearest part (a département
+    # is not its centroid): its communes, merged by grid cell when they are many
+    # (``territory.representative_points``). Empty: no position known (or national).
+    points: tuple[tuple[float, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.points and self.latitude is not None and self.longitude is not None:
+            # Known by its position only: its one part.
+            object.__setattr__(self, "points", ((self.latitude, self.longitude),))
+
+    @cached_property
+    def insee(self) -> frozenset[str]:
+        """The INSEE codes of its communes (a commune: itself)."""
+        if self.kind == COMMUNE:
+            return frozenset({self.code})
+        return frozenset(insee for insee, _, _ in self.communes)
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,7 @@ class Supplier:
     awards: tuple[Award, ...] = ()
     departement: str | None = None
     ref: int | None = None  # the caller's key for it (the enterprise's database id)
+    commune: str | None = None  # INSEE code of its base
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,8 @@ class Purchase:
     launch: date | None = None
     lot: str | None = None
     lots: tuple[Purchase, ...] = field(default=())
+    # Not a trade (insertion services, staff provision: nature.purchase_nature), or None.
+    nature: Nature | None = None
 
     @property
     def yearly_amount(self) -> float | None:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, replace
 from itertools import combinations
 
-from webapp.domain.matching.evaluate import NONE, Evaluation
+from webapp.domain.matching.evaluate import KNOWN_LEVELS, NONE, Evaluation
 from webapp.domain.matching.facts import Purchase
 from webapp.domain.matching.rules import Rules
 from webapp.domain.matching.territory import (
@@ -64,6 +64,7 @@ def find_groups(
         e
         for e in evaluations
         if e.covered
+        and e.relevant
         and (reservation is None or e.eligibility[reservation].eligible)
         and (e.serves or touches(e.supplier.zone, purchase.place, inside))
     ]
@@ -114,7 +115,7 @@ def _prune(pool: list[Evaluation], purchase: Purchase, settings) -> list[Evaluat
     ranked = sorted(pool, key=lambda e: (-e.score, e.supplier.siret))
     chosen: dict[str, Evaluation] = {}
     for sector, _ in purchase.sectors:
-        covering = [e for e in ranked if e.coverage.get(sector, NONE) != NONE]
+        covering = [e for e in ranked if e.coverage.get(sector, NONE) in KNOWN_LEVELS]
         for evaluation in covering[: settings["candidates_per_need"]]:
             chosen.setdefault(evaluation.supplier.siret, evaluation)
     for evaluation in [e for e in ranked if e.serves][: settings["candidates_per_need"]]:

@@ -12,13 +12,13 @@ from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.groups import Group, GroupSearch, find_groups
 from webapp.domain.matching.recommend import ReservationVerdict, verdicts
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.table import COVER_NONE, Assessment, SupplierTable, assess
+from webapp.domain.matching.table import COVER_KNOWN, Assessment, SupplierTable, assess
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """Every supplier worth listing (a sector, and the place), best first: those answering
-    alone, then by score; the SIRET breaks ties. Columns, not objects: a national purchase
+    """Every supplier worth listing (some evidence, and it works in the place), best first
+    by score; the SIRET breaks ties. Columns, not objects: a national purchase
     may list tens of thousands."""
 
     pool: list[Supplier]
@@ -27,6 +27,7 @@ class Ranking:
     scores: np.ndarray
     alone: np.ndarray  # answers alone
     eligible: np.ndarray  # (suppliers, articles), in the order of ``ARTICLES``
+    known: np.ndarray  # the data says it can do it (else: probable)
 
     def __len__(self) -> int:
         return len(self.positions)
@@ -95,11 +96,15 @@ def match(
         reservations=tuple(
             verdicts(
                 purchase,
-                _able(whole),
-                {lot: _able(assessment) for lot, assessment in lots.items()},
+                _able(whole, whole.answers_alone),
+                {
+                    lot: _able(assessment, assessment.answers_alone)
+                    for lot, assessment in lots.items()
+                },
                 int((whole.answers_alone & whole.eligible.any(axis=1)).sum()),
                 rules,
                 counts,
+                probable=_able(whole, whole.probable_alone),
             )
         ),
         groups=groups,
@@ -108,18 +113,19 @@ def match(
     )
 
 
-def _able(assessment: Assessment) -> dict[str, int]:
-    """Per article: the eligible suppliers answering alone."""
-    counts = (assessment.eligible & assessment.answers_alone[:, None]).sum(axis=0)
+def _able(assessment: Assessment, who: np.ndarray) -> dict[str, int]:
+    """Per article: the eligible suppliers among ``who`` (answering alone, known or
+    probable)."""
+    counts = (assessment.eligible & who[:, None]).sum(axis=0)
     return dict(zip(ARTICLES, counts.tolist(), strict=True))
 
 
 def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
+    """The relevant suppliers by score (evidence x proximity), the SIRET breaking ties."""
     rows = np.flatnonzero(assessment.relevant)
-    alone = assessment.answers_alone[rows]
     scores = assessment.score[rows]
     sirets = table.siret_rank[assessment.positions[rows]]
-    order = rows[np.lexsort((sirets, -scores, ~alone))]
+    order = rows[np.lexsort((sirets, -scores))]
     return Ranking(
         pool=table.pool,
         positions=assessment.positions[order],
@@ -127,6 +133,7 @@ def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
         scores=assessment.score[order],
         alone=assessment.answers_alone[order],
         eligible=assessment.eligible[order],
+        known=assessment.known[order],
     )
 
 
@@ -177,7 +184,7 @@ def _group_candidates(
     reservation, working in the place or part of it), or None when one of them answers
     alone (then there is no group to find). ``find_groups`` on these rows alone gives what
     it gives on every row: it prunes them to the same ones."""
-    pool = whole.covered & (whole.serves | whole.touches)
+    pool = whole.covered & whole.relevant & (whole.serves | whole.touches)
     if column is not None:
         pool &= whole.eligible[:, column]
     if (pool & whole.answers_alone).any():
@@ -187,5 +194,5 @@ def _group_candidates(
     per_need = rules["groups"]["candidates_per_need"]
     chosen = [rows[whole.serves[rows]][:per_need]]
     for sector in range(whole.coverage.shape[1]):
-        chosen.append(rows[whole.coverage[rows, sector] != COVER_NONE][:per_need])
+        chosen.append(rows[whole.coverage[rows, sector] >= COVER_KNOWN][:per_need])
     return np.unique(np.concatenate(chosen))

@@ -13,17 +13,18 @@ from webapp.domain.matching.texts import N_, Text
 
 RESERVE_WHOLE, RESERVE_LOT, CLAUSE, NOTHING = "reserve_whole", "reserve_lot", "clause", "nothing"
 
-# Who each article reserves to: plural (they can answer) and singular (none can).
+# Who each article reserves to: one, several (a count is always said in words that
+# agree with it: "aucune structure", "1 structure", "3 structures").
 _WHO = {
-    "L2113-12": (N_("structures du handicap (EA, ESAT)"), N_("structure du handicap")),
-    "L2113-13": (N_("structures d'insertion (SIAE)"), N_("structure d'insertion")),
+    "L2113-12": (N_("structure du handicap (EA, ESAT)"), N_("structures du handicap (EA, ESAT)")),
+    "L2113-13": (N_("structure d'insertion (SIAE)"), N_("structures d'insertion (SIAE)")),
     "L2113-14": (
-        N_("structures du handicap et d'insertion (réservation combinée)"),
-        N_("structure du handicap ou d'insertion"),
+        N_("structure du handicap ou d'insertion (réservation combinée)"),
+        N_("structures du handicap ou d'insertion (réservation combinée)"),
     ),
     "L2113-15": (
+        N_("entreprise de l'ESS (services sociaux, de santé et culturels)"),
         N_("entreprises de l'ESS (services sociaux, de santé et culturels)"),
-        N_("entreprise de l'ESS"),
     ),
 }
 
@@ -32,10 +33,26 @@ _WHO = {
 class ReservationVerdict:
     article: str
     allowed: bool  # the purchase itself may be reserved under the article
-    eligible_count: int  # eligible suppliers that answer alone
-    lots: tuple[tuple[str, int], ...]  # (lot, eligible suppliers answering it) if lots
+    eligible_count: int  # eligible suppliers known to answer alone
+    lots: tuple[tuple[str, int], ...]  # (lot, eligible suppliers known to answer it) if lots
     recommendation: str
     explanation: Text  # French, translatable (texts.py)
+    probable_count: int = 0  # eligible suppliers that would answer alone, were they known
+
+
+def counted(count: int, article: str) -> Text:
+    """``count`` suppliers eligible under ``article``, in words: never "0 structures"."""
+    one, several = _WHO[article]
+    if count == 0:
+        return Text(N_("aucune {who}"), who=Text(one))
+    return Text(N_("{count} {who}"), count=count, who=Text(one if count == 1 else several))
+
+
+def _joined(texts: list[Text]) -> Text | str:
+    """Texts joined by semicolons, each still translatable."""
+    if len(texts) <= 1:
+        return texts[0] if texts else ""
+    return Text(N_("{first} ; {rest}"), first=texts[0], rest=_joined(texts[1:]))
 
 
 def verdicts(
@@ -45,22 +62,32 @@ def verdicts(
     inclusive: int,
     rules: Rules,
     groups_by_article: dict[str, int] | None = None,
+    probable: dict[str, int] | None = None,
 ) -> list[ReservationVerdict]:
     """One verdict per article, in the order of ``ARTICLES``. ``able``: per article, the
-    eligible suppliers answering alone (sectors, place, size); ``lots_able``: the same per
-    lot; ``inclusive``: the suppliers answering alone eligible for one article at least."""
+    eligible suppliers known to answer alone (sectors, place, size); ``lots_able``: the
+    same per lot; ``inclusive``: those known to answer alone eligible for one article at
+    least; ``probable``: per article, the eligible ones that would answer alone were their
+    sectors known — shown apart, never counted toward a recommendation."""
     thresholds = rules["reservation"]
     groups_by_article = groups_by_article or {}
+    probable = probable or {}
     result = []
     for article in ARTICLES:
         allowed = purchase_allows(article, purchase, rules)
         count = able[article] if allowed.eligible else 0
+        maybe = probable.get(article, 0) if allowed.eligible else 0
         lots = tuple(
             (lot, counts[article] if allowed.eligible else 0) for lot, counts in lots_able.items()
         )
         groups = groups_by_article.get(article, 0)
-        who, one = (Text(template) for template in _WHO[article])
         whole, per_lot = thresholds["min_suppliers_whole"], thresholds["min_suppliers_lot"]
+        per_lot_counts = Text(
+            N_("par lot : {lots}"),
+            lots=_joined(
+                [Text(N_("{lot} : {count}"), lot=lot, count=counted(n, article)) for lot, n in lots]
+            ),
+        )
         if not allowed.eligible:
             recommendation = CLAUSE if inclusive else NOTHING
             explanation = Text(
@@ -70,12 +97,11 @@ def verdicts(
             recommendation = RESERVE_WHOLE
             explanation = Text(
                 N_(
-                    "{count} {who} peuvent répondre seules (secteurs, territoire, capacité) : "
-                    "au moins {whole} assurent une concurrence réelle. Le marché peut être "
-                    "réservé en entier au titre de l'article {article}."
+                    "{count} peuvent répondre seules (secteurs connus, territoire, capacité) ; "
+                    "il en faut au moins {whole} pour une concurrence réelle. Le marché peut "
+                    "être réservé en entier au titre de l'article {article}."
                 ),
-                count=count,
-                who=who,
+                count=counted(count, article).capitalise(),
                 whole=whole,
                 article=article,
             )
@@ -83,30 +109,29 @@ def verdicts(
             recommendation = RESERVE_LOT
             explanation = Text(
                 N_(
-                    "Seulement {count} {who} pour le marché entier, mais au moins {per_lot} "
-                    "pour : {lots}. Réserver ce(s) lot(s) au titre de l'article {article}."
+                    "Pour le marché entier : {count} ({lots}). Réserver au titre de l'article "
+                    "{article} le(s) lot(s) qui en comptent au moins {per_lot} : {chosen}."
                 ),
-                count=count,
-                who=who,
+                count=counted(count, article),
+                lots=per_lot_counts,
                 per_lot=per_lot,
-                lots=", ".join(lot for lot, n in lots if n >= per_lot),
+                chosen=", ".join(lot for lot, n in lots if n >= per_lot),
                 article=article,
             )
         elif count >= thresholds["min_suppliers_clause"] or groups or inclusive:
             recommendation = CLAUSE
             explanation = Text(
                 N_(
-                    "{count} {who} seulement (et {groups} groupement(s) possible(s)) : trop "
-                    "peu pour réserver (seuil {whole}). Une clause sociale d'insertion ouvre "
-                    "le marché à ces structures."
+                    "{count} seulement (et {groups} groupement(s) possible(s)) : trop peu "
+                    "pour réserver (il en faut au moins {whole}). Une clause sociale "
+                    "d'insertion ouvre le marché à ces structures."
                 )
                 if groups
                 else N_(
-                    "{count} {who} seulement : trop peu pour réserver (seuil {whole}). Une "
-                    "clause sociale d'insertion ouvre le marché à ces structures."
+                    "{count} seulement : trop peu pour réserver (il en faut au moins "
+                    "{whole}). Une clause sociale d'insertion ouvre le marché à ces structures."
                 ),
-                count=count,
-                who=who,
+                count=counted(count, article).capitalise(),
                 groups=groups,
                 whole=whole,
             )
@@ -114,10 +139,23 @@ def verdicts(
             recommendation = NOTHING
             explanation = Text(
                 N_(
-                    "Aucune {one} ne couvre ce besoin sur ce territoire : pas de réservation "
+                    "{count} connue ne couvre ce besoin sur ce territoire : pas de réservation "
                     "recommandée."
                 ),
-                one=one,
+                count=counted(0, article).capitalise(),
+            )
+        if lots and allowed.eligible and recommendation != RESERVE_LOT:
+            explanation = Text(
+                N_("{explanation} Détail {lots}."), explanation=explanation, lots=per_lot_counts
+            )
+        if maybe and allowed.eligible:
+            explanation = Text(
+                N_(
+                    "{explanation} En outre, {maybe} probable(s) — secteurs non renseignés ou "
+                    "seulement voisins, à vérifier — non comptée(s) ici."
+                ),
+                explanation=explanation,
+                maybe=counted(maybe, article),
             )
         if article == L2113_15 and allowed.eligible:
             explanation = Text(
@@ -131,6 +169,8 @@ def verdicts(
                 years=rules["ess"]["exclusion_years"],
             )
         result.append(
-            ReservationVerdict(article, allowed.eligible, count, lots, recommendation, explanation)
+            ReservationVerdict(
+                article, allowed.eligible, count, lots, recommendation, explanation, maybe
+            )
         )
     return result

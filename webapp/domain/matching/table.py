@@ -33,13 +33,22 @@ from webapp.domain.matching.eligibility import (
     TO_VERIFY,
     supplier_eligible,
 )
-from webapp.domain.matching.facts import NATIONAL, Purchase, Supplier
+from webapp.domain.matching.evaluate import LEVELS, _declared, proximities
+from webapp.domain.matching.facts import COMMUNE, NATIONAL, Purchase, Supplier
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.territory import DISTANCE_DECIMALS, EARTH_RADIUS_KM, divisions_inside
+from webapp.domain.matching.territory import SMALL_PLACES, divisions_inside, nearest_km
 
-# Sector coverage, as ``evaluate`` grades it (NONE, PRIOR, GROUP, EXACT).
-COVER_NONE, COVER_PRIOR, COVER_GROUP, COVER_EXACT = 0, 1, 2, 3
-_LEVELS = np.array([0.0, 0.25, 0.6, 1.0])  # evaluate._LEVEL, by code
+# Sector evidence, as ``evaluate`` grades it: the code of each of ``evaluate.LEVELS``.
+(
+    COVER_NONE,
+    COVER_OTHER,
+    COVER_PRIOR,
+    COVER_GROUP,
+    COVER_SUGGESTED,
+    COVER_TRACK,
+    COVER_EXACT,
+) = range(len(LEVELS))
+COVER_KNOWN = COVER_SUGGESTED  # from this code on, the sector is known
 # Zone kinds, by code.
 _NONE, _NATIONAL, _DIVISIONS, _RADIUS = 0, 1, 2, 3
 _ZONE_CODES = {"none": _NONE, NATIONAL: _NATIONAL, "divisions": _DIVISIONS, "radius": _RADIUS}
@@ -52,6 +61,7 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 # What the rules read of a supplier, one column each: (name, dtype, its value).
 _COLUMNS: tuple[tuple[str, type, Callable[[Supplier], object]], ...] = (
     ("has_sectors", bool, lambda s: bool(s.sectors)),
+    ("has_declared", bool, lambda s: any(_declared(c) for c in s.sectors)),
     ("turnover", np.float64, lambda s: s.turnover or math.nan),  # 0 is unknown, as in evaluate
     ("latitude", np.float64, lambda s: math.nan if s.latitude is None else s.latitude),
     ("longitude", np.float64, lambda s: math.nan if s.longitude is None else s.longitude),
@@ -64,33 +74,33 @@ _COLUMNS: tuple[tuple[str, type, Callable[[Supplier], object]], ...] = (
     ("to_verify", bool, lambda s: s.kind in TO_VERIFY),
     ("insertion", bool, lambda s: s.kind in INSERTION_KINDS),
     ("ess", bool, lambda s: s.kind == "ESS" or s.ess_status in ESS_STATUSES),
-    # Track records read per purchase, in Python (few suppliers): awards with sectors (their
-    # count depends on the purchase's sectors), reserved L2113-15 awards (the 3-year
-    # exclusion depends on its CPV and date).
-    ("award_sectors", bool, lambda s: any(a.sectors for a in s.awards)),
+    # Reserved L2113-15 awards, read per purchase in Python (few suppliers): the 3-year
+    # exclusion depends on its CPV and date.
     ("ess_award", bool, lambda s: any(a.reservation == L2113_15 for a in s.awards)),
 )
 # The indexes: key -> sorted positions of the suppliers listed under it.
 _INDEXES = (
     "by_sector",
+    "by_declared",
     "by_group",
-    "by_prior",
+    "by_track",
     "by_national",
     "by_division",
     "by_reach",
     "inferred",
+    "inferred_at",
 )
 
 
-def _memberships(supplier: Supplier, priors: dict[str, list[str]]) -> Iterator[tuple[str, object]]:
+def _memberships(supplier: Supplier) -> Iterator[tuple[str, object]]:
     """The (index, key) pairs ``supplier`` is listed under."""
-    if supplier.sectors:
-        for claim in supplier.sectors:
-            yield "by_sector", claim.sector
-            yield "by_group", claim.group
-    else:  # no known sector: the groups its kind's prior reaches
-        for group in priors.get(supplier.kind, ()):
-            yield "by_prior", group
+    for claim in supplier.sectors:
+        yield "by_sector", claim.sector
+        yield "by_group", claim.group
+        if _declared(claim):
+            yield "by_declared", claim.sector
+    for sector in {sector for award in supplier.awards for sector in award.sectors}:
+        yield "by_track", sector
     zone = supplier.zone
     if zone.kind == NATIONAL:
         yield "by_national", NATIONAL
@@ -100,6 +110,8 @@ def _memberships(supplier: Supplier, priors: dict[str, list[str]]) -> Iterator[t
         yield "by_reach", division
     if not zone.declared and supplier.latitude is not None:  # inferred zones, by base cell
         yield "inferred", (math.floor(supplier.latitude), math.floor(supplier.longitude))
+        if supplier.commune:  # and by base commune (0 km from a place holding it)
+            yield "inferred_at", supplier.commune
 
 
 def _without(listed: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -152,24 +164,21 @@ class SupplierTable:
 
         self.kind_code = {kind: code for code, kind in enumerate(sorted({s.kind for s in pool}))}
         self.kind = np.fromiter((self.kind_code[s.kind] for s in pool), np.int64, n)
-        # Per sector group: which kinds' prior reaches the threshold (by kind code).
-        self.priors = {
-            kind: [g for g, share in shares.items() if share >= rules.min_prior]
-            for kind, shares in rules.kind_priors.items()
-        }
-        self.prior_kinds: dict[str, np.ndarray] = {}
-        for kind, groups in self.priors.items():
+        # Per sector group: the share of each kind (by code) working in it (the prior).
+        self.prior_share: dict[str, np.ndarray] = {}
+        for kind, shares in rules.kind_priors.items():
             if kind in self.kind_code:
-                for group in groups:
-                    flags = self.prior_kinds.setdefault(group, np.zeros(len(self.kind_code), bool))
-                    flags[self.kind_code[kind]] = True
+                for group, share in shares.items():
+                    column = self.prior_share.setdefault(group, np.zeros(len(self.kind_code)))
+                    column[self.kind_code[kind]] = share
 
         for name, dtype, value in _COLUMNS:
             setattr(self, name, np.fromiter((value(s) for s in pool), dtype, n))
+        self.commune = np.array([s.commune for s in pool], dtype=object)
 
         listed: dict[str, dict[object, list[int]]] = {name: {} for name in _INDEXES}
         for position, supplier in enumerate(pool):
-            for name, key in _memberships(supplier, self.priors):
+            for name, key in _memberships(supplier):
                 listed[name].setdefault(key, []).append(position)
         for name, index in listed.items():
             setattr(
@@ -208,15 +217,18 @@ class SupplierTable:
             for position, supplier in live:
                 column[position] = value(supplier)
             setattr(new, name, column)
+        new.commune = np.concatenate([self.commune, np.full(len(added), None, dtype=object)])
+        for position, supplier in live:
+            new.commune[position] = supplier.commune
         # Index entries: the old suppliers' taken out, the new ones' put in.
         out: dict[tuple[str, object], list[int]] = {}
         into: dict[tuple[str, object], list[int]] = {}
         for position in replaced:
             if self.alive[position]:
-                for membership in _memberships(self.pool[position], self.priors):
+                for membership in _memberships(self.pool[position]):
                     out.setdefault(membership, []).append(position)
         for position, supplier in live:
-            for membership in _memberships(supplier, self.priors):
+            for membership in _memberships(supplier):
                 into.setdefault(membership, []).append(position)
         for name in _INDEXES:
             setattr(new, name, dict(getattr(self, name)))
@@ -254,22 +266,23 @@ class SupplierTable:
         return mask
 
     def candidates(self, purchase: Purchase) -> np.ndarray:
-        """The positions of the suppliers meeting the purchase (a sector of it or of one of
-        its lots; its place), in the pool's order."""
+        """The positions of the suppliers working in the purchase's place or near it, of a
+        kind the purchase is bought from, in the pool's order. No sector filter: unknown
+        never excludes (``assess`` weighs the evidence)."""
         place = purchase.place
         around = {*place.covered_by, *divisions_inside(place)}
         mask = self.mark(
             (self.by_division, around), (self.by_reach, around), (self.by_national, [NATIONAL])
         )
-        if place.latitude is not None and place.longitude is not None:
-            mask |= self.mark((self.inferred, self._cells_near(place.latitude, place.longitude)))
-        parts = (purchase, *purchase.lots)
-        if all(part.sectors for part in parts):
-            sectors = {sector for part in parts for sector, _ in part.sectors}
-            groups = {group for part in parts for _, group in part.sectors}
-            mask &= self.mark(
-                (self.by_sector, sectors), (self.by_group, groups), (self.by_prior, groups)
-            )
+        cells: set[tuple[int, int]] = set()
+        for latitude, longitude in place.points:
+            cells.update(self._cells_near(latitude, longitude))
+        mask |= self.mark((self.inferred, cells), (self.inferred_at, place.insee))
+        if place.kind == NATIONAL:  # every zone lies in France: everyone works there
+            mask = np.ones(self.size, bool)
+        if purchase.nature is not None:
+            codes = [self.kind_code[k] for k in purchase.nature.kinds if k in self.kind_code]
+            mask &= np.isin(self.kind, codes)
         return np.flatnonzero(mask & self.alive)
 
     def _cells_near(self, latitude: float, longitude: float) -> list[tuple[int, int]]:
@@ -291,10 +304,14 @@ class Assessment:
     positions: np.ndarray
     sectors: tuple[str, ...]  # the purchase's sectors, the columns of ``coverage``
     coverage: np.ndarray  # (candidates, sectors): COVER_* codes
-    serves: np.ndarray  # works in the place (``territory.works_in``)
-    touches: np.ndarray  # works in the place or part of it (``territory.touches``)
-    distance_km: np.ndarray  # NaN: unknown
+    serves: np.ndarray  # covers the whole place (``territory.presence``)
+    touches: np.ndarray  # its zone meets the place (``territory.touches``)
+    works: np.ndarray  # works in the place or a part of it (``territory.presence``)
+    distance_km: np.ndarray  # to the nearest part of the place; NaN: unknown
     carries: np.ndarray  # YES, NO, UNKNOWN
+    evidence: np.ndarray  # 0..1
+    fits_kind: np.ndarray  # a kind the purchase's nature is bought from (or a trade)
+    nature: bool
     score: np.ndarray  # rounded as ``evaluate`` rounds it
     eligible: np.ndarray  # (candidates, articles): bool, in the order of ``ARTICLES``
     to_verify: np.ndarray  # (candidates, articles): bool
@@ -302,18 +319,33 @@ class Assessment:
     # Derived once: the matcher asks them several times (ranking, verdicts, each group search).
     @cached_property
     def covered(self) -> np.ndarray:
-        """Covers one of the sectors at least."""
-        return (self.coverage != COVER_NONE).any(axis=1)
+        """Known to do one of the sectors at least."""
+        return (self.coverage >= COVER_KNOWN).any(axis=1)
 
     @cached_property
-    def answers_alone(self) -> np.ndarray:
-        """Covers every sector (one at least), works in the place, not known too small."""
-        covers_all = self.covered & (self.coverage != COVER_NONE).all(axis=1)
-        return covers_all & self.serves & (self.carries != NO)
+    def known(self) -> np.ndarray:
+        """The data says it can do the purchase (``Evaluation.known``)."""
+        if self.nature:
+            return self.fits_kind.copy()
+        return self.fits_kind & self.covered & (self.coverage >= COVER_KNOWN).all(axis=1)
 
     @cached_property
     def relevant(self) -> np.ndarray:
-        return self.covered & self.serves
+        return self.fits_kind & self.works & (self.evidence > 0)
+
+    @cached_property
+    def able(self) -> np.ndarray:
+        return self.relevant & self.serves & (self.carries != NO)
+
+    @cached_property
+    def answers_alone(self) -> np.ndarray:
+        """Known, covers the place, not known too small."""
+        return self.known & self.able
+
+    @cached_property
+    def probable_alone(self) -> np.ndarray:
+        """Would answer alone, were its sectors known."""
+        return self.able & ~self.known
 
 
 def assess(
@@ -325,35 +357,61 @@ def assess(
 ) -> Assessment:
     """``evaluate(table.pool[p], purchase, rules, allowed=allowed)`` for every ``p`` of
     ``positions``, as arrays. ``allowed``: ``purchase_allows`` per article."""
-    points = rules["score"]
+    points, weights = rules["score"], rules["evidence"]
     n = len(positions)
     sectors = dict(purchase.sectors)  # as evaluate's coverage dict: one entry per sector
     coverage = np.zeros((n, len(sectors)), dtype=np.int64)
     has_sectors = table.has_sectors[positions]
+    has_declared = table.has_declared[positions]
     kinds = table.kind[positions]
+
+    def listed(index: dict, key) -> np.ndarray:
+        return table.mark((index, [key]))[positions]
+
+    total = np.zeros(n)
+    # The weight of each code (PRIOR's depends on the kind: set below).
+    level_weights = np.array([weights.get(level, 0.0) for level in LEVELS])
     for column, (sector, group) in enumerate(sectors.items()):
-        codes = coverage[:, column]
-        prior = table.prior_kinds.get(group)
-        if prior is not None:
-            codes[~has_sectors & prior[kinds]] = COVER_PRIOR
-        codes[table.mark((table.by_group, [group]))[positions]] = COVER_GROUP
-        codes[table.mark((table.by_sector, [sector]))[positions]] = COVER_EXACT
+        codes = coverage[:, column]  # weakest first: each stronger level overrides
+        codes[has_sectors & ~has_declared] = COVER_OTHER
+        codes[~has_sectors] = COVER_PRIOR
+        codes[listed(table.by_group, group)] = COVER_GROUP
+        codes[listed(table.by_sector, sector)] = COVER_SUGGESTED
+        codes[listed(table.by_track, sector)] = COVER_TRACK
+        codes[listed(table.by_declared, sector)] = COVER_EXACT
+        level = level_weights[codes]
+        share = table.prior_share.get(group, np.zeros(len(table.kind_code) or 1))
+        prior = weights["prior_floor"] + weights["prior_scale"] * share[kinds]
+        level = np.where(codes == COVER_PRIOR, prior, level)
+        total = total + level  # summed in evaluate's order: the same floats
+    nature = purchase.nature is not None
+    if nature:
+        if sectors:
+            evidence = weights["nature_kind"] + weights["nature_sector_bonus"] * (
+                total / len(sectors)
+            )
+        else:
+            evidence = np.full(n, float(weights["nature_kind"]))
+        fits_kind = np.isin(
+            kinds, [table.kind_code[k] for k in purchase.nature.kinds if k in table.kind_code]
+        )
+        evidence = np.where(fits_kind, evidence, 0.0)
+    else:
+        fits_kind = np.ones(n, bool)
+        evidence = total / len(sectors) if sectors else np.full(n, float(weights["prior_floor"]))
 
-    score = np.zeros(n)
-    if sectors:
-        total = np.zeros(n)
-        for column in range(len(sectors)):  # summed in evaluate's order: the same floats
-            total = total + _LEVELS[coverage[:, column]]
-        score = score + points["sector_exact"] * total / len(sectors)
-
-    serves_zone, touches = _territory(table, purchase, positions)
-    distance = _distance(table, purchase, positions)
+    covers_zone, touches = _territory(table, purchase, positions)
+    distance = nearest_km(
+        table.latitude[positions],
+        table.longitude[positions],
+        table.commune[positions],
+        purchase.place,
+    )
     located = ~np.isnan(distance)
     near = located & (distance <= table.reach_km) & ~table.declared[positions]
-    serves = serves_zone | near
-    score = np.where(serves, score + points["territory"], score)
-    penalty = np.minimum(10.0, distance / 10 * points["distance_penalty_per_10km"])
-    score = np.where(serves & located, score - penalty, score)
+    works = touches | near
+    serves = covers_zone | (near if purchase.place.kind in SMALL_PLACES else False)
+    score = points["scale"] * evidence * proximities(distance, rules)
 
     carries = np.full(n, UNKNOWN, dtype=np.int64)
     yearly = purchase.yearly_amount
@@ -364,14 +422,9 @@ def assess(
             fits = yearly / turnover <= rules["dependency"]["max_share"]
         carries[known] = np.where(fits[known], YES, NO)
         score = np.where(known & fits, score + points["capacity_known_ok"], score)
-        score = np.where(known, score, score + points["capacity_unknown"])
 
     awards = table.awards[positions]
     track = np.minimum(points["track_record"], awards).astype(np.float64)
-    for row in np.flatnonzero(table.award_sectors[positions]).tolist():
-        supplier = table.pool[positions[row]]
-        related = sum(1 for a in supplier.awards if a.sectors & set(sectors))
-        track[row] = min(points["track_record"], 5 * related + len(supplier.awards))
     score = np.where(awards > 0, score + track, score)
     score = score + points["completeness"] * table.completeness[positions] / 100
     rounded = _round_tenths(np.maximum(score, 0.0))
@@ -383,8 +436,12 @@ def assess(
         coverage=coverage,
         serves=serves,
         touches=touches,
+        works=works,
         distance_km=distance,
         carries=carries,
+        evidence=evidence,
+        fits_kind=fits_kind,
+        nature=nature,
         score=rounded,
         eligible=eligible,
         to_verify=to_verify,
@@ -406,7 +463,7 @@ def _round_tenths(values: np.ndarray) -> np.ndarray:
 def _territory(
     table: SupplierTable, purchase: Purchase, positions: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(serves, touches) per candidate: ``territory.serves`` and ``territory.touches``."""
+    """(covers, touches) per candidate: ``territory.serves`` and ``territory.touches``."""
     place = purchase.place
     zone = table.zone[positions]
     national = zone == _NATIONAL
@@ -415,33 +472,19 @@ def _territory(
         return table.mark((index, keys))[positions]
 
     if place.kind == NATIONAL:
-        serves = national
-    else:
-        serves = (
-            national
-            | ((zone == _DIVISIONS) & listed(table.by_division, place.covered_by))
-            | ((zone == _RADIUS) & listed(table.by_reach, [(place.kind, place.code)]))
-        )
+        covers = national
+        touches = national | (zone == _DIVISIONS) | (zone == _RADIUS)
+        return covers, touches
+    covers = national | ((zone == _DIVISIONS) & listed(table.by_division, place.covered_by))
+    if place.kind == COMMUNE:
+        covers = covers | ((zone == _RADIUS) & listed(table.by_reach, [(place.kind, place.code)]))
     inside = divisions_inside(place)
     touches = (
-        serves
+        covers
         | ((zone == _DIVISIONS) & listed(table.by_division, inside))
         | ((zone == _RADIUS) & listed(table.by_reach, inside))
     )
-    return serves, touches
-
-
-def _distance(table: SupplierTable, purchase: Purchase, positions: np.ndarray) -> np.ndarray:
-    """``territory.distance_km`` per candidate (NaN: unknown), the same formula."""
-    place = purchase.place
-    if place.latitude is None or place.longitude is None:
-        return np.full(len(positions), math.nan)
-    latitude, longitude = table.latitude[positions], table.longitude[positions]
-    phi1, phi2 = np.radians(latitude), math.radians(place.latitude)
-    d_phi, d_lambda = phi2 - phi1, np.radians(place.longitude - longitude)
-    h = np.sin(d_phi / 2) ** 2 + np.cos(phi1) * math.cos(phi2) * np.sin(d_lambda / 2) ** 2
-    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
-    return np.round(distance, DISTANCE_DECIMALS)
+    return covers, touches
 
 
 def _eligibility(

@@ -1,12 +1,16 @@
-"""Does a supplier's zone serve a place (DESIGN.md, territory) — the rule the search's
-"serves" filter applies too: a zone listing a division serves every place inside it, a
-national zone serves everything, a radius serves the places it reaches."""
+"""Where a supplier works toward a place (DESIGN.md, territory) — the rule the search's
+filters apply too. *Works in* P: the zone meets P; *covers* P (``serves``): the zone
+holds all of P — a zone listing a division covers every place inside it, a national zone
+covers everything, a radius the places it reaches."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Supplier, Zone
+import numpy as np
+
+from webapp.domain.matching.facts import COMMUNE, EPCI, NATIONAL, Place, Supplier, Zone
 from webapp.domain.matching.texts import N_, Text
 
 EARTH_RADIUS_KM = 6371.009
@@ -36,12 +40,10 @@ def serves(zone: Zone, place: Place) -> tuple[bool, Text]:
                 return True, Text(_INCLUDES[kind], code=code)
         return False, Text(N_("sa zone d'intervention ne comprend pas {place}"), place=place.name)
     if zone.kind == "radius":
-        if (place.kind, place.code) in zone.reach:
-            if place.kind == COMMUNE:
-                return True, Text(N_("intervient à {km:g} km autour de sa base"), km=zone.radius_km)
-            return True, Text(
-                N_("intervient à {km:g} km autour de sa base (en partie)"), km=zone.radius_km
-            )
+        # The circle reaches a division when it reaches one of its communes: it holds a
+        # commune, and works in part of anything larger (``touches``).
+        if place.kind == COMMUNE and (place.kind, place.code) in zone.reach:
+            return True, Text(N_("intervient à {km:g} km autour de sa base"), km=zone.radius_km)
         return False, Text(
             N_("{place} est hors de ses {km:g} km d'intervention"),
             place=place.name,
@@ -50,38 +52,52 @@ def serves(zone: Zone, place: Place) -> tuple[bool, Text]:
     return False, Text(N_("zone d'intervention inconnue"))
 
 
-def works_in(supplier: Supplier, place: Place, reach_km: float) -> tuple[bool, Text, float | None]:
-    """(served, why, distance): the zone serves the place, or — the zone being only
-    inferred by an import, not declared — the base lies within ``reach_km`` of it."""
-    served, why = serves(supplier.zone, place)
-    distance = distance_km(supplier, place)
-    if served and not supplier.zone.declared and supplier.zone.kind != "none":
-        return (
-            served,
-            Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why),
-            distance,
-        )
-    if served or supplier.zone.declared or distance is None or distance > reach_km:
-        return served, why, distance
-    return (
-        True,
-        Text(
+@dataclass(frozen=True)
+class Presence:
+    """Where a supplier stands toward a place (DESIGN.md, territory: one rule, two
+    questions). ``works``: its zone meets the place (a zone listing the Nord works in
+    Hauts-de-France), or — a zone only inferred from its address — its base lies within
+    reach of the place's nearest part. ``covers``: its zone holds all of the place (or, for
+    a commune or an EPCI, an inferred zone's base within reach). ``distance_km``: from its
+    base to the nearest part of the place, 0 inside it (None: no position)."""
+
+    works: bool
+    covers: bool
+    why: Text
+    distance_km: float | None
+
+
+def presence(supplier: Supplier, place: Place, reach_km: float, distance: float | None) -> Presence:
+    """``distance``: ``nearest_km`` of the supplier's base to the place."""
+    zone = supplier.zone
+    covers, why = serves(zone, place)
+    works = covers or touches(zone, place, divisions_inside(place))
+    inferred = not zone.declared
+    if covers and inferred and zone.kind != "none":
+        why = Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why)
+    elif works and not covers:
+        why = Text(N_("intervient sur une partie de {place}"), place=place.name)
+        if inferred:
+            why = Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why)
+    near = inferred and distance is not None and distance <= reach_km
+    if near and not works:
+        works = True
+        why = Text(
             N_(
-                "zone non déclarée (déduite de l'adresse) : base à {distance:.0f} km du lieu "
-                "d'exécution, dans la limite de {reach:g} km"
+                "zone non déclarée (déduite de l'adresse) : base à {distance:.0f} km de {place}, "
+                "dans la limite de {reach:g} km"
             ),
             distance=distance,
+            place=place.name,
             reach=reach_km,
-        ),
-        distance,
-    )
+        )
+    if near and place.kind in SMALL_PLACES:
+        covers = True
+    return Presence(works, covers, why, distance)
 
 
-def takes_part(
-    supplier: Supplier, place: Place, inside: frozenset[tuple[str, str]], reach_km: float
-) -> bool:
-    """Works in the place or part of it (``touches``), or near it (``works_in``)."""
-    return touches(supplier.zone, place, inside) or works_in(supplier, place, reach_km)[0]
+# Places small enough for an enterprise based within reach to carry out all of them.
+SMALL_PLACES = frozenset({COMMUNE, EPCI})
 
 
 def divisions_inside(place: Place) -> frozenset[tuple[str, str]]:
@@ -102,6 +118,8 @@ def touches(zone: Zone, place: Place, inside: frozenset[tuple[str, str]]) -> boo
     nowhere in the place brings nothing to carry the work out there."""
     if serves(zone, place)[0]:
         return True
+    if place.kind == NATIONAL:  # any zone lies in France
+        return zone.kind in ("divisions", "radius")
     if zone.kind == "divisions":
         return not zone.divisions.isdisjoint(inside)
     if zone.kind == "radius":
@@ -146,13 +164,56 @@ def union_serves(zones: list[Zone], place: Place) -> bool:
     return mask == whole(place)
 
 
-def distance_km(supplier: Supplier, place: Place) -> float | None:
-    if None in (supplier.latitude, supplier.longitude, place.latitude, place.longitude):
-        return None
-    return round(
-        haversine_km(supplier.latitude, supplier.longitude, place.latitude, place.longitude),
-        DISTANCE_DECIMALS,
-    )
+def nearest_km(
+    latitudes: np.ndarray, longitudes: np.ndarray, communes: np.ndarray, place: Place
+) -> np.ndarray:
+    """Per supplier (positions as arrays, NaN: unknown; ``communes``: INSEE codes of their
+    bases, as an object array): the distance in km to the nearest part of ``place`` — 0 for
+    a base inside it, else to the nearest of ``place.points``; NaN when either position is
+    unknown. One function for one supplier (``evaluate``) and for thousands (``assess``):
+    the same floats, rounded to the metre."""
+    n = len(latitudes)
+    if place.kind == NATIONAL:
+        return np.where(np.isnan(latitudes), math.nan, 0.0)
+    if not place.points:
+        return np.full(n, math.nan)
+    inside = np.fromiter((c in place.insee for c in communes.tolist()), bool, n)
+    best = np.full(n, np.inf)
+    phi1 = np.radians(latitudes)
+    cos1 = np.cos(phi1)
+    for latitude, longitude in place.points:
+        phi2 = math.radians(latitude)
+        d_phi, d_lambda = phi2 - phi1, np.radians(longitude - longitudes)
+        h = np.sin(d_phi / 2) ** 2 + cos1 * math.cos(phi2) * np.sin(d_lambda / 2) ** 2
+        best = np.minimum(best, 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h))))
+    distance = np.round(best, DISTANCE_DECIMALS)
+    distance[inside] = 0.0
+    distance[np.isnan(latitudes)] = math.nan
+    return distance
+
+
+def representative_points(
+    positions: list[tuple[float, float]], grid_degrees: float, max_points: int
+) -> tuple[tuple[float, float], ...]:
+    """A place's parts for distances: its communes' positions, merged (mean per cell of a
+    grid, finer first) until at most ``max_points`` remain — a région has thousands of
+    communes; cells of a few kilometres keep the nearest part within that of the truth."""
+    cell = grid_degrees
+    points = sorted(set(positions))
+    while len(points) > max_points:
+        cells: dict[tuple[int, int], list[tuple[float, float]]] = {}
+        for latitude, longitude in positions:
+            key = (math.floor(latitude / cell), math.floor(longitude / cell))
+            cells.setdefault(key, []).append((latitude, longitude))
+        points = sorted(
+            (
+                round(sum(p[0] for p in members) / len(members), 5),
+                round(sum(p[1] for p in members) / len(members), 5),
+            )
+            for members in cells.values()
+        )
+        cell *= 2
+    return tuple(points)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
