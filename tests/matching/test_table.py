@@ -15,10 +15,10 @@ import pytest
 
 from webapp.domain.matching.eligibility import ARTICLES, L2113_15, allowed_articles
 from webapp.domain.matching.evaluate import LEVELS, evaluate
-from webapp.domain.matching.nature import purchase_nature
 from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
 from webapp.domain.matching.groups import find_groups
 from webapp.domain.matching.match import match
+from webapp.domain.matching.nature import purchase_nature
 from webapp.domain.matching.recommend import verdicts
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable, assess

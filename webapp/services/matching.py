@@ -30,9 +30,9 @@ from webapp.domain.matching.facts import (
     Zone,
 )
 from webapp.domain.matching.match import MatchResult, match
+from webapp.domain.matching.nature import purchase_nature
 from webapp.domain.matching.rules import load_rules
 from webapp.domain.matching.table import SupplierTable
-from webapp.domain.matching.nature import purchase_nature
 from webapp.domain.matching.territory import divisions_inside, representative_points, touches
 from webapp.domain.matching.texts import Text
 from webapp.models import (
@@ -98,9 +98,7 @@ def _read_place(session: Session, kind: str, code: str | None) -> Place:
         ]
         if commune.epci_siren:
             covered.insert(1, ("epci", commune.epci_siren))
-        points = (
-            ((commune.latitude, commune.longitude),) if commune.latitude is not None else ()
-        )
+        points = ((commune.latitude, commune.longitude),) if commune.latitude is not None else ()
         return Place(
             kind,
             code,
