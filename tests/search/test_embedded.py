@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from search.embedded import EmbeddedBackend, quoted
-from search.query import SearchQuery
+from search.query import Point, SearchQuery
+from search.synonyms import kind_terms
 from webapp.domain.text import slugify
 
 
@@ -55,8 +56,12 @@ def make_document(identifier: int, name: str, **fields) -> dict:
         "labels": [],
         "networks": [],
         "reservations": ["L2113-13"],
+        "sector_group_names": [],
+        "kind_terms": [],
     }
     document.update(fields)
+    if "kind_terms" not in fields:
+        document["kind_terms"] = kind_terms(document["kind"])
     document["sectors"] = [slugify(name) for name in document["sector_names"]]
     if "display_name" not in fields:
         document["display_name"] = document["brand"] or name
@@ -267,3 +272,86 @@ def test_only_index_tokens_can_be_quoted_into_a_match_expression():
     for hostile in ('a"b', "a b", "x*", "NEAR(x)", ""):
         with pytest.raises(ValueError):
             quoted(hostile)
+
+
+# --- Partial matches (issue 10): layers by words kept, in every sort ----------------------
+
+
+@pytest.fixture
+def painters() -> Iterator[EmbeddedBackend]:
+    backend = EmbeddedBackend(":memory:")
+    backend.rebuild(
+        [
+            make_document(1, "Peinture Vitrerie Lyon", latitude=45.9, longitude=4.8),
+            make_document(2, "Abeille Peinture", latitude=45.76, longitude=4.83),
+            make_document(3, "Peinture Générale", latitude=45.7, longitude=4.8),
+            make_document(4, "Vitrerie du Centre", latitude=45.76, longitude=4.84),
+            make_document(
+                5,
+                "Les Couleurs",
+                latitude=46.5,
+                sector_names=["Peinture & Revêtement des murs"],
+                sector_group_names=["Bâtiments et Travaux publics"],
+            ),
+        ]
+    )
+    yield backend
+    backend.close()
+
+
+def order(backend: EmbeddedBackend, text: str, **criteria) -> list[str]:
+    return [hit.name for hit in backend.search(SearchQuery(text=text, **criteria)).hits]
+
+
+def test_words_are_dropped_from_the_end_each_layer_below_the_last(painters):
+    found = order(painters, "peinture vitrerie lyon")
+    assert found[0] == "Peinture Vitrerie Lyon"  # every word
+    # Then "peinture" alone (all but the last two dropped); "Vitrerie du Centre" has no
+    # "peinture", the first word, so it is no partial match at all.
+    assert set(found[1:]) == {"Abeille Peinture", "Peinture Générale", "Les Couleurs"}
+    assert painters.search(SearchQuery(text="peinture vitrerie lyon")).total == 4
+
+
+def test_a_middle_layer_comes_between(painters):
+    painters.upsert([make_document(6, "Peinture Vitrerie Sud", latitude=43.3, longitude=5.4)])
+    found = order(painters, "peinture vitrerie lyon")
+    assert found[:2] == ["Peinture Vitrerie Lyon", "Peinture Vitrerie Sud"]
+
+
+def test_scores_fall_with_each_word_dropped(painters):
+    hits = painters.search(SearchQuery(text="peinture vitrerie lyon")).hits
+    scores = [hit.score for hit in hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 1 > scores[1] > 0
+
+
+def test_a_sort_orders_each_layer_and_keeps_the_complete_matches_first(painters):
+    lyon = Point(45.76, 4.835, "Lyon")
+    by_distance = order(painters, "peinture vitrerie lyon", near=lyon, sort="distance")
+    assert by_distance[0] == "Peinture Vitrerie Lyon"  # the farthest, but complete
+    assert by_distance[1:3] == ["Abeille Peinture", "Peinture Générale"]
+    by_name = order(painters, "peinture vitrerie lyon", sort="name")
+    assert by_name == [
+        "Peinture Vitrerie Lyon",
+        "Abeille Peinture",
+        "Les Couleurs",
+        "Peinture Générale",
+    ]
+
+
+def test_pages_run_through_the_layers(painters):
+    pages = [
+        order(painters, "peinture vitrerie lyon", per_page=1, page=page) for page in range(1, 6)
+    ]
+    assert [len(page) for page in pages] == [1, 1, 1, 1, 0]
+    assert len({name for page in pages for name in page}) == 4
+
+
+def test_a_single_word_or_stop_words_make_no_partial_match(painters):
+    assert names(painters, "vitrerie de la") == {"Peinture Vitrerie Lyon", "Vitrerie du Centre"}
+    assert names(painters, "xqzwvk en") == set()
+
+
+def test_group_names_and_kind_words_are_searched(painters):
+    assert names(painters, "btp") == {"Les Couleurs"}
+    assert names(painters, "insertion") == names(painters, "siae") == names(painters)
+    assert names(painters, "interim") == set()  # EI: not a staffing kind

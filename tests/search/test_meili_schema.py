@@ -18,6 +18,7 @@ from search.meili_schema import (
     FILTERABLE,
     MAX_TOTAL_HITS,
     MAX_VALUES_PER_FACET,
+    RETRIEVED,
     UnknownAttribute,
     any_of,
     at_least,
@@ -36,12 +37,13 @@ from search.meili_schema import (
     settings_drift,
     sort_rules,
     to_meili_document,
+    wants_partial,
     word_at,
 )
 from search.query import FACETS, Place, Point, SearchQuery
 from search.results import Reason
 from search.synonyms import default_synonyms
-from search.text import STOP_WORDS
+from search.text import ONE_WAY, STOP_WORDS, synonym_pairs
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -242,6 +244,8 @@ def test_searchable_attributes_in_weight_order(settings):
         "offers",
         "description",
         "commune_name",
+        "sector_group_names",
+        "kind_terms",
     ]
 
 
@@ -308,14 +312,86 @@ def test_faceting_and_pagination_limits_fit_the_data(settings):
 
 
 def test_synonyms_come_from_the_versioned_file_both_ways(settings):
+    """Groups both ways, one-way rules one way only (Meilisearch's synonyms are per term)."""
     synonyms = settings["synonyms"]
+    one_way = {(a, b) for a, b in synonym_pairs(g for g in default_synonyms()[1] if ONE_WAY in g)}
     for term, others in synonyms.items():
         for other in others:
-            assert term in synonyms[other], (term, other)
+            assert term in synonyms.get(other, ()) or (term, other) in one_way, (term, other)
     assert "nettoyage" in synonyms["menage"] and "menage" in synonyms["nettoyage"]
     assert "espaces verts" in synonyms["paysagiste"]
+    assert "restaurant" in synonyms["restauration"]
+    assert "restauration" not in synonyms["restaurant"]  # stone restorers are no restaurant
+    assert "dechets" in synonyms["recyclage"] and "recyclage" not in synonyms["dechets"]
     _, groups = default_synonyms()
-    assert {term for group in groups for term in group} == set(synonyms)
+    searching = {a for a, _ in synonym_pairs(groups)}
+    assert searching == set(synonyms) and ONE_WAY not in synonyms
+
+
+def test_kind_names_are_synonyms_of_their_codes(settings):
+    synonyms = settings["synonyms"]
+    assert "ea" in synonyms["entreprise adaptee"] and "entreprise adaptee" in synonyms["ea"]
+    assert "ai" in synonyms["association intermediaire"]
+    assert "aci" in synonyms["chantier d insertion"]
+    # Four words or more: Meilisearch would never look them up, so neither backend has them.
+    assert "entreprise de travail temporaire d insertion" not in synonyms
+
+
+def test_every_synonym_phrase_can_be_looked_up_by_meilisearch(settings):
+    """Meilisearch tries synonyms on one to three consecutive query words."""
+    for term in settings["synonyms"]:
+        assert 1 <= len([w for w in term.split() if w not in STOP_WORDS]) <= 3, term
+
+
+def test_group_names_and_kind_words_are_searched_after_the_description(settings):
+    searchable = settings["searchableAttributes"]
+    assert searchable.index("description") < searchable.index("sector_group_names")
+    assert searchable.index("sector_names") < searchable.index("kind_terms")
+    assert {"sector_group_names", "kind_terms"} <= set(RETRIEVED)
+
+
+def test_documents_carry_group_names_and_kind_words(search_documents):
+    etti = next(d for d in search_documents if d["kind"] == "ETTI")
+    assert etti["kind_terms"][0] == "ETTI" and "interim" in etti["kind_terms"]
+    painter = next(d for d in search_documents if "peinture-revetement-des-murs" in d["sectors"])
+    assert "Bâtiments et Travaux publics" in painter["sector_group_names"]
+    assert all(len(d["sector_group_names"]) == len(d["sector_groups"]) for d in search_documents)
+
+
+def test_a_search_asks_for_every_word_then_for_partial_matches():
+    assert search_params(SearchQuery(text="peinture batiment"))["matchingStrategy"] == "all"
+    assert search_params(SearchQuery(text="x"), "last")["matchingStrategy"] == "last"
+
+
+@pytest.mark.parametrize(
+    ("text", "complete", "partial"),
+    [
+        ("peinture en bâtiment", 0, True),
+        ("peinture en bâtiment", 19, True),
+        ("peinture en bâtiment", 20, False),  # a page of complete matches is enough
+        ("peinture", 0, False),  # one word: nothing to drop
+        ("espaces verts", 0, False),  # one synonym phrase is one unit, as in the embedded
+        ("peinture de la", 0, False),  # stop words are no unit
+        ("80295478400012 nettoyage", 0, True),
+        ("", 0, False),
+    ],
+)
+def test_partial_matches_are_asked_for_as_the_embedded_engine_adds_them(text, complete, partial):
+    assert wants_partial(SearchQuery(text=text), complete) is partial
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("peinture en bâtiment", "peinture bâtiment"),
+        ("mise à disposition", "mise disposition"),  # next to each other: a synonym phrase
+        ("chantier d'insertion", "chantier 'insertion"),
+        ("peinture en", "peinture"),  # a last "en" would be searched as a prefix
+        ("De La", ""),
+    ],
+)
+def test_search_text_leaves_stop_words_out(text, sent):
+    assert search_text(text) == sent
 
 
 def test_stop_words_are_the_embedded_backends(settings):

@@ -6,10 +6,22 @@ import random
 
 import pytest
 
+from search.synonyms import (
+    default_synonyms,
+    kind_name_groups,
+    kind_terms,
+    parse_kind_words,
+    parse_synonyms,
+    synonym_map,
+)
 from search.text import (
+    ONE_WAY,
+    PARTIAL_MATCH_BELOW,
+    STOP_WORDS,
     edit_distance,
     folded,
     min_shared_trigrams,
+    partial_applies,
     segment,
     split_identifiers,
     stem,
@@ -19,6 +31,7 @@ from search.text import (
     typo_budget,
     words,
 )
+from webapp.domain.kinds import KIND_CODES
 from webapp.domain.text import fold
 
 
@@ -151,3 +164,107 @@ def test_segment_keeps_a_synonym_phrase_as_one_unit():
     table = synonym_table([("paysagiste", "espaces verts")])
     units = segment(terms("entretien des espaces verts"), table)
     assert units == [(("entretien",), ()), (("espace", "vert"), (("paysagiste",),))]
+
+
+# --- The domain vocabulary (issue 10) -----------------------------------------------------
+
+
+def test_a_one_way_rule_searches_one_way_only():
+    table = synonym_table([("restauration", ONE_WAY, "restaurant", "cantine")])
+    assert table[("restauration",)] == (("restaurant",), ("cantine",))
+    assert ("restaurant",) not in table and ("cantine",) not in table
+
+
+def test_the_synonym_file_reads_groups_and_one_way_rules():
+    version, groups = parse_synonyms(
+        "# version: 2026-01-01.1\nmenage, Nettoyage\nRecyclage => déchets, collecte\n"
+    )
+    assert version == "2026-01-01.1"
+    assert groups == (("menage", "nettoyage"), ("recyclage", ONE_WAY, "dechets", "collecte"))
+    assert synonym_map(groups) == {
+        "menage": ("nettoyage",),
+        "nettoyage": ("menage",),
+        "recyclage": ("dechets", "collecte"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "menage\n",  # no version
+        "# version: 1\nmenage\n",  # a group of one
+        "# version: 1\nrecyclage =>\n",  # a rule with nothing searched
+        "# version: 1\na => b => c\n",
+        # Meilisearch looks synonyms up for three query words at most.
+        "# version: 1\nentreprise de travail temporaire d'insertion, etti\n",
+    ],
+)
+def test_a_bad_synonym_file_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_synonyms(text)
+
+
+def test_the_shipped_vocabulary_loads():
+    version, groups = default_synonyms()
+    assert version and groups
+    table = synonym_table(groups)
+    assert ("restaurant",) in table[("restauration",)]
+    assert ("dechet",) in table[("recyclage",)] and ("recyclage",) not in table[("dechet",)]
+    assert ("interim",) in table[("mise", "disposition")]
+    assert ("aci",) in table[("chantier", "insertion")]
+
+
+def test_kind_words_are_read_per_kind():
+    version, found = parse_kind_words(
+        "# version: 2026-01-01.1\nETTI AI: Intérim\nEA ESAT: handicap, ESAT\n"
+    )
+    assert version == "2026-01-01.1"
+    assert found == {
+        "ETTI": ("interim",),
+        "AI": ("interim",),
+        "EA": ("handicap", "esat"),
+        "ESAT": ("handicap", "esat"),
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ETTI: interim\n",  # no version
+        "# version: 1\nXYZ: interim\n",
+        "# version: 1\nETTI interim\n",
+        "# version: 1\nETTI: travail temporaire\n",  # phrases go to the synonyms
+        "# version: 1\nETTI:\n",
+    ],
+)
+def test_a_bad_kind_words_file_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_kind_words(text)
+
+
+def test_every_kind_is_found_by_its_code_and_the_staffing_kinds_by_interim():
+    for code in KIND_CODES:
+        assert kind_terms(code)[0] == code
+    staffing = {code for code in KIND_CODES if "interim" in kind_terms(code)}
+    assert staffing == {"AI", "ETTI", "GEIQ", "EATT"}
+    assert "handicap" in kind_terms("ESAT") and "insertion" not in kind_terms("ESAT")
+
+
+def test_kind_names_of_three_words_at_most_are_synonyms_of_their_codes():
+    groups = dict(kind_name_groups())
+    assert groups["entreprise adaptee"] == "ea"
+    assert groups["atelier et chantier d insertion"] == "aci"
+    assert all(len([w for w in name.split() if w not in STOP_WORDS]) <= 3 for name in groups)
+
+
+@pytest.mark.parametrize(
+    ("units", "complete", "partial"),
+    [
+        (2, 0, True),
+        (2, PARTIAL_MATCH_BELOW - 1, True),
+        (2, PARTIAL_MATCH_BELOW, False),
+        (1, 0, False),
+    ],
+)
+def test_partial_matches_when_several_words_find_too_few(units, complete, partial):
+    assert partial_applies(units, complete) is partial
