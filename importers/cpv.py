@@ -1,6 +1,8 @@
 """CPV codes (Common Procurement Vocabulary): normalising them and the sectors they suggest.
 
-The mapping is data: ``data/mappings/cpv_sectors.csv`` (CPV prefix -> sector name of
+What a CPV code is — a code of the CPV 2008 nomenclature — is one rule,
+``webapp.domain.cpv.normalise_cpv`` (re-exported here for the importers). The mapping is
+data: ``data/mappings/cpv_sectors.csv`` (CPV prefix -> sector name of
 ``data/reference/sectors.csv``, with a confidence); the longest prefix present wins.
 """
 
@@ -12,39 +14,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from webapp.domain.cpv import CpvError, default_nomenclature, normalise_cpv
+
+__all__ = ["CpvError", "normalise_cpv", "sectors_for_cpv", "sectors_for_codes", "split_cpv_codes"]
+
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING_FILE = ROOT / "data" / "mappings" / "cpv_sectors.csv"
 SECTORS_FILE = ROOT / "data" / "reference" / "sectors.csv"
-
-# The divisions of the CPV 2008 nomenclature: a code in another one (00000000 placeholders,
-# a date typed in the field) is not a CPV code.
-_DIVISIONS_TEXT = (
-    "03 09 14 15 16 18 19 22 24 30 31 32 33 34 35 37 38 39 41 42 43 44 45 48 50 51 55 60 "
-    "63 64 65 66 70 71 72 73 75 76 77 79 80 85 90 92 98"
-)
-DIVISIONS = frozenset(_DIVISIONS_TEXT.split())
-_CODE = re.compile(r"(\d{8})(?:-?(\d))?")
-
-
-class CpvError(ValueError):
-    """Not a CPV code; the message says why."""
-
-
-def normalise_cpv(text: str) -> str:
-    """``"90910000-9"``, ``"9091 0000"``, ``"90910000"`` -> ``"90910000"``.
-
-    The check digit, when present, is dropped (not verified); spaces and dots are ignored.
-    Raises ``CpvError`` for anything that is not 8 digits of an existing division.
-    """
-    raw = (text or "").strip()
-    compacted = re.sub(r"[\s.]", "", raw)
-    match = _CODE.fullmatch(compacted)
-    if not match:
-        raise CpvError(f"{raw!r} is not a CPV code (8 digits, optionally -check digit)")
-    code = match.group(1)
-    if code[:2] not in DIVISIONS:
-        raise CpvError(f"{raw!r} is not a CPV code (no division {code[:2]})")
-    return code
 
 
 def split_cpv_codes(text: str) -> tuple[list[str], list[str]]:
@@ -108,7 +84,8 @@ def load_mapping(path: Path = MAPPING_FILE, sectors_file: Path = SECTORS_FILE) -
         if len(cells) != 4:
             raise ValueError(f"{path.name} line {number}: expected 4 columns")
         prefix, sector, confidence_text, note = cells
-        if not re.fullmatch(r"\d{2,8}", prefix) or prefix[:2] not in DIVISIONS:
+        divisions = default_nomenclature().divisions
+        if not re.fullmatch(r"\d{2,8}", prefix) or prefix[:2] not in divisions:
             raise ValueError(f"{path.name} line {number}: bad CPV prefix {prefix!r}")
         if sector not in sector_names:
             raise ValueError(f"{path.name} line {number}: unknown sector {sector!r}")

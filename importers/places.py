@@ -419,3 +419,39 @@ class PlaceReader:
                     if commune.departement == departement:
                         found[commune.insee] = commune
         return next(iter(found.values())) if len(found) == 1 else None
+
+    def text(self, value: str) -> PlaceReading:
+        """The template's ``lieu``: ``FR``/``national``, ``dep:69``, ``reg:84``,
+        ``epci:200046977``, ``cp:69001``, ``insee:69123``, or a bare code whose shape
+        says what it is (2-3 characters: département; 9 digits: EPCI; 5 digits: a commune
+        code or a postal code, refused when it could be either for different places)."""
+        text = (value or "").strip()
+        if not text:
+            return _fail("no place given")
+        prefix, sep, rest = text.partition(":")
+        if sep:
+            kind = PREFIXES.get(prefix.strip().lower())
+            if kind is None:
+                return _fail(f"unknown place prefix {prefix.strip()!r}")
+            return self.read(kind, rest.strip())
+        if text.lower() in ("fr", "france", "national", "nationale"):
+            return NATIONAL
+        if re.fullmatch(r"\d{9}", text):
+            return self.epci(text)
+        if re.fullmatch(r"\d{1,3}|2[ABab]", text):
+            return self.departement(text)
+        if re.fullmatch(r"\d[\dABab]\d{3}", text):
+            as_commune = self.commune(text)
+            as_postal = self.postal_code(text) if text.isdigit() else _fail("")
+            same = (as_commune.kind, as_commune.code) == (as_postal.kind, as_postal.code)
+            if as_commune.ok and as_postal.ok and not same:
+                return _fail(
+                    f"{text} is both a commune code ({as_commune.label}) and a postal code "
+                    f"({as_postal.label}): write insee:{text} or cp:{text}"
+                )
+            if as_commune.ok:
+                return as_commune
+            if as_postal.ok:
+                return as_postal
+            return _fail(f"{text} is neither a commune code nor a postal code")
+        return _fail(f"{text!r} is not a place code (see data/templates/README.md)")

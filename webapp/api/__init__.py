@@ -10,7 +10,7 @@ API_PREFIX = "/api/"
 
 def init_app(app: Flask) -> None:
     """Register the API blueprint, exempt it from CSRF and make its routing errors JSON."""
-    from webapp.api import intentions  # noqa: F401 - its routes join the blueprint
+    from webapp.api import cpv, intentions  # noqa: F401 - their routes join the blueprint
     from webapp.api.views import blueprint
     from webapp.extensions import csrf
 

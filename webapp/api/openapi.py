@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from search.query import (
+    COVERS,
     DEFAULT_RADIUS_KM,
     FACETS,
     KIND_GROUPS,
@@ -53,6 +54,25 @@ def _integer(name: str, description: str, maximum: int, minimum: int = 0, defaul
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
+_CPV_RESULTS = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[0-9]{8}$"},
+                    "check_digit": {"type": "string"},
+                    "label": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
 def search_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str, Any]]:
     """The query parameters of ``GET /enterprises``."""
     vocabulary = vocabulary or Vocabulary()
@@ -80,13 +100,24 @@ def search_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str, An
         {
             "name": "serves",
             "in": "query",
-            "description": "A place the enterprise's intervention zone must cover: "
-            "commune:<INSEE code>, epci:<SIREN>, departement:<code> or region:<code>.",
+            "description": "A place the enterprise works in: its intervention zone meets "
+            "the place (a zone listing département 59 works in région 32; a radius works "
+            "where its circle reaches), or with cover=all contains all of it. "
+            "commune:<INSEE code>, epci:<SIREN>, departement:<code> or region:<code>. "
+            "Each hit's serves reason says whether its zone covers all of the place or a part.",
             "schema": {
                 "type": "string",
                 "pattern": "^(commune|epci|departement|region):[0-9A-Za-z]+$",
             },
             "examples": {"departement": {"value": "departement:93"}},
+        },
+        {
+            "name": "cover",
+            "in": "query",
+            "description": "How much of serves the zone must hold: any (the default: the "
+            "zone meets the place) or all (the zone contains every commune of it). "
+            "all requires serves.",
+            "schema": {"type": "string", "enum": list(COVERS), "default": "any"},
         },
         {
             "name": "near",
@@ -168,7 +199,14 @@ SCHEMAS: dict[str, Any] = {
                     "reservation",
                 ],
             },
-            "detail": {"type": "string", "description": "The value that matched."},
+            "detail": {
+                "type": "string",
+                "description": "The value that matched. For serves: "
+                "<all|part>:<how>:<place kind>:<place name>, where all means the zone "
+                "covers the whole place, part only a part of it, and how is national, "
+                "radius, or the kind of division the zone lists (region, departement, "
+                "epci, commune; divisions when unknown).",
+            },
             "text": {"type": "string", "description": "The reason in words (French)."},
         },
     },
@@ -380,6 +418,32 @@ def openapi_document(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
                 }
             },
             **intention_paths(vocabulary),
+            "/cpv": {
+                "get": {
+                    "operationId": "searchCpv",
+                    "summary": "CPV 2008 codes with their French label, by code prefix or by "
+                    "words of the label (accents and case ignored; each word starts a word of "
+                    "the label).",
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "description": "A code prefix (9091) or words (nettoyage bât).",
+                            "schema": {"type": "string", "maxLength": 100},
+                        },
+                        _integer("limit", "At most this many codes.", 50, 1, 10),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Matching codes, labels that start with the "
+                            "query first, then the most general.",
+                            "content": {"application/json": {"schema": _CPV_RESULTS}},
+                        },
+                        "400": _error_response("Missing q, or a bad limit."),
+                    },
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "getOpenApi",
@@ -507,6 +571,11 @@ INTENTION_SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "description": _NULLABLE_STRING,
             "cpv_codes": {"type": "array", "items": {"type": "string", "pattern": "^[0-9]{8}$"}},
+            "cpv": {
+                "description": "The CPV codes with their label in the CPV 2008 nomenclature.",
+                "type": "array",
+                "items": _CPV_RESULTS["properties"]["results"]["items"],
+            },
             "sectors": {"type": "array", "items": {"type": "object"}},
             "lots": {
                 "type": "array",

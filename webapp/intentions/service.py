@@ -12,6 +12,7 @@ from flask import url_for
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from webapp.domain.cpv import CpvError, default_nomenclature, normalise_cpv
 from webapp.domain.matching.eligibility import ARTICLES
 from webapp.domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
 from webapp.models import (
@@ -35,7 +36,6 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_SECTORS_FILTER = 20
 CPV_FIELD_MAX = 400  # PurchaseIntention.cpv_codes
-_CPV = re.compile(r"([0-9]{8})(?:-([0-9]))?")
 _PLACE = re.compile(r"(commune|epci|departement|region|national)(?::([0-9A-Za-z]{1,12}))?")
 _TRUE, _FALSE = {"1", "true", "on", "yes", "oui"}, {"0", "false", "off", "no", "non", ""}
 
@@ -81,11 +81,13 @@ def parse_cpv(value: str | list | None) -> tuple[list[str], list[str]]:
         text = str(item).strip() if isinstance(item, str | int) else repr(item)
         if not text:
             continue
-        found = _CPV.fullmatch(text)
-        if found is None:
+        try:
+            code = normalise_cpv(text)  # the one rule: a code of the CPV 2008 nomenclature
+        except CpvError:
             bad.append(text[:20])
-        elif found.group(1) not in codes:
-            codes.append(found.group(1))
+            continue
+        if code not in codes:
+            codes.append(code)
     return codes, bad
 
 
@@ -438,12 +440,20 @@ def rematch(session: Session, intention: PurchaseIntention) -> None:
 # --- JSON -------------------------------------------------------------------------------------
 
 
+def cpv_entries(codes: list[str]) -> list[dict[str, str | None]]:
+    """Each code with its label in the CPV 2008 nomenclature (None for a code stored
+    before the nomenclature was checked)."""
+    nomenclature = default_nomenclature()
+    return [{"code": code, "label": nomenclature.label(code)} for code in codes]
+
+
 def intention_json(intention: PurchaseIntention) -> dict[str, Any]:
     return {
         "id": intention.id,
         "title": intention.title,
         "description": intention.description,
         "cpv_codes": intention.cpv_list,
+        "cpv": cpv_entries(intention.cpv_list),
         "sectors": [
             {"slug": s.slug, "name": s.name, "group": s.group.slug} for s in intention.sectors
         ],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from webapp import reading_french
+from webapp.domain.cpv import default_nomenclature
 from webapp.extensions import db
 from webapp.intentions import service
 from webapp.intentions.forms import (
@@ -31,6 +32,13 @@ from webapp.permissions import ensure, requires
 from webapp.services import matching
 
 blueprint = Blueprint("intentions", __name__)
+
+
+@blueprint.app_template_filter("cpv_label")
+def cpv_label(code: str) -> str | None:
+    """The French label of a CPV code ("90911200" -> "Services de nettoyage de bâtiments")."""
+    return default_nomenclature().label(code)
+
 
 PER_PAGE = 20
 TOP_IN_REPORT = 20
