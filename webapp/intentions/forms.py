@@ -93,7 +93,9 @@ class IntentionForm(FlaskForm):
         validators=[Optional()],
         filters=[_stripped],
         description=_l(
-            "8 chiffres, avec ou sans chiffre de contrôle (90910000-9), séparés par des espaces."
+            "8 chiffres, avec ou sans chiffre de contrôle (90910000-9), séparés par des "
+            "espaces ; ou des mots de l'intitulé (nettoyage), complétés en codes si "
+            "JavaScript est actif."
         ),
     )
     sectors = SelectMultipleField(
