@@ -102,7 +102,7 @@ def test_list_parameters_repeat_or_take_commas(client, indexed):
 def test_serves_and_near_filters_with_distances(client, indexed):
     body = get_json(client, "/api/v1/enterprises?serves=departement:93&sort=distance")
     texts = [reason["text"] for r in body["results"] for reason in r["reasons"]]
-    assert "intervient sur Seine-Saint-Denis (zone départementale)" in texts
+    assert "intervient sur tout le département Seine-Saint-Denis (zone départementale)" in texts
     distances = [r["distance_km"] for r in body["results"]]
     assert distances == sorted(distances)
 
@@ -110,6 +110,29 @@ def test_serves_and_near_filters_with_distances(client, indexed):
     assert body["total"] == 3
     assert all(0 <= r["distance_km"] <= 10 for r in body["results"])
     assert all(any(reason["code"] == "near" for reason in r["reasons"]) for r in body["results"])
+
+
+def test_serves_works_in_part_of_a_region_and_cover_all_keeps_the_strict_reading(client, indexed):
+    body = get_json(client, "/api/v1/enterprises?serves=region:32&per_page=100")
+    assert body["total"] == 37  # based in the Nord (2) or the Pas-de-Calais (35)
+    served = [
+        reason for r in body["results"] for reason in r["reasons"] if reason["code"] == "serves"
+    ]
+    assert len(served) == 37
+    assert {reason["detail"] for reason in served} == {"part:departement:region:Hauts-de-France"}
+    assert {reason["text"] for reason in served} == {
+        "intervient sur une partie de la région Hauts-de-France (zone départementale)"
+    }
+    strict = get_json(client, "/api/v1/enterprises?serves=region:32&cover=all")
+    assert strict["total"] == 0
+    whole = get_json(client, "/api/v1/enterprises?serves=departement:62&cover=all")
+    assert whole["total"] == 35
+    assert all(
+        reason["detail"] == "all:departement:departement:Pas-de-Calais"
+        for r in whole["results"]
+        for reason in r["reasons"]
+        if reason["code"] == "serves"
+    )
 
 
 def test_capacity_label_network_and_reservation_filters(client, indexed):
@@ -135,6 +158,9 @@ def test_capacity_label_network_and_reservation_filters(client, indexed):
         ("serves=departement:XYZ", {"serves"}),
         ("serves=planet:earth", {"serves"}),
         ("serves=departement:00", {"serves"}),
+        ("serves=region:32&cover=most", {"cover"}),
+        ("cover=all", {"cover"}),
+        ("serves=region:32&cover=all&cover=any", {"cover"}),
         ("radius_km=5", {"radius_km"}),
         ("near=Nulle-part-sur-terre", {"near"}),
         ("sort=distance", {"sort"}),

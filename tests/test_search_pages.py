@@ -149,22 +149,64 @@ def test_capacity_and_reservation_filters(client, indexed):
 
 def test_serves_a_departement_says_how_the_zone_covers_it(client, indexed):
     html = page(client, "?serves=departement:93")
-    # The three based there (zone derived from their address), and one working nationwide.
+    # The three based there (zone derived from their address).
     assert sorted(hit_names(html)) == [
-        "BRUCHE EMPLOI",
         "Baluchon-À table citoyens",
         "Initiatives solidaires",
         "La Collecterie",
     ]
-    assert html.count("intervient sur Seine-Saint-Denis (zone départementale)") == 3
-    assert "intervient dans toute la France, donc sur Seine-Saint-Denis" in html
+    assert (
+        html.count("intervient sur tout le département Seine-Saint-Denis (zone départementale)")
+        == 3
+    )
     assert '<option value="departement:93" selected>93 — Seine-Saint-Denis</option>' in html
+
+
+def test_serves_a_region_finds_the_zones_on_its_departements_as_a_part(
+    client, indexed, snapshot_head
+):
+    html = page(client, "?serves=region:32&per_page=100")
+    # Those based in its départements (35 in the Pas-de-Calais, 2 in the Nord), whose zones
+    # (their département, derived from the address) lie in Hauts-de-France.
+    hauts_de_france = {"02", "59", "60", "62", "80"}
+    based = [r for r in snapshot_head.records if r.departement_code in hauts_de_france]
+    assert len(based) == 37
+    assert f"{len(based)} entreprises trouvées" in html
+    part = "intervient sur une partie de la région Hauts-de-France (zone départementale)"
+    assert html.count(part) == len(based)
+    assert 'name="cover" value="all" id="f-cover">' in html  # offered, not ticked
+
+    # The strict reading: no zone of these holds the whole région.
+    html = page(client, "?serves=region:32&cover=all")
+    assert "Aucune entreprise trouvée" in html
+    assert 'name="cover" value="all" id="f-cover" checked>' in html
+
+
+def test_serves_in_english_says_all_or_part(client, indexed):
+    client.get("/langue/en", headers={"Referer": "http://localhost/recherche"})
+    html = page(client, "?serves=region:32&per_page=1")
+    assert "works in part of the région Hauts-de-France (departmental area)" in html
+    html = page(client, "?serves=departement:62&per_page=1")
+    assert "works in the whole département Pas-de-Calais (departmental area)" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?cover=all", "Choisissez d&#39;abord un territoire"),
+        ("?serves=region:32&cover=most", "Choix inconnu"),
+    ],
+)
+def test_a_bad_cover_is_reported_on_its_field(client, indexed, query, message):
+    html = page(client, query, 400)
+    assert 'data-error-for="cover"' in html
+    assert message in html
 
 
 def test_serves_a_commune_from_the_commune_field_or_a_shared_url(client, indexed):
     html = page(client, "?serves_commune=93048")  # Montreuil: covered by zones on the 93
-    assert "4 entreprises trouvées" in html
-    assert "intervient sur Montreuil (zone départementale)" in html
+    assert "3 entreprises trouvées" in html
+    assert "intervient sur la commune Montreuil (zone départementale)" in html
     assert "export.csv?serves=commune:93048" in html  # the export links speak the API's language
 
     # A value the select does not list is kept as a chosen option, so a submit keeps it.
@@ -361,7 +403,7 @@ def test_xlsx_export_of_the_current_results(client, indexed):
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "SIRET" and rows[0][6] == "Distance (km)"
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + 3
     assert all(isinstance(row[6], int | float) for row in rows[1:])  # numbers, not text
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.search.conftest import EPCI_SIRET, NATIONAL_SIRET, RADIUS_SIRET
+from tests.search.conftest import EPCI_SIRET, NATIONAL_SIRET, RADIUS_SIRET, REGION_SIRET
 
 
 def by_siret(documents):
@@ -53,3 +53,53 @@ def test_national_zone_labels_networks_and_staffing(search_documents):
     assert docs[EPCI_SIRET]["zone_epcis"] == ["200093201"]
     etti = next(d for d in search_documents if d["kind"] == "ETTI")
     assert "staffing" in etti["presta"]  # implied by the kind
+
+
+# --- Territory: the divisions a zone meets and those it covers whole -------------------
+
+
+def test_a_departement_zone_meets_its_region_and_epcis_and_covers_those_wholly_inside(
+    search_documents,
+):
+    lille = next(
+        d for d in search_documents if d["zone_departements"] == ["59"] and d["commune"] == "59350"
+    )
+    assert lille["zone_reach_regions"] == ["32"] and lille["zone_reach_departements"] == ["59"]
+    assert lille["zone_cover_departements"] == ["59"] and lille["zone_cover_regions"] == []
+    # CC Flandre Lys straddles the Nord and the Pas-de-Calais: met, not covered.
+    assert "245900758" in lille["zone_reach_epcis"]
+    assert "245900758" not in lille["zone_cover_epcis"]
+    assert "200093201" in lille["zone_cover_epcis"]  # the MEL lies wholly in the Nord
+    assert set(lille["zone_cover_epcis"]) < set(lille["zone_reach_epcis"])
+    # A divisions zone meets a commune through what it lists: no commune list to carry.
+    assert lille["zone_reach_communes"] == []
+
+
+def test_a_region_zone_covers_its_departements(search_documents):
+    rennes = by_siret(search_documents)[REGION_SIRET]  # zone: région Bretagne
+    assert rennes["zone_cover_regions"] == ["53"]
+    assert rennes["zone_cover_departements"] == ["22", "29", "35", "56"]
+    # Redon Agglomération reaches into Loire-Atlantique (44): met, not covered.
+    assert "243500741" in rennes["zone_reach_epcis"]
+    assert "243500741" not in rennes["zone_cover_epcis"]
+    assert "44" not in rennes["zone_reach_departements"]
+
+
+def test_an_epci_zone_meets_its_departement_and_region(search_documents):
+    mel = by_siret(search_documents)[EPCI_SIRET]
+    assert (mel["zone_reach_departements"], mel["zone_reach_regions"]) == (["59"], ["32"])
+    assert mel["zone_cover_epcis"] == ["200093201"]
+    assert mel["zone_cover_departements"] == mel["zone_cover_regions"] == []
+
+
+def test_a_radius_covers_the_divisions_all_of_whose_communes_it_reaches(search_documents):
+    lyon = by_siret(search_documents)[RADIUS_SIRET]  # 40 km around Lyon 3e
+    assert "200046977" in lyon["zone_cover_epcis"]  # the Métropole de Lyon
+    assert "38" in lyon["zone_reach_departements"] and lyon["zone_cover_departements"] == []
+    assert set(lyon["zone_cover_epcis"]) <= set(lyon["zone_reach_epcis"])
+
+
+def test_a_national_zone_needs_no_lists(search_documents):
+    tours = by_siret(search_documents)[NATIONAL_SIRET]
+    assert tours["zone_national"]
+    assert tours["zone_reach_regions"] == tours["zone_cover_regions"] == []

@@ -498,6 +498,68 @@ def test_serves_a_departement():
     ]
 
 
+def test_cover_all_asks_for_a_zone_holding_the_whole_place():
+    assert serves(SEINE_SAINT_DENIS, "all") == [
+        "zone_national = true",
+        'zone_departements = "93"',
+        'zone_regions = "11"',
+        'zone_cover_departements = "93"',
+    ]
+    query = SearchQuery(serves=SEINE_SAINT_DENIS, cover="all")
+    assert filter_expression(query)[1] == serves(SEINE_SAINT_DENIS, "all")
+
+
+def test_a_commune_is_covered_whenever_it_is_met():
+    assert serves(LYON_3, "all") == serves(LYON_3, "any")
+
+
+def test_hits_carry_what_the_serves_reason_reads():
+    for name in (
+        "zone_cover_regions",
+        "zone_cover_departements",
+        "zone_cover_epcis",
+        "zone_radius_km",
+    ):
+        assert name in RETRIEVED
+    assert not {"zone_reach_communes", "zone_reach_epcis"} & set(RETRIEVED)  # too long
+    assert {"zone_cover_regions", "zone_cover_departements", "zone_cover_epcis"} <= FILTERABLE
+
+
+def test_the_serves_reason_says_part_from_a_retrieved_hit():
+    hit = {
+        "id": 1,
+        "siret": "80746931700018",
+        "display_name": "X",
+        "kind": "EI",
+        "sectors": [],
+        "sector_names": [],
+        "commune_name": "Lille",
+        "departement": "59",
+        "latitude": None,
+        "longitude": None,
+        "zone_national": False,
+        "zone_regions": [],
+        "zone_departements": ["59"],
+        "zone_epcis": [],
+        "zone_communes": [],
+        "zone_cover_regions": [],
+        "zone_cover_departements": ["59"],
+        "zone_cover_epcis": [],
+        "zone_radius_km": None,
+    }
+    box = (0, 0, 0, 0)
+    hauts_de_france = Place("region", "32", "Hauts-de-France", 50.0, 2.8, (("region", "32"),), box)
+    nord_covered_by = (("departement", "59"), ("region", "32"))
+    nord = Place("departement", "59", "Nord", 50.4, 3.2, nord_covered_by, box)
+    for place, detail in (
+        (hauts_de_france, "part:departement:region:Hauts-de-France"),
+        (nord, "all:departement:departement:Nord"),
+    ):
+        response = {"totalHits": 1, "hits": [hit]}
+        (parsed,) = parse_response(SearchQuery(serves=place, facets=()), response).hits
+        assert Reason("serves", detail) in parsed.reasons
+
+
 def test_all_criteria_are_and_ed_in_a_stable_order():
     query = SearchQuery(sectors=("a",), kinds=("EI",), serves=SEINE_SAINT_DENIS, min_employees=5)
     filters = filter_expression(query)
