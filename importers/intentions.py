@@ -24,6 +24,7 @@ from importers.cpv import sectors_for_cpv, split_cpv_codes
 from importers.places import PlaceReader
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError, read_rows
+from webapp.domain.purchase_reading import describe, read_purchase
 from webapp.domain.text import fold
 from webapp.models import (
     BuyerOrganisation,
@@ -186,29 +187,32 @@ def parse_intentions(
             continue
         by_id[record.external_id] = record
         result.records.append(record)
-    # Sectors derived from CPV codes when neither the intention nor its lots name one.
+    # Sectors read from the CPV codes and the title (and description) when neither the
+    # intention nor its lots name one (webapp/domain/purchase_reading.py); none found is
+    # no rejection: the matcher matches a sectorless purchase by the kinds that usually
+    # do it.
     for record in result.records:
         if record.sectors or any(lot.sectors for lot in record.lots):
             continue
-        best = [sectors_for_cpv(code)[:1] for code in record.cpv_codes]
-        record.sectors = list(dict.fromkeys(pair[0][0] for pair in best if pair))
-        if record.sectors:
+        reading = read_purchase(
+            {code: sectors_for_cpv(code) for code in record.cpv_codes},
+            record.title,
+            record.description,
+        )
+        record.sectors = reading.names
+        if reading.sectors:
             result.warn(
                 record.line,
-                "sectors_from_cpv",
-                f"sectors from the CPV codes: {'; '.join(record.sectors)}",
+                "sectors_read",
+                f"sectors read from the CPV codes and the title: {describe(reading.sectors)}",
             )
-    kept = []
-    for record in result.records:
-        if record.sectors or any(lot.sectors for lot in record.lots):
-            kept.append(record)
         else:
-            result.reject(
+            why = reading.cpv_note or "no CPV code"
+            result.warn(
                 record.line,
-                "no sector: give secteurs, lot_secteurs or a CPV code that maps to one",
-                record.external_id,
+                "no_sector",
+                f"{why} and the title names none: an intention with no sector",
             )
-    result.records = kept
     return result
 
 

@@ -54,7 +54,7 @@ def test_the_shipped_csv_template_imports_cleanly_then_a_second_run_changes_noth
     assert result.exit_code == 0, result.output
     report = last_json(result.output)
     assert report["created"] == 2 and report["rejected"] == 0
-    assert report["warnings"] == {"sectors_from_cpv": 1}
+    assert report["warnings"] == {"sectors_read": 1}
     green = session.scalar(
         select(PurchaseIntention).where(PurchaseIntention.external_id == "LYON-2027-EV-01")
     )
@@ -105,12 +105,16 @@ def test_bad_rows_are_rejected_with_line_and_reason(session, tmp_path):
         BASE | {"titre": "Date", "date_lancement": "31/02/2027"},
         BASE | {"titre": "Siret", "acheteur_siret": "12345678901234"},
         BASE | {"titre": "Statut", "statut": "peut-être"},
-        BASE | {"titre": "Sans secteur", "codes_cpv": "09134100"},
+        BASE | {"titre": "Gazole des véhicules", "codes_cpv": "09134100", "secteurs": ""},
     )
     parsed = parse_intentions(path, session)
-    assert [r.title for r in parsed.records] == ["Nettoyage de la mairie"]
+    # A CPV code that maps to no sector (fuels) is no rejection: a sectorless intention.
+    assert [r.title for r in parsed.records] == ["Nettoyage de la mairie", "Gazole des véhicules"]
+    assert parsed.records[1].sectors == []
+    no_sector = {w.line: w.message for w in parsed.warnings if w.code == "no_sector"}
+    assert "09134100 maps to no sector" in no_sector[12]
     reasons = {r.line: r.reason for r in parsed.rejected}
-    assert sorted(reasons) == list(range(3, 13))
+    assert sorted(reasons) == list(range(3, 12))
     assert reasons[3] == "lieu is required"
     assert "not a département code" in reasons[4]
     assert "both a commune code" in reasons[5]
@@ -120,7 +124,6 @@ def test_bad_rows_are_rejected_with_line_and_reason(session, tmp_path):
     assert reasons[9].startswith("date_lancement:")
     assert "not a valid SIRET" in reasons[10]
     assert reasons[11].startswith("statut:")
-    assert reasons[12].startswith("no sector")
 
 
 def test_lot_rows_must_agree_with_their_intention(session, tmp_path):
@@ -173,3 +176,30 @@ def test_dry_run_writes_nothing(session, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert last_json(result.output)["created"] == 1
     assert count(session, PurchaseIntention) == 0
+
+
+PROPRETE = "ACHAT DE PRESTATIONS DE PROPRETE URBAINE SUR LE TERRITOIRE DE FLEURY LES AUBRAIS"
+
+
+def test_sectors_are_read_from_the_title_when_the_cpv_says_nothing_or_is_not_a_trade(
+    session, tmp_path
+):
+    path = write(
+        tmp_path,
+        # Titles of real DECP contracts won by insertion structures (2019 sample).
+        BASE
+        | {
+            "titre": PROPRETE,
+            "codes_cpv": "85312510-7",
+        },
+        BASE | {"titre": "Travaux de d\ufffdbroussaillage", "codes_cpv": "34100000"},
+        BASE | {"titre": "Nettoyage de la mairie", "codes_cpv": "90910000-9"},
+    )
+    parsed = parse_intentions(path, session)
+    sectors = {r.title: r.sectors for r in parsed.records}
+    # 85312510 maps to "Autre (Médico-social)": an insertion purchase, only the title counts.
+    assert sectors[PROPRETE] == ["Nettoyage urbain"]
+    assert "Création et entretien des espaces verts" in sectors["Travaux de d\ufffdbroussaillage"]
+    assert sectors["Nettoyage de la mairie"] == ["Nettoyage de locaux"]
+    read = {w.line: w.message for w in parsed.warnings if w.code == "sectors_read"}
+    assert "proprete urbaine" in read[2] and "nettoyage" in read[4]
