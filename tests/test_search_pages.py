@@ -525,3 +525,13 @@ def test_the_ess_group_and_the_ess_kind_are_distinct_checkboxes(client, indexed)
     group = re.search(r'<input[^>]*value="ess"[^>]*>', html).group()
     kind = re.search(r'<input[^>]*value="ESS"[^>]*>', html).group()
     assert "checked" in group and "checked" not in kind
+
+
+def test_a_saved_search_replays_serves_and_cover(client, indexed):
+    from webapp.buyers.saved import matching_sirets, normalise_query_string
+
+    kept = normalise_query_string("?serves=region:32&cover=all&page=2")
+    assert kept == "serves=region%3A32&cover=all"
+    assert matching_sirets(kept) == []  # no zone of these holds the whole région
+    works_in = matching_sirets(normalise_query_string("?serves_commune=62041"))  # Arras
+    assert len(works_in) == 35  # the Pas-de-Calais zones
