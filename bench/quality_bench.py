@@ -138,6 +138,49 @@ def main() -> None:
             f"{'+'.join(r['winner_kinds'])} {r.get('place', '')} {','.join(r.get('sectors', []))}"
             f" — {r['object']} {('— ' + r['why']) if r['why'] else ''}"
         )
+    search_table(now.get("searches", []), before.get("searches") if before else None)
+
+
+def search_table(now: list[dict], before: list[dict] | None) -> None:
+    """Per query: structures of its NAF codes (in départements with enough of them), the
+    share the search finds in their département, and in its first 20 — now and before."""
+    print()
+    print("Search recall (truth: NAF codes of the snapshot, per département, serves=...)")
+    print(
+        f"{'query':<16}{'deps':>5}{'truth':>7}{'found now':>11}{'before':>8}"
+        f"{'@20 now':>9}{'before':>8}"
+    )
+
+    def totals(rows, query):
+        picked = [r for r in rows if r["query"] == query]
+        return (
+            len(picked),
+            sum(r["truth"] for r in picked),
+            sum(r["found"] for r in picked),
+            sum(r["found_20"] for r in picked),
+        )
+
+    queries = list(dict.fromkeys(r["query"] for r in now))
+    all_now, all_before = [0, 0, 0], [0, 0, 0]
+    for query in queries:
+        deps, truth, found, top = totals(now, query)
+        line = f"{query:<16}{deps:>5}{truth:>7}{found / truth:>11.2f}"
+        all_now = [all_now[0] + truth, all_now[1] + found, all_now[2] + top]
+        if before is not None:
+            _, b_truth, b_found, b_top = totals(before, query)
+            all_before = [all_before[0] + b_truth, all_before[1] + b_found, all_before[2] + b_top]
+            line += f"{(b_found / b_truth if b_truth else 0):>8.2f}"
+        else:
+            line += f"{'-':>8}"
+        line += f"{top / truth:>9.2f}"
+        line += f"{(b_top / b_truth if before is not None and b_truth else 0):>8.2f}"
+        print(line)
+    if all_now[0]:
+        line = f"{'all':<16}{'':>5}{all_now[0]:>7}{all_now[1] / all_now[0]:>11.2f}"
+        line += f"{(all_before[1] / all_before[0] if all_before[0] else 0):>8.2f}"
+        line += f"{all_now[2] / all_now[0]:>9.2f}"
+        line += f"{(all_before[2] / all_before[0] if all_before[0] else 0):>8.2f}"
+        print(line)
 
 
 def fmt(rank: int | None) -> str:

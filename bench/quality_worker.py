@@ -26,6 +26,10 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path.cwd()
+# The tree measured is the working directory's, not the one the virtualenv was installed
+# from in editable mode: its import hook (which goes before sys.path) is taken out.
+sys.meta_path = [f for f in sys.meta_path if "_Editable" not in getattr(f, "__name__", "")]
+sys.path_hooks = [h for h in sys.path_hooks if "_Editable" not in getattr(h, "__name__", "")]
 sys.path.insert(0, str(ROOT))
 
 BASELINE_KM = 30.0
@@ -169,10 +173,12 @@ def main() -> None:
             if args.baseline:
                 row["baseline_rank"] = proximity_rank(purchase.place, directory, winners)
             rows.append(row)
+        searches = search_recall(app, directory)
         args.out.write_text(
             json.dumps(
                 {
                     "rows": rows,
+                    "searches": searches,
                     "intentions": len(intentions),
                     "contracts": len(parsed.records),
                     "directory": len(directory),
@@ -180,6 +186,75 @@ def main() -> None:
             )
         )
         log(f"{len(rows)} contracts with a winner in the directory")
+
+
+# Queries a buyer types, and the NAF codes (INSEE activity of the registry, independent of
+# our sectors and keywords) of the structures that really do that trade.
+SEARCHES = (
+    ("peinture", ("43.34Z",)),
+    ("maçonnerie", ("43.99C", "43.99A")),
+    ("menuiserie", ("43.32A", "16.23Z")),
+    ("nettoyage", ("81.21Z", "81.22Z", "81.29A", "81.29B")),
+    ("espaces verts", ("81.30Z",)),
+    ("restauration", ("56.10A", "56.10C", "56.21Z", "56.29A", "56.29B")),
+    ("recyclage", ("38.11Z", "38.21Z", "38.32Z")),
+    ("blanchisserie", ("96.01A", "96.01B")),
+    ("déménagement", ("49.42Z",)),
+    ("intérim", ("78.20Z",)),
+)
+MIN_TRUTH = 3  # a département is queried when it has at least this many such structures
+
+
+def search_recall(app, directory: dict) -> list[dict]:
+    """For each query and each département holding enough structures of its NAF codes:
+    the API's hits for the query in that département (``serves``, as a buyer picks it),
+    and how many of those structures they find — among all hits (up to 5 pages of 100)
+    and in the first 20."""
+    runner = app.test_cli_runner()
+    runner.invoke(args=["search", "reindex"])
+    client = app.test_client()
+    found = []
+    for text, codes in SEARCHES:
+        wanted = {c.replace(".", "") for c in codes}
+        by_departement: dict[str, set[str]] = {}
+        for siret, enterprise in directory.items():
+            naf = (enterprise.naf_code or "").replace(".", "")
+            if naf in wanted and enterprise.departement_code:
+                by_departement.setdefault(enterprise.departement_code, set()).add(siret)
+        for departement, truth in sorted(by_departement.items()):
+            if len(truth) < MIN_TRUTH:
+                continue
+            hits: list[str] = []
+            total = None
+            for page in range(1, 6):
+                answer = client.get(
+                    "/api/v1/enterprises",
+                    query_string={
+                        "q": text,
+                        "serves": f"departement:{departement}",
+                        "per_page": 100,
+                        "page": page,
+                    },
+                )
+                if answer.status_code != 200:
+                    break
+                body = answer.get_json()
+                total = body.get("total", total)
+                page_hits = [h["siret"] for h in body.get("results", body.get("hits", []))]
+                hits += page_hits
+                if len(page_hits) < 100:
+                    break
+            found.append(
+                {
+                    "query": text,
+                    "departement": departement,
+                    "truth": len(truth),
+                    "found": len(truth & set(hits)),
+                    "found_20": len(truth & set(hits[:20])),
+                    "hits": total if total is not None else len(hits),
+                }
+            )
+    return found
 
 
 def proximity_rank(place, directory: dict, winners: list[str]) -> int | None:

@@ -11,6 +11,7 @@ from stdnum import luhn
 from stdnum.fr import siret as siret_check
 
 from tests.conftest import make_enterprise
+from webapp.domain.matching.match import match
 from webapp.models import (
     Capacity,
     ContractAward,
@@ -56,7 +57,12 @@ def supplier_row(
     **fields,
 ):
     """An enterprise with confirmed sectors, a declared zone and a turnover."""
-    coords = {"59350": (50.633, 3.059), "75056": (48.853, 2.349), "59183": (51.034, 2.377)}
+    coords = {
+        "59350": (50.633, 3.059),
+        "75056": (48.853, 2.349),
+        "59183": (51.034, 2.377),
+        "62041": (50.291, 2.777),
+    }
     latitude, longitude = coords.get(commune, (None, None))
     enterprise = make_enterprise(
         session,
@@ -741,6 +747,7 @@ def test_a_conflicting_row_written_through_the_driver_is_an_integrity_error(sess
     SQLite): a row that already exists must surface as SQLAlchemy's IntegrityError, which
     ``current_result`` recovers from."""
     from sqlalchemy.exc import IntegrityError
+
     enterprise = supplier_row(session, 1)
     intention = intention_row(session)
     matching.run(session, intention)
@@ -776,3 +783,48 @@ def test_a_page_view_reads_the_directory_version_once(session, monkeypatch):
     reads.clear()
     assert matching.current_result(session, intention) != first
     assert len(reads) == 1
+
+
+def test_search_and_matcher_count_the_same_for_a_place_and_a_sector(session, search_backend):
+    """The one territory rule (DESIGN.md): the search's ``serves`` (works in) and the
+    matcher's known suppliers give the same count for the same place and sector — and
+    where they cannot, the matcher's census says by how many and why."""
+    from search.places import DatabasePlaces
+    from search.query import parse_query
+    from search.sync import reindex
+
+    supplier_row(session, 1, kind="EA")  # zone: the Nord
+    supplier_row(session, 2, kind="EI", zone=("divisions", [("commune", "59350")]))
+    supplier_row(
+        session, 3, kind="EA", commune="75056", zone=("divisions", [("departement", "75")])
+    )
+    supplier_row(session, 4, kind="ACI", sectors=())  # probable: not counted as known
+    supplier_row(session, 5, kind="EI", zone=("national", None))
+    session.commit()
+    reindex(session, search_backend)
+
+    def search_total(place: str) -> int:
+        query = parse_query({"sector": CLEANING, "serves": place}, DatabasePlaces(session))
+        return search_backend.search(query).total
+
+    for kind, code in (("region", "32"), ("departement", "59"), ("commune", "59350")):
+        intention = intention_row(session, place=(kind, code))
+        result = match(matching.purchase_of(session, intention), matching.current_pool(session))
+        census = result.census
+        assert census["search"] == search_total(f"{kind}:{code}") == 3, (kind, census)
+        assert census["known"] == census["search"]  # nothing the search cannot see
+        assert make_siret(4) in result.ranking.sirets()  # listed, as probable
+
+    # An enterprise whose zone was only inferred (the Pas-de-Calais, from its address in
+    # Arras), 44 km from Lille: the matcher counts it for Lille (base within 50 km), the
+    # search does not (its zone does not meet Lille) — and the census says so.
+    arras = supplier_row(
+        session, 6, kind="EI", commune="62041", zone=("divisions", [("departement", "62")])
+    )
+    arras.zone.derived = True
+    session.commit()
+    reindex(session, search_backend)
+    intention = intention_row(session, place=("commune", "59350"))
+    census = match(matching.purchase_of(session, intention), matching.current_pool(session)).census
+    assert search_total("commune:59350") == 3
+    assert census == {"known": 4, "search": 3, "by_contracts": 0, "by_reach": 1}

@@ -118,7 +118,7 @@ def test_each_level_of_evidence_from_declared_to_unknown():
     # declared other trades is left out.
     assert got["prior"].relevant and got["other"].relevant and not got["none"].relevant
     assert any(r.startswith("Probable") for r in got["prior"].reasons)
-    assert any(r.startswith("Connu") and "marchés publics" in r for r in got["track"].reasons)
+    assert any(r.startswith("Connu") and "CPV 90910000" in r for r in got["track"].reasons)
 
 
 def test_a_structure_next_door_with_no_sector_outranks_a_known_one_far_away():
@@ -249,3 +249,15 @@ def test_no_threshold_is_printed_as_a_count_and_lots_show_their_counts():
     insertion = texts[1]
     assert "Lot 1 : 2 structures d'insertion (SIAE)" in insertion
     assert "Lot 2 : aucune structure d'insertion (SIAE)" in insertion
+
+
+def test_sectors_of_one_group_are_alternatives_sectors_of_two_groups_are_both_needed():
+    """A purchase read as "restaurants, cantines" and "restauration collective" asks one
+    trade: known for one of them is known. Cleaning and green spaces are two trades."""
+    one_trade = purchase(sectors=(CLEANING, VEHICLES))
+    two_trades = purchase(sectors=(CLEANING, GREEN))
+    cleaner = supplier("1", claims=[claim(CLEANING)])
+    assert evaluate(cleaner, one_trade, RULES).known
+    assert evaluate(cleaner, one_trade, RULES).evidence == 1.0
+    assert not evaluate(cleaner, two_trades, RULES).known
+    assert evaluate(cleaner, two_trades, RULES).evidence < 1.0

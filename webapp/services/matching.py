@@ -789,6 +789,7 @@ def result_json(
         ],
         "suppliers_total": len(result.ranking),
         "suppliers_known": int(result.ranking.known.sum()),
+        "census": result.census,
         "reservations": {
             v.article: {
                 "allowed": v.allowed,

@@ -50,6 +50,7 @@ class Evaluation:
     evidence: float  # 0..1: how strongly the data says it does what is bought
     fits_kind: bool = True  # a kind the purchase's nature is bought from (or a trade)
     nature: bool = False  # the purchase is an insertion or staff-provision service
+    trade_known: bool = False  # known to do a sector of each of the purchase's groups
     # Derived once (the matcher asks them of thousands of evaluations, several times).
     covered: frozenset[str] = field(init=False)  # sectors it is known to do
     covers_all: bool = field(init=False)
@@ -63,7 +64,7 @@ class Evaluation:
     def __post_init__(self) -> None:
         covered = frozenset(s for s, level in self.coverage.items() if level in KNOWN_LEVELS)
         covers_all = len(covered) == len(self.coverage)
-        known = self.fits_kind and (self.nature or (bool(covered) and covers_all))
+        known = self.fits_kind and (self.nature or self.trade_known)
         relevant = self.fits_kind and self.works and self.evidence > 0
         able = self.serves and self.carries is not False
         derived = {
@@ -104,13 +105,19 @@ def evaluate(
     coverage = {
         sector: _coverage(supplier, sector, group, rules) for sector, group in purchase.sectors
     }
+    # Sectors of one group are alternatives (a purchase read as "restaurants, cantines" and
+    # "restauration collective" asks one trade): per group, the best; then their mean.
+    groups = sector_groups(purchase)
     evidence = sector_evidence(
         [
-            weight(coverage[sector], supplier.kind, group, rules)
-            for sector, group in dict(purchase.sectors).items()
+            max(weight(coverage[sector], supplier.kind, group, rules) for sector in sectors)
+            for group, sectors in groups.items()
         ],
         nature is not None,
         rules,
+    )
+    trade_known = bool(groups) and all(
+        any(coverage[sector] in KNOWN_LEVELS for sector in sectors) for sectors in groups.values()
     )
     if not fits_kind:
         evidence = 0.0
@@ -214,6 +221,7 @@ def evaluate(
         evidence=evidence,
         fits_kind=fits_kind,
         nature=nature is not None,
+        trade_known=trade_known,
     )
 
 
@@ -252,10 +260,19 @@ def weight(level: str, kind: str, group: str, rules: Rules) -> float:
     return weights[level]
 
 
+def sector_groups(purchase: Purchase) -> dict[str, list[str]]:
+    """The purchase's sector groups, each with its sectors, in the purchase's order."""
+    groups: dict[str, list[str]] = {}
+    for sector, group in dict(purchase.sectors).items():
+        groups.setdefault(group, []).append(sector)
+    return groups
+
+
 def sector_evidence(levels: list[float], nature: bool, rules: Rules) -> float:
-    """The supplier's evidence from the weights of its sector levels (purchase order):
-    their mean — for an insertion or staff-provision purchase, the kind's weight plus the
-    support activity's bonus; for a purchase whose trade is not known, the floor."""
+    """The supplier's evidence from the weights of its sector levels (per group of the
+    purchase, in its order): their mean — for an insertion or staff-provision purchase,
+    the kind's weight plus the support activity's bonus; for a purchase whose trade is not
+    known, the floor."""
     weights = rules["evidence"]
     mean = sum(levels) / len(levels) if levels else None
     if nature:
@@ -344,10 +361,17 @@ def _sector_reasons(
             else:
                 reasons.append(Text(N_("Connu — secteur « {sector} » : déclaré"), sector=sector))
         elif level == TRACK:
+            won = [a for a in supplier.awards if sector in a.sectors]
+            codes = ", ".join(sorted({a.cpv for a in won if a.cpv})) or "?"
             reasons.append(
                 Text(
-                    N_("Connu — secteur « {sector} » : d'après ses marchés publics remportés"),
+                    N_(
+                        "Connu — secteur « {sector} » : d'après {won} marché(s) public(s) "
+                        "remporté(s) (DECP, CPV {codes})"
+                    ),
                     sector=sector,
+                    won=len(won),
+                    codes=codes,
                 )
             )
         elif level == SUGGESTED:

@@ -12,7 +12,14 @@ from webapp.domain.matching.facts import Purchase, Supplier
 from webapp.domain.matching.groups import Group, GroupSearch, find_groups
 from webapp.domain.matching.recommend import ReservationVerdict, verdicts
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.table import COVER_KNOWN, Assessment, SupplierTable, assess
+from webapp.domain.matching.table import (
+    COVER_EXACT,
+    COVER_KNOWN,
+    COVER_SUGGESTED,
+    Assessment,
+    SupplierTable,
+    assess,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,8 @@ class MatchResult:
     groups: tuple[Group, ...]
     groups_complete: bool  # the group search tried every combination in its budget
     rules_version: str
+    # How the matcher's count meets the search's for the same place and sectors (``census``).
+    census: dict[str, int] | None = None
 
 
 def match(
@@ -110,7 +119,28 @@ def match(
         groups=groups,
         groups_complete=complete,
         rules_version=rules.version,
+        census=census(whole),
     )
+
+
+def census(whole: Assessment) -> dict[str, int] | None:
+    """The suppliers known to do one of the purchase's sectors and working in its place,
+    against what the search finds for the same place (``serves``: works in) and sectors:
+    the same, but for those known through their public contracts only (the search reads
+    sectors, not contracts) and those whose inferred zone does not meet the place but whose
+    base lies within reach of it (the search reads zones). None for an insertion or
+    staff-provision purchase (matched by kind: no sector to compare) or one without sector."""
+    if whole.nature or not whole.sectors:
+        return None
+    claimed = ((whole.coverage == COVER_SUGGESTED) | (whole.coverage == COVER_EXACT)).any(axis=1)
+    known = whole.relevant & whole.covered
+    search = known & claimed & whole.touches
+    return {
+        "known": int(known.sum()),
+        "search": int(search.sum()),
+        "by_contracts": int((known & ~claimed).sum()),
+        "by_reach": int((known & claimed & ~whole.touches).sum()),
+    }
 
 
 def _able(assessment: Assessment, who: np.ndarray) -> dict[str, int]:

@@ -33,7 +33,7 @@ from webapp.domain.matching.eligibility import (
     TO_VERIFY,
     supplier_eligible,
 )
-from webapp.domain.matching.evaluate import LEVELS, _declared, proximities
+from webapp.domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
 from webapp.domain.matching.facts import COMMUNE, NATIONAL, Purchase, Supplier
 from webapp.domain.matching.rules import Rules, load_rules
 from webapp.domain.matching.territory import SMALL_PLACES, divisions_inside, nearest_km
@@ -312,6 +312,7 @@ class Assessment:
     evidence: np.ndarray  # 0..1
     fits_kind: np.ndarray  # a kind the purchase's nature is bought from (or a trade)
     nature: bool
+    trade_known: np.ndarray  # known to do a sector of each of the purchase's groups
     score: np.ndarray  # rounded as ``evaluate`` rounds it
     eligible: np.ndarray  # (candidates, articles): bool, in the order of ``ARTICLES``
     to_verify: np.ndarray  # (candidates, articles): bool
@@ -327,7 +328,7 @@ class Assessment:
         """The data says it can do the purchase (``Evaluation.known``)."""
         if self.nature:
             return self.fits_kind.copy()
-        return self.fits_kind & self.covered & (self.coverage >= COVER_KNOWN).all(axis=1)
+        return self.fits_kind & self.trade_known
 
     @cached_property
     def relevant(self) -> np.ndarray:
@@ -368,9 +369,10 @@ def assess(
     def listed(index: dict, key) -> np.ndarray:
         return table.mark((index, [key]))[positions]
 
-    total = np.zeros(n)
     # The weight of each code (PRIOR's depends on the kind: set below).
     level_weights = np.array([weights.get(level, 0.0) for level in LEVELS])
+    column_of = {sector: column for column, sector in enumerate(sectors)}
+    sector_weights = np.zeros((n, len(sectors)))
     for column, (sector, group) in enumerate(sectors.items()):
         codes = coverage[:, column]  # weakest first: each stronger level overrides
         codes[has_sectors & ~has_declared] = COVER_OTHER
@@ -379,16 +381,24 @@ def assess(
         codes[listed(table.by_sector, sector)] = COVER_SUGGESTED
         codes[listed(table.by_track, sector)] = COVER_TRACK
         codes[listed(table.by_declared, sector)] = COVER_EXACT
-        level = level_weights[codes]
         share = table.prior_share.get(group, np.zeros(len(table.kind_code) or 1))
         prior = weights["prior_floor"] + weights["prior_scale"] * share[kinds]
-        level = np.where(codes == COVER_PRIOR, prior, level)
-        total = total + level  # summed in evaluate's order: the same floats
+        sector_weights[:, column] = np.where(codes == COVER_PRIOR, prior, level_weights[codes])
+    total = np.zeros(n)
+    trade_known = np.ones(n, bool) if sectors else np.zeros(n, bool)
+    groups = sector_groups(purchase)
+    for members in groups.values():  # the best of each group, summed in evaluate's order
+        columns = [column_of[sector] for sector in members]
+        best = sector_weights[:, columns[0]]
+        for column in columns[1:]:
+            best = np.maximum(best, sector_weights[:, column])
+        total = total + best
+        trade_known &= (coverage[:, columns] >= COVER_KNOWN).any(axis=1)
     nature = purchase.nature is not None
     if nature:
         if sectors:
             evidence = weights["nature_kind"] + weights["nature_sector_bonus"] * (
-                total / len(sectors)
+                total / len(groups)
             )
         else:
             evidence = np.full(n, float(weights["nature_kind"]))
@@ -398,7 +408,7 @@ def assess(
         evidence = np.where(fits_kind, evidence, 0.0)
     else:
         fits_kind = np.ones(n, bool)
-        evidence = total / len(sectors) if sectors else np.full(n, float(weights["prior_floor"]))
+        evidence = total / len(groups) if groups else np.full(n, float(weights["prior_floor"]))
 
     covers_zone, touches = _territory(table, purchase, positions)
     distance = nearest_km(
@@ -442,6 +452,7 @@ def assess(
         evidence=evidence,
         fits_kind=fits_kind,
         nature=nature,
+        trade_known=trade_known,
         score=rounded,
         eligible=eligible,
         to_verify=to_verify,
