@@ -688,7 +688,37 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                         "name": {"type": "string"},
                         "kind": {"type": "string"},
                         "score": {"type": "number"},
-                        "answers_alone": {"type": "boolean"},
+                        "answers_alone": {
+                            "type": "boolean",
+                            "description": "Known to do the purchase, covers the whole place, "
+                            "not known too small.",
+                        },
+                        "known": {
+                            "type": "boolean",
+                            "description": "The data says it does this trade (a declared, "
+                            "suggested or track-record sector; for an insertion or "
+                            "staff-provision purchase, its kind); else probable.",
+                        },
+                        "covers_place": {
+                            "type": "boolean",
+                            "description": "Its zone holds the whole place (else a part).",
+                        },
+                        "sector_match": {
+                            "type": "object",
+                            "description": "Per purchase sector, the evidence level.",
+                            "additionalProperties": {
+                                "type": "string",
+                                "enum": [
+                                    "exact",
+                                    "track",
+                                    "suggested",
+                                    "group",
+                                    "prior",
+                                    "other",
+                                    "none",
+                                ],
+                            },
+                        },
                         "reasons": {"type": "array", "items": {"type": "string"}},
                         "eligible_reservations": {"type": "array", "items": {"type": "string"}},
                         "to_verify": {"type": "array", "items": {"type": "string"}},
@@ -698,6 +728,18 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                 },
             },
             "suppliers_total": {"type": "integer"},
+            "suppliers_known": {"type": "integer", "description": "Of the total, the known."},
+            "census": {
+                "type": ["object", "null"],
+                "description": "The known suppliers against what the search finds for the "
+                "same place and sectors: known = search + by_contracts + by_reach.",
+                "properties": {
+                    "known": {"type": "integer"},
+                    "search": {"type": "integer"},
+                    "by_contracts": {"type": "integer"},
+                    "by_reach": {"type": "integer"},
+                },
+            },
             "reservations": {
                 "type": "object",
                 "description": "Per article (L2113-12, L2113-13, L2113-14, L2113-15).",
@@ -705,7 +747,15 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                     "type": "object",
                     "properties": {
                         "allowed": {"type": "boolean"},
-                        "eligible_count": {"type": "integer"},
+                        "eligible_count": {
+                            "type": "integer",
+                            "description": "Eligible suppliers known to answer alone.",
+                        },
+                        "probable_count": {
+                            "type": "integer",
+                            "description": "Eligible suppliers that would answer alone were "
+                            "their sectors known (not counted for the recommendation).",
+                        },
                         "lots": {"type": "array", "items": {"type": "object"}},
                         "recommendation": {
                             "type": "string",
