@@ -214,7 +214,7 @@ def test_verdicts_count_the_known_and_show_the_probable_apart():
     insertion = {v.article: v for v in result.reservations}["L2113-13"]
     assert insertion.eligible_count == 3  # the known, not the 8 listed
     assert insertion.probable_count == 5
-    assert "5 structures d'insertion (SIAE) probable(s)" in insertion.explanation
+    assert "5 structures d'insertion (SIAE) probables" in insertion.explanation
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 5])
@@ -261,3 +261,14 @@ def test_sectors_of_one_group_are_alternatives_sectors_of_two_groups_are_both_ne
     assert evaluate(cleaner, one_trade, RULES).evidence == 1.0
     assert not evaluate(cleaner, two_trades, RULES).known
     assert evaluate(cleaner, two_trades, RULES).evidence < 1.0
+
+
+def test_none_known_for_an_article_while_others_can_answer_reads_well():
+    """No disability employer, yet insertion structures can answer: a clause, said without
+    "aucune … seulement" (a count of none is no "only")."""
+    counts = {"L2113-12": 0, "L2113-13": 4, "L2113-14": 4, "L2113-15": 0}
+    texts = {v.article: v for v in verdicts(purchase(), counts, {}, 4, RULES)}
+    disability = texts["L2113-12"]
+    assert disability.recommendation == "clause"
+    assert disability.explanation.startswith("Aucune structure du handicap (EA, ESAT) connue")
+    assert "seulement" not in disability.explanation

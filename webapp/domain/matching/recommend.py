@@ -118,6 +118,22 @@ def verdicts(
                 chosen=", ".join(lot for lot, n in lots if n >= per_lot),
                 article=article,
             )
+        elif count == 0 and (groups or inclusive):
+            recommendation = CLAUSE
+            explanation = Text(
+                N_(
+                    "{count} connue ne peut répondre seule (et {groups} groupement(s) "
+                    "possible(s)) ; d'autres structures inclusives le peuvent : une clause "
+                    "sociale d'insertion leur ouvre le marché."
+                )
+                if groups
+                else N_(
+                    "{count} connue ne peut répondre seule ; d'autres structures inclusives le "
+                    "peuvent : une clause sociale d'insertion leur ouvre le marché."
+                ),
+                count=counted(0, article).capitalise(),
+                groups=groups,
+            )
         elif count >= thresholds["min_suppliers_clause"] or groups or inclusive:
             recommendation = CLAUSE
             explanation = Text(
@@ -151,8 +167,13 @@ def verdicts(
         if maybe and allowed.eligible:
             explanation = Text(
                 N_(
-                    "{explanation} En outre, {maybe} probable(s) — secteurs non renseignés ou "
-                    "seulement voisins, à vérifier — non comptée(s) ici."
+                    "{explanation} En outre, {maybe} probable — secteurs non renseignés ou "
+                    "seulement voisins, à vérifier — non comptée ici."
+                )
+                if maybe == 1
+                else N_(
+                    "{explanation} En outre, {maybe} probables — secteurs non renseignés ou "
+                    "seulement voisins, à vérifier — non comptées ici."
                 ),
                 explanation=explanation,
                 maybe=counted(maybe, article),
