@@ -197,9 +197,11 @@ def generate_intentions(session, n: int, seed: int) -> list[int]:
 def reference_ranking(purchase, pool, rules) -> list[tuple[str, float, bool]]:
     """The ranking computed the slow way, ``evaluate`` for every supplier of the pool:
     what the columnar matcher must give."""
+    from webapp.domain.matching.eligibility import allowed_articles
     from webapp.domain.matching.evaluate import evaluate
 
-    evaluations = [evaluate(s, purchase, rules, explain=False) for s in pool]
+    allowed = allowed_articles(purchase, rules)
+    evaluations = [evaluate(s, purchase, rules, explain=False, allowed=allowed) for s in pool]
     ranked = sorted(
         (e for e in evaluations if e.relevant),
         key=lambda e: (-e.score, e.supplier.siret),

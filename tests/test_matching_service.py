@@ -827,4 +827,4 @@ def test_search_and_matcher_count_the_same_for_a_place_and_a_sector(session, sea
     intention = intention_row(session, place=("commune", "59350"))
     census = match(matching.purchase_of(session, intention), matching.current_pool(session)).census
     assert search_total("commune:59350") == 3
-    assert census == {"known": 4, "search": 3, "by_contracts": 0, "by_reach": 1}
+    assert census == {"known": 4, "search": 3, "by_contracts": 0, "by_reach": 1, "reach_km": 50}

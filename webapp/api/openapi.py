@@ -738,6 +738,7 @@ INTENTION_SCHEMAS: dict[str, Any] = {
                     "search": {"type": "integer"},
                     "by_contracts": {"type": "integer"},
                     "by_reach": {"type": "integer"},
+                    "reach_km": {"type": "number"},
                 },
             },
             "reservations": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,7 @@ def match(
     whole = assess(table, purchase, positions, rules, allowed)
     ranking = _rank(table, whole)
     shown = tuple(
-        evaluate(table.pool[p], purchase, rules, True, allowed)
+        evaluate(table.pool[p], purchase, rules, True, allowed, _distance(whole, p))
         for p in ranking.positions[:explain_top].tolist()
     )
     groups, complete, counts = find_all_groups(table, purchase, whole, rules, allowed)
@@ -119,16 +120,23 @@ def match(
         groups=groups,
         groups_complete=complete,
         rules_version=rules.version,
-        census=census(whole),
+        census=census(whole, rules["territory"]["derived_zone_reach_km"]),
     )
 
 
-def census(whole: Assessment) -> dict[str, int] | None:
+def _distance(whole: Assessment, position: int) -> float | None:
+    """The distance the columns measured for the supplier at ``position`` (one of theirs)."""
+    row = int(np.searchsorted(whole.positions, position))
+    found = float(whole.distance_km[row])
+    return None if math.isnan(found) else found
+
+
+def census(whole: Assessment, reach_km: float) -> dict[str, float] | None:
     """The suppliers known to do one of the purchase's sectors and working in its place,
     against what the search finds for the same place (``serves``: works in) and sectors:
     the same, but for those known through their public contracts only (the search reads
     sectors, not contracts) and those whose inferred zone does not meet the place but whose
-    base lies within reach of it (the search reads zones). None for an insertion or
+    base lies within ``reach_km`` of it (the search reads zones). None for an insertion or
     staff-provision purchase (matched by kind: no sector to compare) or one without sector."""
     if whole.nature or not whole.sectors:
         return None
@@ -140,6 +148,7 @@ def census(whole: Assessment) -> dict[str, int] | None:
         "search": int(search.sum()),
         "by_contracts": int((known & ~claimed).sum()),
         "by_reach": int((known & claimed & ~whole.touches).sum()),
+        "reach_km": reach_km,
     }
 
 
@@ -191,7 +200,12 @@ def find_all_groups(
             for position in whole.positions[rows].tolist():
                 if position not in evaluations:
                     evaluations[position] = evaluate(
-                        table.pool[position], purchase, rules, False, allowed
+                        table.pool[position],
+                        purchase,
+                        rules,
+                        False,
+                        allowed,
+                        _distance(whole, position),
                     )
             members = [evaluations[p] for p in whole.positions[rows].tolist()]
             search = find_groups(purchase, members, rules, reservation)

@@ -76,7 +76,11 @@ def presence(supplier: Supplier, place: Place, reach_km: float, distance: float 
     if covers and inferred and zone.kind != "none":
         why = Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why)
     elif works and not covers:
-        why = Text(N_("intervient sur une partie de {place}"), place=place.name)
+        why = (
+            Text(N_("intervient sur une partie de la France"))
+            if place.kind == NATIONAL
+            else Text(N_("intervient sur une partie de {place}"), place=place.name)
+        )
         if inferred:
             why = Text(N_("{why} (zone déduite de son adresse, non déclarée)"), why=why)
     near = inferred and distance is not None and distance <= reach_km
