@@ -448,7 +448,7 @@ def decp_section(session, path: Path, today: date, snapshot: set[str]) -> dict:
             (
                 contract.index,
                 contract.object[:50],
-                intention.sectors[0].slug if intention is not None else "—",
+                intention.sectors[0].slug if intention is not None and intention.sectors else "—",
                 f"{intention.place_kind} {intention.place_code or ''}".strip()
                 if intention is not None
                 else "—",
@@ -560,6 +560,15 @@ def main() -> None:
                 from flask_migrate import upgrade
 
                 upgrade()  # a database prepared before a migration is brought up to date
+                from sqlalchemy import func, select
+
+                from webapp.extensions import db
+                from webapp.models import PurchaseIntention
+
+                if not db.session.scalar(select(func.count()).select_from(PurchaseIntention)):
+                    generate_intentions(db.session, args.intentions, args.seed)
+                    db.session.commit()
+                    log("prepared database had no intentions: generated")
         elif args.database_url:
             app = fresh_app(args.database_url)  # emptied first: a database for the bench only
             prepare(app, args.rows, args.intentions, args.seed)

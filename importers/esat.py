@@ -184,7 +184,7 @@ def _places(raw: str, line: int, result: ParseResult) -> int | None:
     if not raw:
         result.warn(line, "no_places", "no authorised places given: capacity unknown")
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True, int("²") fails
         raise RowRejected(f"authorised places {raw!r} is not a whole number")
     places = int(raw)
     if places == 0:

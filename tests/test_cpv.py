@@ -149,7 +149,7 @@ def test_cpv_endpoint(client):
         "label": "Services de nettoyage de bâtiments",
     } in body["results"]
     assert len(body["results"]) <= 5
-    for query in ("", "q=", "q=x&limit=0", "q=x&limit=abc", "q=x&foo=1"):
+    for query in ("", "q=", "q=x&limit=0", "q=x&limit=abc", "q=x&foo=1", "q=x&limit=%C2%B2"):
         bad = client.get(f"/api/v1/cpv?{query}")
         assert bad.status_code == 400 and bad.get_json()["error"]
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]

@@ -828,3 +828,24 @@ def test_search_and_matcher_count_the_same_for_a_place_and_a_sector(session, sea
     census = match(matching.purchase_of(session, intention), matching.current_pool(session)).census
     assert search_total("commune:59350") == 3
     assert census == {"known": 4, "search": 3, "by_contracts": 0, "by_reach": 1, "reach_km": 50}
+
+
+def test_a_contract_won_is_evidence_of_its_sector(session):
+    """The track record from the database: an ACI with no known sector that won a
+    cleaning contract (CPV 90910000) is known for cleaning — "d'après ses marchés publics
+    remportés" — and ranks above an ACI next to it with no record."""
+    from webapp.domain.matching.evaluate import TRACK
+
+    winner = supplier_row(session, 1, kind="ACI", sectors=())
+    supplier_row(session, 2, kind="ACI", sectors=())
+    won(session, winner, "decp-1", 50_000)
+    session.commit()
+    result = match(
+        matching.purchase_of(session, intention_row(session)), matching.current_pool(session)
+    )
+    first = result.suppliers[0]
+    assert first.supplier.siret == make_siret(1)
+    assert first.coverage[CLEANING] == TRACK and first.known
+    assert any("marché(s) public(s) remporté(s) (DECP, CPV 90910000)" in r for r in first.reasons)
+    assert result.census["by_contracts"] == 1
+    assert not result.suppliers[1].known

@@ -94,3 +94,12 @@ def test_an_unmapped_cpv_and_a_silent_title_give_no_sector_and_say_why():
 def test_the_purchase_vocabulary_loads_through_the_suggester():
     # Loading validates every row (sectors of the taxonomy, folded keywords).
     assert purchase_suggester().version
+
+
+def test_correct_text_with_a_capital_accent_before_a_non_breaking_space_is_left_alone():
+    """"É" then U+00A0 is also a valid UTF-8 pair (U+0260): not mojibake."""
+    from webapp.domain.text_repair import repair_mojibake
+
+    title = "ENTRETIEN DE LA CITÉ\u00a0: LOT 1"
+    assert repair_mojibake(title) == title
+    assert repair_mojibake("MaÃ§onnerie") == "Maçonnerie"

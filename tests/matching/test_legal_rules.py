@@ -23,11 +23,20 @@ from webapp.domain.matching.territory import serves, union_serves
 
 RULES = load_rules()
 LILLE = Place(
-    "commune", "59350", "Lille", 50.63, 3.06,
+    "commune",
+    "59350",
+    "Lille",
+    50.63,
+    3.06,
     (("commune", "59350"), ("epci", "200093201"), ("departement", "59"), ("region", "32")),
 )
 NORD = Place(
-    "departement", "59", "Nord", 50.5, 3.1, (("departement", "59"), ("region", "32")),
+    "departement",
+    "59",
+    "Nord",
+    50.5,
+    3.1,
+    (("departement", "59"), ("region", "32")),
     communes=(("59350", "200093201", "59"), ("59009", "200093201", "59"), ("59183", None, "59")),
 )
 CLEANING = ("nettoyage-de-locaux", "hygiene-et-proprete")
@@ -37,24 +46,44 @@ GREEN = ("entretien-espaces-verts", "espaces-verts-exterieurs")
 def supplier(siret="1", kind="EI", sectors=(CLEANING,), zone=None, turnover=1_000_000, **kw):
     claims = tuple(SectorClaim(s, g, "confirmed", "declared", 1.0) for s, g in sectors)
     zone = zone or Zone("divisions", frozenset({("departement", "59")}), declared=True)
-    return Supplier(siret=siret, name=f"S{siret}", kind=kind, sectors=claims, zone=zone,
-                    latitude=50.6, longitude=3.0, turnover=turnover, **kw)
+    return Supplier(
+        siret=siret,
+        name=f"S{siret}",
+        kind=kind,
+        sectors=claims,
+        zone=zone,
+        latitude=50.6,
+        longitude=3.0,
+        turnover=turnover,
+        **kw,
+    )
 
 
 def purchase(sectors=(CLEANING,), place=LILLE, annual=100_000, **kw):
-    return Purchase(key="p", title="Nettoyage", sectors=tuple(sectors), place=place,
-                    annual_amount=annual, **kw)
+    return Purchase(
+        key="p", title="Nettoyage", sectors=tuple(sectors), place=place, annual_amount=annual, **kw
+    )
 
 
 @pytest.mark.parametrize(
     ("kind", "article", "eligible"),
     [
-        ("EA", L2113_12, True), ("ESAT", L2113_12, True), ("EI", L2113_12, False),
-        ("EI", L2113_13, True), ("ETTI", L2113_13, True), ("AI", L2113_13, True),
-        ("ACI", L2113_13, True), ("EITI", L2113_13, True), ("EA", L2113_13, False),
-        ("GEIQ", L2113_13, False), ("GEIQ", L2113_12, False),
-        ("EA", L2113_14, True), ("ACI", L2113_14, True), ("GEIQ", L2113_14, False),
-        ("ESS", L2113_15, True), ("EI", L2113_15, False),
+        ("EA", L2113_12, True),
+        ("ESAT", L2113_12, True),
+        ("EI", L2113_12, False),
+        ("EI", L2113_13, True),
+        ("ETTI", L2113_13, True),
+        ("AI", L2113_13, True),
+        ("ACI", L2113_13, True),
+        ("EITI", L2113_13, True),
+        ("EA", L2113_13, False),
+        ("GEIQ", L2113_13, False),
+        ("GEIQ", L2113_12, False),
+        ("EA", L2113_14, True),
+        ("ACI", L2113_14, True),
+        ("GEIQ", L2113_14, False),
+        ("ESS", L2113_15, True),
+        ("EI", L2113_15, False),
     ],
 )
 def test_who_may_answer_each_article(kind, article, eligible):
@@ -73,8 +102,9 @@ def test_eatt_is_eligible_to_verify():
 
 
 def test_ess_status_counts_for_l2113_15_whatever_the_kind():
-    assert supplier_eligible(L2113_15, supplier(kind="EI", ess_status="by_statute"),
-                             purchase(), RULES).eligible
+    assert supplier_eligible(
+        L2113_15, supplier(kind="EI", ess_status="by_statute"), purchase(), RULES
+    ).eligible
 
 
 SOCIAL = dict(cpv=("85311000",), duration_months=24, buyer_type="pouvoir_adjudicateur")
@@ -82,15 +112,17 @@ SOCIAL = dict(cpv=("85311000",), duration_months=24, buyer_type="pouvoir_adjudic
 
 def test_l2113_15_conditions_on_the_purchase():
     assert purchase_allows(L2113_15, purchase(**SOCIAL), RULES).eligible
-    assert not purchase_allows(L2113_15, purchase(**SOCIAL | {"duration_months": 48}),
-                               RULES).eligible
+    assert not purchase_allows(
+        L2113_15, purchase(**SOCIAL | {"duration_months": 48}), RULES
+    ).eligible
     assert not purchase_allows(
         L2113_15, purchase(**SOCIAL | {"buyer_type": "entite_adjudicatrice"}), RULES
     ).eligible
     outside = purchase_allows(L2113_15, purchase(**SOCIAL | {"cpv": ("90910000",)}), RULES)
     assert not outside.eligible and "90910000" in outside.why
-    assert not purchase_allows(L2113_15, purchase(**SOCIAL | {"duration_months": None}),
-                               RULES).eligible
+    assert not purchase_allows(
+        L2113_15, purchase(**SOCIAL | {"duration_months": None}), RULES
+    ).eligible
     # The other articles reserve any purchase.
     assert purchase_allows(L2113_13, purchase(**SOCIAL | {"duration_months": 48}), RULES).eligible
 
@@ -102,12 +134,18 @@ def test_l2113_15_excludes_a_recent_reserved_award_for_the_same_services():
     other_service = Award(date(2025, 3, 1), 50_000, "92500000", reservation=L2113_15)
     unreserved = Award(date(2025, 3, 1), 50_000, "85311000")
     p = purchase(**SOCIAL, launch=launch)
-    for awards, eligible in [((recent,), False), ((old,), True), ((other_service,), True),
-                             ((unreserved,), True)]:
+    for awards, eligible in [
+        ((recent,), False),
+        ((old,), True),
+        ((other_service,), True),
+        ((unreserved,), True),
+    ]:
         verdict = supplier_eligible(L2113_15, supplier(kind="ESS", awards=awards), p, RULES)
         assert verdict.eligible is eligible, awards
-    assert "exclusion" in supplier_eligible(
-        L2113_15, supplier(kind="ESS", awards=(recent,)), p, RULES).why
+    assert (
+        "exclusion"
+        in supplier_eligible(L2113_15, supplier(kind="ESS", awards=(recent,)), p, RULES).why
+    )
 
 
 def test_dependency_threshold():
@@ -231,11 +269,19 @@ def test_recommendation_from_counts():
 
 def test_reserve_a_lot_when_only_one_lot_has_competition():
     lot_cleaning = purchase(sectors=(CLEANING,)).__class__(
-        key="p/lot:1", title="Lot 1", sectors=(CLEANING,), place=LILLE, annual_amount=50_000,
+        key="p/lot:1",
+        title="Lot 1",
+        sectors=(CLEANING,),
+        place=LILLE,
+        annual_amount=50_000,
         lot="Lot 1 nettoyage",
     )
     lot_green = lot_cleaning.__class__(
-        key="p/lot:2", title="Lot 2", sectors=(GREEN,), place=LILLE, annual_amount=50_000,
+        key="p/lot:2",
+        title="Lot 2",
+        sectors=(GREEN,),
+        place=LILLE,
+        annual_amount=50_000,
         lot="Lot 2 espaces verts",
     )
     p = purchase(sectors=(CLEANING, GREEN), lots=(lot_cleaning, lot_green))
@@ -261,10 +307,16 @@ def test_a_group_member_works_in_the_place_or_part_of_it():
     from webapp.domain.matching.territory import divisions_inside, touches
 
     cleaner = supplier("1", sectors=(CLEANING,))
-    far = supplier("2", sectors=(GREEN,),
-                   zone=Zone("divisions", frozenset({("departement", "62")}), declared=True))
-    near = supplier("3", sectors=(GREEN,),
-                    zone=Zone("divisions", frozenset({("epci", "200093201")}), declared=True))
+    far = supplier(
+        "2",
+        sectors=(GREEN,),
+        zone=Zone("divisions", frozenset({("departement", "62")}), declared=True),
+    )
+    near = supplier(
+        "3",
+        sectors=(GREEN,),
+        zone=Zone("divisions", frozenset({("epci", "200093201")}), declared=True),
+    )
     p = purchase(sectors=(CLEANING, GREEN), place=NORD)
     inside = divisions_inside(NORD)
     assert not touches(far.zone, NORD, inside) and touches(near.zone, NORD, inside)
@@ -283,8 +335,11 @@ def test_a_group_may_serve_the_place_together_commune_by_commune():
     [group] = [g for g in match(p, [a, b]).groups if g.reservation == L2113_13]
     assert set(group.sirets) == {"1", "2"}
     # With a third commune left out of both zones, no group serves the Nord.
-    partial = supplier("2", sectors=(CLEANING, GREEN),
-                       zone=Zone("divisions", frozenset({("commune", "59999")}), declared=True))
+    partial = supplier(
+        "2",
+        sectors=(CLEANING, GREEN),
+        zone=Zone("divisions", frozenset({("commune", "59999")}), declared=True),
+    )
     assert match(p, [a, partial]).groups == ()
 
 
@@ -293,13 +348,28 @@ def test_an_inferred_zone_also_serves_near_its_base():
     place within the reach of the rules (50 km), said in its reasons; a declared zone is
     taken at its word."""
     reach = RULES["territory"]["derived_zone_reach_km"]
-    arras = Place("commune", "62041", "Arras", 50.29, 2.78,
-                  (("commune", "62041"), ("departement", "62"), ("region", "32")))
+    arras = Place(
+        "commune",
+        "62041",
+        "Arras",
+        50.29,
+        2.78,
+        (("commune", "62041"), ("departement", "62"), ("region", "32")),
+    )
     inferred = supplier("1", zone=Zone("divisions", frozenset({("departement", "59")})))
-    declared = supplier("2", zone=Zone("divisions", frozenset({("departement", "59")}),
-                                       declared=True))
-    far = Supplier(siret="3", name="S3", kind="EI", sectors=inferred.sectors,
-                   zone=inferred.zone, latitude=48.85, longitude=2.35, turnover=1_000_000)
+    declared = supplier(
+        "2", zone=Zone("divisions", frozenset({("departement", "59")}), declared=True)
+    )
+    far = Supplier(
+        siret="3",
+        name="S3",
+        kind="EI",
+        sectors=inferred.sectors,
+        zone=inferred.zone,
+        latitude=48.85,
+        longitude=2.35,
+        turnover=1_000_000,
+    )
     p = purchase(place=arras)
     by_siret = {e.supplier.siret: e for e in match(p, [inferred, declared, far]).suppliers}
     assert set(by_siret) == {"1"}

@@ -211,7 +211,8 @@ def random_purchase(rng: random.Random, number: int, place: Place) -> Purchase:
     )
     fields["cpv"] = cpv
     nature = purchase_nature(cpv, title)
-    lots = tuple(replace(lot, nature=nature) for lot in lots)
+    # A lot may be a trade within an insertion purchase (its own title says so).
+    lots = tuple(replace(lot, nature=nature if rng.random() < 0.6 else None) for lot in lots)
     return Purchase(key=f"p{number}", title=title, lots=lots, nature=nature, **fields)
 
 

@@ -24,7 +24,11 @@ def search_cpv():
     if not query or len(query) > MAX_QUERY:
         raise ApiError(400, "invalid parameters", {"q": f"required, 1 to {MAX_QUERY} characters"})
     limit_text = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_RESULTS:
+    if (
+        not limit_text.isascii()
+        or not limit_text.isdigit()
+        or not 1 <= int(limit_text) <= MAX_RESULTS
+    ):
         raise ApiError(400, "invalid parameters", {"limit": f"an integer from 1 to {MAX_RESULTS}"})
     found = default_nomenclature().search(query, int(limit_text))
     return jsonify(

@@ -47,6 +47,14 @@ def _sequence_length(lead: int) -> int:
     return 0
 
 
+def _plausible(char: str) -> bool:
+    """A character French text mis-decoded is made of: accented Latin letters, typographic
+    punctuation, the euro sign. "É" then a non-breaking space is also a valid UTF-8 pair
+    (U+0260, "ɠ"): correct text, left alone."""
+    code = ord(char)
+    return 0xA0 <= code <= 0x17F or 0x2000 <= code <= 0x206F or code == 0x20AC
+
+
 def repair_mojibake(text: str) -> str:
     """``"Mise en Å\\x93uvre"`` -> ``"Mise en œuvre"``; ``"dâ\\x80\\x99apport"`` ->
     ``"d’apport"``; ``"Maçonnerie \\x96 plâtrerie"`` -> ``"Maçonnerie – plâtrerie"``.
@@ -63,11 +71,13 @@ def repair_mojibake(text: str) -> str:
             raw = [lead] + [_byte(c) for c in text[i + 1 : i + size]]
             if all(b is not None and 0x80 <= b <= 0xBF for b in raw[1:]):
                 try:
-                    out.append(bytes(raw).decode("utf-8"))
+                    decoded = bytes(raw).decode("utf-8")
+                except UnicodeDecodeError:
+                    decoded = ""
+                if decoded and _plausible(decoded):
+                    out.append(decoded)
                     i += size
                     continue
-                except UnicodeDecodeError:
-                    pass
         char = text[i]
         if 0x80 <= ord(char) <= 0x9F:
             # A lone C1 control: a Windows-1252 byte read as Latin-1 ("\x96" is "–").

@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, String, bindparam, cast, delete, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from importers.cpv import CpvError, sectors_for_cpv
 from search.documents import radius_reach
 from search.records import load_records
 from webapp.domain.completeness import completeness_score, facts_of
@@ -240,11 +241,38 @@ def _awards_where(session: Session, condition) -> dict[int, list[Award]]:
         .where(condition)
         .order_by(table.c.id)
     )
+    sectors_of = _award_sectors(session)
     for enterprise_id, notified, amount, cpv, reservation, buyer in rows:
         awards.setdefault(enterprise_id, []).append(
-            Award(notified, amount, cpv, reservation=reservation, buyer_siret=buyer)
+            Award(
+                notified,
+                amount,
+                cpv,
+                sectors_of(cpv),
+                reservation=reservation,
+                buyer_siret=buyer,
+            )
         )
     return awards
+
+
+def _award_sectors(session: Session) -> Callable[[str | None], frozenset[str]]:
+    """The sector a contract won reveals: the best of its CPV code (as a purchase's, the
+    mapping of ``data/mappings/cpv_sectors.csv``), by slug — the track record the matcher
+    counts as evidence ("d'après ses marchés publics remportés")."""
+    slugs = dict(session.execute(select(Sector.name, Sector.slug)).all())
+
+    @lru_cache(maxsize=4096)
+    def sectors_of(cpv: str | None) -> frozenset[str]:
+        if not cpv:
+            return frozenset()
+        try:
+            found = sectors_for_cpv(cpv)
+        except CpvError:
+            return frozenset()
+        return frozenset({slugs[found[0][0]]}) if found and found[0][0] in slugs else frozenset()
+
+    return sectors_of
 
 
 def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:

@@ -50,6 +50,8 @@ class Evaluation:
     fits_kind: bool = True  # a kind the purchase's nature is bought from (or a trade)
     nature: bool = False  # the purchase is an insertion or staff-provision service
     trade_known: bool = False  # known to do a sector of each of the purchase's groups
+    # Probable, not merely possible: more evidence than "its known sectors are others".
+    likely: bool = True
     # Derived once (the matcher asks them of thousands of evaluations, several times).
     covered: frozenset[str] = field(init=False)  # sectors it is known to do
     covers_all: bool = field(init=False)
@@ -72,7 +74,7 @@ class Evaluation:
             "known": known,
             "answers_alone": known and relevant and able,
             "relevant": relevant,
-            "probable_alone": relevant and able and not known,
+            "probable_alone": relevant and able and not known and self.likely,
             "_eligible": tuple(a for a, v in self.eligibility.items() if v.eligible),
         }
         for name, value in derived.items():
@@ -135,11 +137,12 @@ def evaluate(
     where = presence(supplier, purchase.place, reach, distance)
     say(where.why.capitalise())
     if distance is not None and where.works:
-        say(
-            Text(N_("Dans le lieu d'exécution"))
-            if distance == 0
-            else Text(N_("Base à {distance:.0f} km du lieu d'exécution"), distance=distance)
-        )
+        if distance == 0:
+            say(Text(N_("Dans le lieu d'exécution")))
+        elif distance < 1:
+            say(Text(N_("Base à moins d'un kilomètre du lieu d'exécution")))
+        else:
+            say(Text(N_("Base à {distance:.0f} km du lieu d'exécution"), distance=distance))
     score = points["scale"] * evidence * proximity(distance, rules)
 
     dependency, carries = None, None
@@ -224,6 +227,7 @@ def evaluate(
         fits_kind=fits_kind,
         nature=nature is not None,
         trade_known=trade_known,
+        likely=evidence >= rules["evidence"]["prior_floor"],
     )
 
 

@@ -46,6 +46,24 @@ class Place:
             object.__setattr__(self, "points", ((self.latitude, self.longitude),))
 
     @cached_property
+    def inside(self) -> frozenset[tuple[str, str]]:
+        """The divisions lying in the place (its communes, their EPCIs and départements),
+        and itself: a zone listing one of them works in part of the place."""
+        found = {(self.kind, self.code)}
+        for insee, epci, departement in self.communes:
+            found.add((COMMUNE, insee))
+            found.add((DEPARTEMENT, departement))
+            if epci:
+                found.add((EPCI, epci))
+        return frozenset(found)
+
+    @cached_property
+    def held_by(self) -> dict:
+        """Per zone, the bitmask of the place's communes it holds (``territory.held``):
+        computed once per zone, not once per supplier (a région has thousands)."""
+        return {}
+
+    @cached_property
     def insee(self) -> frozenset[str]:
         """The INSEE codes of its communes (a commune: itself)."""
         if self.kind == COMMUNE:

@@ -96,7 +96,11 @@ def match(
     )
     groups, complete, counts = find_all_groups(table, purchase, whole, rules, allowed)
     lots = {
-        lot.lot or lot.key: assess(table, lot, positions, rules, allowed_articles(lot, rules))
+        # Each lot on its own candidates: its nature may differ from the whole's (a trade
+        # lot in an insertion purchase is bought from every kind).
+        lot.lot or lot.key: assess(
+            table, lot, table.candidates(lot), rules, allowed_articles(lot, rules)
+        )
         for lot in purchase.lots
     }
     return MatchResult(

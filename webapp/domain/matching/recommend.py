@@ -97,11 +97,14 @@ def verdicts(
             recommendation = RESERVE_WHOLE
             explanation = Text(
                 N_(
-                    "{count} peuvent répondre seules (secteurs connus, territoire, capacité) ; "
-                    "il en faut au moins {whole} pour une concurrence réelle. Le marché peut "
-                    "être réservé en entier au titre de l'article {article}."
+                    "{count} peuvent répondre seules ({basis}) ; il en faut au moins {whole} "
+                    "pour une concurrence réelle. Le marché peut être réservé en entier au "
+                    "titre de l'article {article}."
                 ),
                 count=counted(count, article).capitalise(),
+                basis=Text(N_("type de structure, territoire, capacité"))
+                if purchase.nature is not None
+                else Text(N_("secteurs connus, territoire, capacité")),
                 whole=whole,
                 article=article,
             )

@@ -36,7 +36,13 @@ from webapp.domain.matching.eligibility import (
 from webapp.domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
 from webapp.domain.matching.facts import COMMUNE, NATIONAL, Purchase, Supplier
 from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.territory import SMALL_PLACES, divisions_inside, nearest_km
+from webapp.domain.matching.territory import (
+    SMALL_PLACES,
+    divisions_inside,
+    nearest_km,
+    pieced_together,
+    serves,
+)
 
 # Sector evidence, as ``evaluate`` grades it: the code of each of ``evaluate.LEVELS``.
 (
@@ -70,6 +76,7 @@ _COLUMNS: tuple[tuple[str, type, Callable[[Supplier], object]], ...] = (
     ("awards", np.int64, lambda s: len(s.awards)),
     ("zone", np.int64, lambda s: _ZONE_CODES[s.zone.kind]),
     ("declared", bool, lambda s: s.zone.declared),
+    ("pieced", bool, lambda s: pieced_together(s.zone)),
     ("disability", bool, lambda s: s.kind in DISABILITY_KINDS),
     ("to_verify", bool, lambda s: s.kind in TO_VERIFY),
     ("insertion", bool, lambda s: s.kind in INSERTION_KINDS),
@@ -313,6 +320,7 @@ class Assessment:
     fits_kind: np.ndarray  # a kind the purchase's nature is bought from (or a trade)
     nature: bool
     trade_known: np.ndarray  # known to do a sector of each of the purchase's groups
+    likely_from: float  # the evidence from which a supplier is probable (the prior's floor)
     score: np.ndarray  # rounded as ``evaluate`` rounds it
     eligible: np.ndarray  # (candidates, articles): bool, in the order of ``ARTICLES``
     to_verify: np.ndarray  # (candidates, articles): bool
@@ -345,8 +353,9 @@ class Assessment:
 
     @cached_property
     def probable_alone(self) -> np.ndarray:
-        """Would answer alone, were its sectors known."""
-        return self.able & ~self.known
+        """Would answer alone, were its sectors known — probable, not merely possible
+        (more evidence than "its known sectors are others": ``Evaluation.likely``)."""
+        return self.able & ~self.known & (self.evidence >= self.likely_from)
 
 
 def assess(
@@ -453,6 +462,7 @@ def assess(
         fits_kind=fits_kind,
         nature=nature,
         trade_known=trade_known,
+        likely_from=weights["prior_floor"],
         score=rounded,
         eligible=eligible,
         to_verify=to_verify,
@@ -489,6 +499,9 @@ def _territory(
     covers = national | ((zone == _DIVISIONS) & listed(table.by_division, place.covered_by))
     if place.kind == COMMUNE:
         covers = covers | ((zone == _RADIUS) & listed(table.by_reach, [(place.kind, place.code)]))
+    if place.communes:  # zones holding the place by several divisions, or a wide circle
+        for row in np.flatnonzero(table.pieced[positions] & ~covers).tolist():
+            covers[row] = serves(table.pool[positions[row]].zone, place)[0]
     inside = divisions_inside(place)
     touches = (
         covers

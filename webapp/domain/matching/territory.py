@@ -38,11 +38,18 @@ def serves(zone: Zone, place: Place) -> tuple[bool, Text]:
         for kind, code in place.covered_by:
             if (kind, code) in zone.divisions:
                 return True, Text(_INCLUDES[kind], code=code)
+        if pieced_together(zone) and place.communes and held(zone, place) == whole(place):
+            return True, Text(
+                N_("sa zone d'intervention comprend tout {place}, par ses divisions"),
+                place=place.name,
+            )
         return False, Text(N_("sa zone d'intervention ne comprend pas {place}"), place=place.name)
     if zone.kind == "radius":
         # The circle reaches a division when it reaches one of its communes: it holds a
-        # commune, and works in part of anything larger (``touches``).
-        if place.kind == COMMUNE and (place.kind, place.code) in zone.reach:
+        # commune, and a larger place when it reaches every commune of it.
+        if (place.kind == COMMUNE and (place.kind, place.code) in zone.reach) or (
+            place.communes and held(zone, place) == whole(place)
+        ):
             return True, Text(N_("intervient à {km:g} km autour de sa base"), km=zone.radius_km)
         return False, Text(
             N_("{place} est hors de ses {km:g} km d'intervention"),
@@ -107,13 +114,7 @@ SMALL_PLACES = frozenset({COMMUNE, EPCI})
 def divisions_inside(place: Place) -> frozenset[tuple[str, str]]:
     """The divisions lying in ``place`` (its communes, their EPCIs and départements),
     and itself: a zone listing one of them works in part of the place."""
-    inside = {(place.kind, place.code)}
-    for insee, epci, departement in place.communes:
-        inside.add(("commune", insee))
-        inside.add(("departement", departement))
-        if epci:
-            inside.add(("epci", epci))
-    return frozenset(inside)
+    return place.inside
 
 
 def touches(zone: Zone, place: Place, inside: frozenset[tuple[str, str]]) -> bool:
@@ -142,21 +143,38 @@ def served_communes(zone: Zone, place: Place) -> int:
     radius: the communes it reaches)."""
     if serves(zone, place)[0]:
         return whole(place)
-    mask = 0
-    if zone.kind == "radius":
-        for position, (insee, _, _) in enumerate(place.communes):
-            if (COMMUNE, insee) in zone.reach:
-                mask |= 1 << position
-    elif zone.kind == "divisions":
-        listed = zone.divisions
-        for position, (insee, epci, departement) in enumerate(place.communes):
-            if (
-                (COMMUNE, insee) in listed
-                or ("departement", departement) in listed
-                or (epci and ("epci", epci) in listed)
-            ):
-                mask |= 1 << position
-    return mask
+    return held(zone, place)
+
+
+def held(zone: Zone, place: Place) -> int:
+    """The communes of the place the zone's divisions hold, or its circle reaches, as a
+    bitmask (cached on the place, per zone)."""
+    cache = place.held_by
+    if zone not in cache:
+        mask = 0
+        if zone.kind == "radius":
+            for position, (insee, _, _) in enumerate(place.communes):
+                if (COMMUNE, insee) in zone.reach:
+                    mask |= 1 << position
+        elif zone.kind == "divisions":
+            listed = zone.divisions
+            for position, (insee, epci, departement) in enumerate(place.communes):
+                if (
+                    (COMMUNE, insee) in listed
+                    or ("departement", departement) in listed
+                    or (epci and ("epci", epci) in listed)
+                ):
+                    mask |= 1 << position
+        if len(cache) > 4096:  # a place met by very many distinct zones
+            cache.clear()
+        cache[zone] = mask
+    return cache[zone]
+
+
+def pieced_together(zone: Zone) -> bool:
+    """A zone that may hold a place no single one of its divisions holds: several
+    divisions (the five départements of Hauts-de-France hold the région), or a circle."""
+    return (zone.kind == "divisions" and len(zone.divisions) > 1) or zone.kind == "radius"
 
 
 def union_serves(zones: list[Zone], place: Place) -> bool:
