@@ -81,9 +81,10 @@ from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
 from search.synonyms import default_synonyms
 from search.text import (
+    MAX_WORD,
+    MIN_PREFIX,
     STOP_WORDS,
     Phrase,
-    edit_distance,
     folded,
     min_shared_trigrams,
     partial_applies,
@@ -94,6 +95,7 @@ from search.text import (
     terms,
     trigrams,
     typo_budget,
+    typo_distance,
     words,
 )
 
@@ -107,8 +109,6 @@ KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 GRID_DEGREES = 0.5
 MAX_CELLS = 24
 MAX_UNITS = 12  # query words searched; the rest of a 10 kB paste is ignored
-MAX_WORD = 40  # longer "words" are searched as typed, without prefix or typos
-MIN_PREFIX = 3  # shorter words would begin much of the vocabulary
 MAX_TYPO_CANDIDATES = 8
 MAX_MATCHED_TERMS = 5
 BATCH = 1000
@@ -966,7 +966,7 @@ class EmbeddedBackend:
         scored = sorted(
             (distance, candidate)
             for (candidate,) in rows
-            if (distance := edit_distance(term, candidate, budget)) <= budget
+            if (distance := typo_distance(term, candidate, budget)) <= budget
         )
         return [candidate for _, candidate in scored[:MAX_TYPO_CANDIDATES]]
 

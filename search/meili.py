@@ -26,11 +26,13 @@ from search.backend import Document, SearchUnavailable
 from search.meili_schema import (
     ids_filter,
     index_settings,
+    known_words,
     parse_response,
     search_params,
     search_text,
     settings_drift,
     suggest_params,
+    synonym_words,
     to_meili_document,
     wants_partial,
 )
@@ -92,6 +94,7 @@ class MeiliBackend:
         self.batch_size = batch_size
         self.settings = index_settings(default_synonyms()[1])
         self._ready = False
+        self._known: set[str] | None = None  # the index's known words, once read
 
     # --- Reading --------------------------------------------------------------------------
 
@@ -108,7 +111,8 @@ class MeiliBackend:
         return parse_response(query, response)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        text = search_text(prefix)
+        # The last word is still being typed: two letters already narrow it (as embedded).
+        text = search_text(prefix, min_prefix=2)
         if not text:
             return []
         with _unavailable_on_failure("suggest"):
@@ -128,7 +132,9 @@ class MeiliBackend:
             return
         self._ensure_ready()
         with _unavailable_on_failure("upsert"):
-            self._add(self.index_uid, documents)
+            known: set[str] = set()
+            self._add(self.index_uid, documents, known)
+            self._add_known_words(known)
 
     def delete(self, ids: list[int]) -> None:
         if not ids:
@@ -147,7 +153,9 @@ class MeiliBackend:
             self._create(building)
             try:
                 self._apply_settings(building)
-                count = self._add(building, documents)
+                known: set[str] = set()
+                count = self._add(building, documents, known)
+                self._set_known_words(building, known)
                 if not self._exists(self.index_uid):
                     self._create(self.index_uid)  # a swap needs both indexes to exist
                 swap = self.client.swap_indexes([{"indexes": [self.index_uid, building]}])
@@ -181,14 +189,34 @@ class MeiliBackend:
         if not self._ready:
             self.ensure_index()
 
-    def _add(self, uid: str, documents: Iterable[Document]) -> int:
+    def _add(self, uid: str, documents: Iterable[Document], known: set[str]) -> int:
+        """Add ``documents``; ``known`` receives their words (``known_words``)."""
         index = self.client.index(uid)
         count = 0
         for batch in _batches(documents, self.batch_size):
-            task = index.add_documents([to_meili_document(d) for d in batch], primary_key="id")
-            self._wait(task, "add documents")
+            stored = [to_meili_document(d) for d in batch]
+            for document in stored:
+                known |= known_words(document)
+            self._wait(index.add_documents(stored, primary_key="id"), "add documents")
             count += len(batch)
         return count
+
+    def _set_known_words(self, uid: str, known: set[str]) -> None:
+        """No typo around a word the index holds (``known_words``): the embedded rule."""
+        words = known | synonym_words(self.settings["synonyms"])
+        task = self.client.index(uid).update_typo_tolerance({"disableOnWords": sorted(words)})
+        self._wait(task, "update known words")
+        self._known = words
+
+    def _add_known_words(self, known: set[str]) -> None:
+        """Upserted documents may bring words the index did not hold: they join the
+        known words (read from the server once per process). Words of deleted documents
+        stay: a word kept known by mistake is only searched without its typos."""
+        if self._known is None:
+            current = self.client.index(self.index_uid).get_typo_tolerance()
+            self._known = set(current.disable_on_words or ())
+        if not known <= self._known:
+            self._set_known_words(self.index_uid, self._known | known)
 
     def _apply_settings(self, uid: str) -> None:
         self._wait(self.client.index(uid).update_settings(self.settings), "update settings")

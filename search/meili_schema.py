@@ -11,9 +11,10 @@ formatter (STYLE.md, rule 10).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -24,19 +25,32 @@ from search.documents import FACET_FIELDS, LIST_FILTERS
 from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
-from search.synonyms import default_synonyms, synonym_map
+from search.synonyms import default_synonyms
 from search.text import (
+    MIN_PREFIX,
     STOP_WORDS,
     folded,
+    forms,
     partial_applies,
+    searched_as_prefix,
     segment,
     split_identifiers,
     stem,
     synonym_table,
+    terms,
     words,
 )
 from webapp.domain.text import fold
 
+# The embedded engine's text columns (search.embedded.text_columns), analysed by the same
+# search.text.terms: each Meilisearch document carries them (``analysed_fields``), so
+# "déchet" meets "déchets", and a synonym phrase meets its words without their stop words
+# ("collecte des déchets" is "collecte dechet" on both sides).
+ANALYSED: dict[str, tuple[str, ...]] = {
+    "terms_name": ("name", "brand"),
+    "terms_sectors": ("sector_names",),
+    "terms_body": ("description", "offers", "commune_name", "sector_group_names", "kind_terms"),
+}
 # Searched attributes, heaviest first: the "attribute" ranking rule ranks a match in the
 # name above the same match in the description.
 SEARCHABLE = (
@@ -53,6 +67,9 @@ SEARCHABLE = (
     # sectors of its group, "intérim" the staffing kinds (search.synonyms).
     "sector_group_names",
     "kind_terms",
+    # Last, the embedded engine's analysed text (``analysed_fields``): what makes a plural
+    # meet its singular and a synonym meet the words it stands for on both backends.
+    *ANALYSED,
 )
 # A division type -> the zone list naming it, the list of those the zone meets (a radius:
 # reaches) and the list of those it covers whole (search.territory).
@@ -89,7 +106,9 @@ TIE_BREAK = (f"{NAME_SORT}:asc", "id:asc")
 # visitor asks for (distance, name) must order the results strictly, as the embedded
 # backend does; a relevance search sends no sort, which leaves that rule inert.
 RANKING_RULES = ("words", "sort", "typo", "proximity", "attribute", "exactness")
-NO_TYPO_ATTRIBUTES = ("siret", "siren")  # one wrong digit is another enterprise
+# One wrong digit is another enterprise; the analysed fields' stems and plural forms are
+# not words a typo should reach ("sites" is not "siaes"): typos reach the words as written.
+NO_TYPO_ATTRIBUTES = ("siret", "siren", *ANALYSED)
 ONE_TYPO_FROM, TWO_TYPOS_FROM = 5, 9
 MAX_VALUES_PER_FACET = 500  # above the ~150 sectors and ~100 départements
 MAX_TOTAL_HITS = 250_000  # exact totals and deep pages on the 200,000-enterprise bench
@@ -154,13 +173,28 @@ def index_settings(synonym_groups: Iterable[tuple[str, ...]]) -> dict[str, Any]:
             "disableOnAttributes": list(NO_TYPO_ATTRIBUTES),
             "minWordSizeForTypos": {"oneTypo": ONE_TYPO_FROM, "twoTypos": TWO_TYPOS_FROM},
         },
-        # Every term of a group lists every other one, so the equivalence works both ways.
-        "synonyms": {
-            term: list(others) for term, others in synonym_map(tuple(synonym_groups)).items()
-        },
+        "synonyms": meili_synonyms(synonym_groups),
         "faceting": {"maxValuesPerFacet": MAX_VALUES_PER_FACET},
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
     }
+
+
+def meili_synonyms(synonym_groups: Iterable[tuple[str, ...]]) -> dict[str, list[str]]:
+    """The embedded engine's synonym table (``search.text.synonym_table``: analysed phrase
+    -> analysed phrases it also searches) in Meilisearch's terms.
+
+    Meilisearch looks a synonym up on the words as typed: each phrase is keyed under every
+    written form of its words (``dechet``, ``dechets``; ``espace vert``, ``espaces verts``),
+    and lists the analysed phrases, which the ``ANALYSED`` fields hold as the embedded
+    index does (``jardins`` finds "Jardin de Cocagne", ``BTP`` finds "Bâtiments").
+    """
+    synonyms: dict[str, list[str]] = {}
+    for phrase, others in synonym_table(tuple(synonym_groups)).items():
+        values = [" ".join(other) for other in others]
+        for written in itertools.product(*(forms(term) for term in phrase)):
+            listed = synonyms.setdefault(" ".join(written), [])
+            listed += [value for value in values if value not in listed]
+    return synonyms
 
 
 _UNORDERED_LISTS = frozenset(
@@ -198,14 +232,59 @@ def _synonym_sets(synonyms: Mapping[str, Any]) -> dict[str, frozenset[str]]:
 
 def to_meili_document(document: Document) -> Document:
     """The shared document as Meilisearch stores it: ``id`` stays the primary key, the
-    position becomes ``_geo`` (``lng``, Meilisearch's spelling) when there is one, and the
-    folded name is added for sorting."""
+    position becomes ``_geo`` (``lng``, Meilisearch's spelling) when there is one, the
+    folded name is added for sorting and the analysed text for searching."""
     stored = dict(document)
     stored[NAME_SORT] = fold(document["display_name"])
+    stored.update(analysed_fields(document))
     latitude, longitude = document["latitude"], document["longitude"]
     if latitude is not None and longitude is not None:
         stored["_geo"] = {"lat": latitude, "lng": longitude}
     return stored
+
+
+def analysed_fields(document: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Per ``ANALYSED`` field: the column's index terms in order (phrases are matched
+    there), then, apart, every other written form of them and the words as written (a
+    typed plural or singular is matched there): Meilisearch has no stemmer of ours."""
+    fields = {}
+    for name, sources in ANALYSED.items():
+        text = " ".join(_source_texts(document, sources))
+        analysed = terms(text)
+        written = dict.fromkeys(form for term in analysed for form in forms(term))
+        written.update(dict.fromkeys(words(text)))
+        fields[name] = [" ".join(analysed), " ".join(w for w in written if w not in analysed)]
+    return fields
+
+
+def known_words(stored: Mapping[str, Any]) -> set[str]:
+    """The words of a stored document (``to_meili_document``) that a query word must not
+    be searched around: every written form its analysed fields hold, and their beginnings
+    from the typo threshold on. The embedded engine searches a word's typo neighbours only
+    when the word (as a term or as the beginning of one) finds nothing; Meilisearch would
+    always search them ("restaurant" finding "restauration"), except for the words of its
+    ``disableOnWords`` setting, which the backend keeps to the index's own words."""
+    found: set[str] = set()
+    for name in ANALYSED:
+        for part in stored.get(name, ()):
+            for word in part.split():
+                found.update(word[:end] for end in range(ONE_TYPO_FROM, len(word) + 1))
+    return found
+
+
+def synonym_words(synonyms: Mapping[str, Any]) -> set[str]:
+    """The one-word keys of the synonyms: a word with synonyms is found by them, so the
+    embedded engine never searches its typo neighbours either."""
+    return {key for key in synonyms if " " not in key and len(key) >= ONE_TYPO_FROM}
+
+
+def _source_texts(document: Mapping[str, Any], sources: tuple[str, ...]) -> Iterator[str]:
+    for source in sources:
+        value = document.get(source)
+        if isinstance(value, list):
+            yield from (item for item in value if isinstance(item, str))
+        elif isinstance(value, str):
+            yield value
 
 
 # --- Filters ----------------------------------------------------------------------------
@@ -306,28 +385,29 @@ def _lookup(table: Mapping[str, str], key: str) -> str:
 # --- Search parameters ------------------------------------------------------------------
 
 _DIGIT_GROUPS = re.compile(r"[0-9](?:[\s.]?[0-9])+")
-_NEGATION = re.compile(r"(?:^|(?<=\s))-+")
-
-
 _WORD = re.compile(r"[^\W_]+")
 
 
-def search_text(text: str) -> str:
-    """The ``q`` sent for ``text``: any text is searched as plain words.
+def search_text(text: str, min_prefix: int = MIN_PREFIX) -> str:
+    """The ``q`` sent for ``text``: its words, as the embedded engine reads them.
 
-    Meilisearch reads ``"..."`` as a phrase and ``-word`` as an exclusion; both are
-    neutralised so a stray quote or dash means what it means to the embedded backend.
-    A SIRET or SIREN typed in groups ("802 954 784 00012", "802.954.784") is joined into
-    the one token the index holds. Stop words are left out, as the embedded engine
+    Only words are sent, joined by spaces: Meilisearch would read ``"..."`` as a phrase,
+    ``-word`` as an exclusion, and punctuation as a separator that changes what is near
+    what. A SIRET or SIREN typed in groups ("802 954 784 00012", "802.954.784") is joined
+    into the one token the index holds. Stop words are left out, as the embedded engine
     leaves them: Meilisearch would search a last "en" as a prefix ("entretien"), and
     looks a synonym phrase up only on words next to each other ("mise à disposition"
-    reaches "intérim" only as "mise disposition", the form its settings store).
+    reaches "intérim" only as "mise disposition", the form its settings store). The last
+    word is searched as a prefix only where the embedded engine would search it so
+    (``search.text.searched_as_prefix``: not "ai", not digits): a trailing space tells
+    Meilisearch the word is complete.
     """
     text = text.replace("\x00", " ")[:MAX_TEXT]
     text = _DIGIT_GROUPS.sub(_joined_code, text)
-    text = _NEGATION.sub(" ", text.replace('"', " "))
-    text = _WORD.sub(lambda word: " " if folded(word.group()) in STOP_WORDS else word.group(), text)
-    return " ".join(text.split())
+    kept = [word for word in _WORD.findall(text) if folded(word) not in STOP_WORDS]
+    if kept and not searched_as_prefix(kept[-1], min_prefix):
+        return " ".join(kept) + " "
+    return " ".join(kept)
 
 
 @lru_cache(maxsize=1)

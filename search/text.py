@@ -28,6 +28,10 @@ _IRREGULAR_PLURALS = {
 # first (Meilisearch's "last" matching strategy). A constant, not the page size: a query
 # keeps one total whatever page or page size is asked.
 PARTIAL_MATCH_BELOW = 20
+# Query words searched as the beginning of longer ones: from three letters (shorter ones
+# would begin much of the vocabulary), letters only, at most MAX_WORD long.
+MIN_PREFIX = 3
+MAX_WORD = 40
 # A SIRET or SIREN as people write them: digits, maybe grouped by spaces or dots.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .\u00a0\u202f]?[0-9])*")
 IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
@@ -73,6 +77,27 @@ def terms(text: str | None) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
+_PLURAL_OF = {singular: plural for plural, singular in _IRREGULAR_PLURALS.items()}
+
+
+def forms(term: str) -> list[str]:
+    """The written forms (folded) whose term is ``term``: itself, its plurals in -s, -x
+    (after au, eu, ou, i), -aux; what an engine without our stemmer must be given so that a
+    singular and its plural meet (``dechet`` -> ``dechet``, ``dechets``; ``local`` ->
+    ``local``, ``locals``, ``locaux``). Every form returned stems back to ``term``."""
+    plural_x = term + "x" if term.endswith(("au", "eu", "ou", "i")) else ""  # jeux, choix
+    candidates = [term, term + "s", plural_x, _PLURAL_OF.get(term, "")]
+    if term.endswith("al"):
+        candidates.append(term[:-2] + "aux")
+    return [form for form in dict.fromkeys(candidates) if form and stem(form) == term]
+
+
+def searched_as_prefix(word: str, min_prefix: int = MIN_PREFIX) -> bool:
+    """Whether a typed word also finds the words it begins (``menuis``: "menuiserie")."""
+    word = folded(word)
+    return min_prefix <= len(word) <= MAX_WORD and word.isalpha()
+
+
 def partial_applies(units: int, complete: int) -> bool:
     """Whether a query of ``units`` words (or phrases) whose every word together finds
     ``complete`` documents also lists its partial matches."""
@@ -100,6 +125,14 @@ def typo_budget(word: str) -> int:
     if not word.isalpha() or len(word) < 5:
         return 0
     return 1 if len(word) < 9 else 2
+
+
+def typo_distance(typed: str, term: str, limit: int) -> int:
+    """Typos between a query term and an index term, Meilisearch's way: a different first
+    letter counts as two ("reconditionnement" is not "conditionnement"), so it is
+    tolerated only as the one edit of a two-typo word."""
+    extra = 1 if typed[:1] != term[:1] else 0
+    return min(edit_distance(typed, term, limit) + extra, limit + 1)
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -9,12 +9,15 @@ string token decodes back to the value.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
 import pytest
 
+from search.embedded import text_columns
 from search.meili_schema import (
+    ANALYSED,
     FILTERABLE,
     MAX_TOTAL_HITS,
     MAX_VALUES_PER_FACET,
@@ -29,6 +32,7 @@ from search.meili_schema import (
     ids_filter,
     index_settings,
     integer,
+    known_words,
     parse_response,
     quote,
     search_params,
@@ -43,7 +47,7 @@ from search.meili_schema import (
 from search.query import FACETS, Place, Point, SearchQuery
 from search.results import Reason
 from search.synonyms import default_synonyms
-from search.text import ONE_WAY, STOP_WORDS, synonym_pairs
+from search.text import ONE_WAY, STOP_WORDS, forms, stem, synonym_pairs, synonym_table, terms
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -246,13 +250,17 @@ def test_searchable_attributes_in_weight_order(settings):
         "commune_name",
         "sector_group_names",
         "kind_terms",
+        "terms_name",
+        "terms_sectors",
+        "terms_body",
     ]
 
 
 def test_typo_tolerance_off_on_codes_with_the_issue_thresholds(settings):
     typo = settings["typoTolerance"]
     assert typo["enabled"] is True
-    assert set(typo["disableOnAttributes"]) == {"siret", "siren"}
+    analysed = {"terms_name", "terms_sectors", "terms_body"}  # stems are no typo targets
+    assert set(typo["disableOnAttributes"]) == {"siret", "siren"} | analysed
     assert typo["minWordSizeForTypos"] == {"oneTypo": 5, "twoTypos": 9}
 
 
@@ -314,27 +322,33 @@ def test_faceting_and_pagination_limits_fit_the_data(settings):
 def test_synonyms_come_from_the_versioned_file_both_ways(settings):
     """Groups both ways, one-way rules one way only (Meilisearch's synonyms are per term)."""
     synonyms = settings["synonyms"]
-    one_way = {(a, b) for a, b in synonym_pairs(g for g in default_synonyms()[1] if ONE_WAY in g)}
-    for term, others in synonyms.items():
-        for other in others:
-            assert term in synonyms.get(other, ()) or (term, other) in one_way, (term, other)
-    assert "nettoyage" in synonyms["menage"] and "menage" in synonyms["nettoyage"]
-    assert "espaces verts" in synonyms["paysagiste"]
-    assert "restaurant" in synonyms["restauration"]
-    assert "restauration" not in synonyms["restaurant"]  # stone restorers are no restaurant
-    assert "dechets" in synonyms["recyclage"] and "recyclage" not in synonyms["dechets"]
     _, groups = default_synonyms()
-    searching = {a for a, _ in synonym_pairs(groups)}
-    assert searching == set(synonyms) and ONE_WAY not in synonyms
+    table = synonym_table(groups)
+    # Each phrase of the embedded table, under every written form of its words, lists the
+    # embedded engine's analysed phrases (which the documents' analysed fields hold).
+    for phrase, others in table.items():
+        for written in itertools.product(*(forms(term) for term in phrase)):
+            assert synonyms[" ".join(written)] == [" ".join(o) for o in others], written
+    assert "nettoyage" in synonyms["menage"] and "menage" in synonyms["nettoyages"]
+    assert "espace vert" in synonyms["paysagistes"]
+    assert synonyms["espaces verts"] == synonyms["espace vert"]  # plural and singular
+    assert synonyms["dechet"] == synonyms["dechets"] and "collecte dechet" in synonyms["dechet"]
+    assert "restaurant" in synonyms["restauration"]
+    for restaurant in ("restaurant", "restaurants"):  # stone restorers are no restaurant
+        assert "restauration" not in synonyms[restaurant]
+    assert "dechet" in synonyms["recyclage"] and "recyclage" not in synonyms["dechets"]
+    searching = {" ".join(terms(a)) for a, _ in synonym_pairs(groups)}
+    assert {" ".join(map(stem, key.split())) for key in synonyms} == searching
+    assert ONE_WAY not in synonyms
 
 
 def test_kind_names_are_synonyms_of_their_codes(settings):
     synonyms = settings["synonyms"]
     assert "ea" in synonyms["entreprise adaptee"] and "entreprise adaptee" in synonyms["ea"]
     assert "ai" in synonyms["association intermediaire"]
-    assert "aci" in synonyms["chantier d insertion"]
+    assert "aci" in synonyms["chantier insertion"]  # as sent: stop words left out
     # Four words or more: Meilisearch would never look them up, so neither backend has them.
-    assert "entreprise de travail temporaire d insertion" not in synonyms
+    assert "entreprise travail temporaire insertion" not in synonyms
 
 
 def test_every_synonym_phrase_can_be_looked_up_by_meilisearch(settings):
@@ -385,7 +399,7 @@ def test_partial_matches_are_asked_for_as_the_embedded_engine_adds_them(text, co
     [
         ("peinture en bâtiment", "peinture bâtiment"),
         ("mise à disposition", "mise disposition"),  # next to each other: a synonym phrase
-        ("chantier d'insertion", "chantier 'insertion"),
+        ("chantier d'insertion", "chantier insertion"),
         ("peinture en", "peinture"),  # a last "en" would be searched as a prefix
         ("De La", ""),
     ],
@@ -438,7 +452,7 @@ def test_documents_of_the_real_snapshot_are_json_ready(search_documents):
         json.dumps(stored, allow_nan=False)
         positioned = original["latitude"] is not None and original["longitude"] is not None
         assert ("_geo" in stored) == positioned
-        assert set(stored) - set(original) <= {"_geo", "name_sort"}
+        assert set(stored) - set(original) <= {"_geo", "name_sort", *ANALYSED}
 
 
 # --- Filters -------------------------------------------------------------------------------
@@ -672,12 +686,16 @@ def test_sort_by_distance_from_near_or_from_the_served_place():
 @pytest.mark.parametrize(
     ("text", "sent"),
     [
-        ('"; DROP TABLE enterprises', "; DROP TABLE enterprises"),
-        ("-nettoyage espaces-verts", "nettoyage espaces-verts"),
-        ("802 954 784 00012", "80295478400012"),
-        ("SIREN 802\u00a0954\u00a0784", "SIREN 802954784"),
-        ("802.954.784", "802954784"),
-        ("75 salariés 93", "75 salariés 93"),
+        ('"; DROP TABLE enterprises', "DROP TABLE enterprises"),
+        ("-nettoyage espaces-verts", "nettoyage espaces verts"),
+        ("Autre (Industrie)", "Autre Industrie"),  # a ")" would end the last word's prefix
+        # Digits and short words are complete words to the embedded engine: a trailing
+        # space keeps Meilisearch from searching them as prefixes ("ai": "aide").
+        ("802 954 784 00012", "80295478400012 "),
+        ("SIREN 802\u00a0954\u00a0784", "SIREN 802954784 "),
+        ("802.954.784", "802954784 "),
+        ("75 salariés 93", "75 salariés 93 "),
+        ("AI", "AI "),
         ("nul\x00byte", "nul byte"),
         ("  menuis  ", "menuis"),
     ],
@@ -687,7 +705,7 @@ def test_search_text_is_plain_words(text, sent):
 
 
 def test_search_text_is_clipped():
-    assert len(search_text("x" * 10_000)) == 200
+    assert search_text("x" * 10_000).split() == ["x" * 200]
 
 
 # --- Responses -----------------------------------------------------------------------------
@@ -786,3 +804,32 @@ def test_only_requested_facets_come_back():
 )
 def test_word_at_reads_byte_positions(text, start, length, word):
     assert word_at(text, start, length) == word
+
+
+# --- Analysed text (what the embedded engine indexes, sent along) ---------------------------
+
+
+def test_analysed_fields_are_the_embedded_engine_s_columns(search_documents):
+    """One analysis for both backends: Meilisearch's analysed fields hold exactly the terms
+    of the embedded engine's name, sector and body columns, in order."""
+    for original in search_documents:
+        stored = to_meili_document(original)
+        _, _, name, _, sectors, body = text_columns(original)
+        assert set(stored["terms_name"][0].split()) == set(name.split())
+        assert stored["terms_sectors"][0] == sectors
+        assert stored["terms_body"][0] == body
+
+
+def test_analysed_fields_hold_every_written_form_of_their_terms():
+    stored = to_meili_document(document(description="Collecte des déchets, entretien de locaux"))
+    stems, written = stored["terms_body"]
+    assert "collecte dechet" in stems and "entretien local" in stems  # no stop words
+    assert {"dechets", "locaux"} <= set(written.split())  # as typed, plural or singular
+    assert not set(written.split()) & set(stems.split())
+
+
+def test_known_words_are_the_index_words_and_their_beginnings():
+    known = known_words(to_meili_document(document(description="Restauration collective")))
+    assert {"restauration", "restaurations", "restau", "collective"} <= known
+    assert "resta" in known and "rest" not in known  # no typos below five letters anyway
+    assert "restaurant" not in known  # a typo neighbour, unless another document holds it

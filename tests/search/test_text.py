@@ -20,8 +20,10 @@ from search.text import (
     STOP_WORDS,
     edit_distance,
     folded,
+    forms,
     min_shared_trigrams,
     partial_applies,
+    searched_as_prefix,
     segment,
     split_identifiers,
     stem,
@@ -29,6 +31,7 @@ from search.text import (
     terms,
     trigrams,
     typo_budget,
+    typo_distance,
     words,
 )
 from webapp.domain.kinds import KIND_CODES
@@ -268,3 +271,32 @@ def test_kind_names_of_three_words_at_most_are_synonyms_of_their_codes():
 )
 def test_partial_matches_when_several_words_find_too_few(units, complete, partial):
     assert partial_applies(units, complete) is partial
+
+
+@pytest.mark.parametrize(
+    ("word", "written"),
+    [
+        ("dechets", {"dechet", "dechets"}),
+        ("locaux", {"local", "locals", "locaux"}),
+        ("travaux", {"travail", "travails", "travaux"}),
+        ("bureaux", {"bureau", "bureaus", "bureaux"}),
+        ("prix", {"pri", "pris", "prix"}),
+        ("ea", {"ea"}),
+    ],
+)
+def test_forms_are_every_written_form_of_a_term(word, written):
+    assert set(forms(stem(word))) == written
+    assert all(stem(form) == stem(word) for form in written)
+
+
+def test_a_different_first_letter_is_two_typos():
+    assert typo_distance("netoyage", "nettoyage", 2) == 1
+    assert typo_distance("reconditionnement", "conditionnement", 2) == 3  # over the budget
+    assert typo_distance("bettoyage", "nettoyage", 2) == 2
+
+
+@pytest.mark.parametrize(
+    ("word", "prefix"), [("menuis", True), ("ai", False), ("Réé", True), ("802954784", False)]
+)
+def test_words_searched_as_prefixes(word, prefix):
+    assert searched_as_prefix(word) is prefix
