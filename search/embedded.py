@@ -100,7 +100,8 @@ from search.text import (
 )
 
 # Bump when the tables or what is indexed change: an index of another version is recreated.
-SCHEMA_VERSION = 5  # 4: zone_reach_* for divisions zones, zone_cover_* (territory);
+SCHEMA_VERSION = 6  # 6: one-division zones list only coarser divisions;
+# 4: zone_reach_* for divisions zones, zone_cover_* (territory);
 # 5: sector group names and kind words in the body column
 EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
 KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
@@ -378,9 +379,7 @@ class FacetBitmaps:
             facets[facet] = ([value for value, _ in values], matrix)
         return cls(generation, width, facets)
 
-    def counts(
-        self, facets: Iterable[str], hits: np.ndarray | None
-    ) -> dict[str, dict[str, int]]:
+    def counts(self, facets: Iterable[str], hits: np.ndarray | None) -> dict[str, dict[str, int]]:
         """Counts per value among ``hits`` (slots; None: every document)."""
         mask = None if hits is None else bit_words(hits, self.width)
         counts: dict[str, dict[str, int]] = {}
@@ -1295,7 +1294,7 @@ def _matches_in(text: str, units: list[TextUnit]) -> Iterator[str]:
                 if tuple(index_terms[start : start + size]) in unit.phrases:
                     yield " ".join(word for word, _ in analysed[start : start + size])
         prefixes = tuple(unit.prefixes)
-        for (word, term) in analysed:
+        for word, term in analysed:
             if term in unit.exact or (prefixes and term.startswith(prefixes)):
                 yield word
 

@@ -115,10 +115,31 @@ def zone_lists(
     return _empty()
 
 
+# From the finest: a division's parents coarser than itself.
+_FINENESS = {COMMUNE: 0, EPCI: 1, DEPARTEMENT: 2, REGION: 3}
+
+
 @lru_cache(maxsize=4096)
 def _divisions_lists(divisions: tuple[Division, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Cached by zone: most zones are one département, shared by hundreds of documents."""
+    """Cached by zone: most zones are one département, shared by hundreds of documents.
+
+    A zone of one division lists only itself and the coarser divisions it meets (a
+    département: its région): the finer ones it meets or holds (the Nord's EPCIs) are the
+    query's to name (``alternatives``: a place's own containing and straddled divisions),
+    which keeps each document to a few tokens instead of a hundred (the index's size and
+    build time). A zone of several divisions may hold together what none holds alone:
+    its lists are complete."""
     geo = geography()
+    if len(divisions) == 1:
+        (division,) = divisions
+        reached = {division} if division[0] != COMMUNE else set()
+        for commune in geo.communes_of(division):
+            reached.update(
+                d for d in geo.parents[commune] if _FINENESS[d[0]] > _FINENESS[division[0]]
+            )
+        lists = _empty()
+        _fill(lists, reached, set())
+        return tuple((field, tuple(codes)) for field, codes in lists.items())
     inside: set[str] = set()
     reached: set[Division] = set()
     for division in divisions:
@@ -182,9 +203,28 @@ def alternatives(place: Any, cover: str = "any") -> list[tuple[str, str | bool]]
     found += [(ZONE_FIELDS[kind], code) for kind, code in place.covered_by]
     if place.kind == COMMUNE or cover == "any":
         found.append((REACH_FIELDS[place.kind], place.code))
+        if place.kind == EPCI:  # a zone listing a département (région) it straddles
+            found += [
+                (ZONE_FIELDS[kind], code)
+                for kind, code in straddled(place.code)
+                if (kind, code) not in place.covered_by
+            ]
     else:
         found.append((COVER_FIELDS[place.kind], place.code))
     return found
+
+
+@lru_cache(maxsize=4096)
+def straddled(epci: str) -> tuple[Division, ...]:
+    """The départements and régions an EPCI has communes in."""
+    geo = geography()
+    found = {
+        d
+        for commune in geo.communes_of((EPCI, epci))
+        for d in geo.parents[commune]
+        if d[0] in (DEPARTEMENT, REGION)
+    }
+    return tuple(sorted(found))
 
 
 def holds(document: Mapping[str, Any], field: str, value: str | bool) -> bool:

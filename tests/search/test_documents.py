@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.query import Place
+from search.territory import alternatives, holds
 from tests.search.conftest import EPCI_SIRET, NATIONAL_SIRET, RADIUS_SIRET, REGION_SIRET
 
 
@@ -58,38 +60,63 @@ def test_national_zone_labels_networks_and_staffing(search_documents):
 # --- Territory: the divisions a zone meets and those it covers whole -------------------
 
 
+def _place(kind: str, code: str, *containing: tuple[str, str]) -> Place:
+    return Place(kind, code, code, 0.0, 0.0, ((kind, code), *containing), (0.0, 0.0, 0.0, 0.0))
+
+
+def works_in(document, place) -> bool:
+    return any(holds(document, f, v) for f, v in alternatives(place, "any"))
+
+
+def covers(document, place) -> bool:
+    return any(holds(document, f, v) for f, v in alternatives(place, "all"))
+
+
+# The places the tests ask about, with what contains each whole (as search.places says).
+REGION_32 = _place("region", "32")
+NORD = _place("departement", "59", ("region", "32"))
+PAS_DE_CALAIS = _place("departement", "62", ("region", "32"))
+MEL = _place("epci", "200093201", ("departement", "59"), ("region", "32"))
+FLANDRE_LYS = _place("epci", "245900758", ("region", "32"))  # straddles the Nord and the 62
+REDON = _place("epci", "243500741")  # Bretagne and Pays de la Loire
+
+
 def test_a_departement_zone_meets_its_region_and_epcis_and_covers_those_wholly_inside(
     search_documents,
 ):
     lille = next(
         d for d in search_documents if d["zone_departements"] == ["59"] and d["commune"] == "59350"
     )
-    assert lille["zone_reach_regions"] == ["32"] and lille["zone_reach_departements"] == ["59"]
-    assert lille["zone_cover_departements"] == ["59"] and lille["zone_cover_regions"] == []
+    assert works_in(lille, REGION_32) and not covers(lille, REGION_32)
+    assert works_in(lille, NORD) and covers(lille, NORD)
+    assert not works_in(lille, PAS_DE_CALAIS)
     # CC Flandre Lys straddles the Nord and the Pas-de-Calais: met, not covered.
-    assert "245900758" in lille["zone_reach_epcis"]
-    assert "245900758" not in lille["zone_cover_epcis"]
-    assert "200093201" in lille["zone_cover_epcis"]  # the MEL lies wholly in the Nord
-    assert set(lille["zone_cover_epcis"]) < set(lille["zone_reach_epcis"])
-    # A divisions zone meets a commune through what it lists: no commune list to carry.
+    assert works_in(lille, FLANDRE_LYS) and not covers(lille, FLANDRE_LYS)
+    assert works_in(lille, MEL) and covers(lille, MEL)  # the MEL lies wholly in the Nord
+    # One division: the document lists only what is coarser (its région), not the Nord's
+    # EPCIs — the query names those (a few tokens a document, not a hundred).
+    assert lille["zone_reach_regions"] == ["32"] and lille["zone_reach_epcis"] == []
     assert lille["zone_reach_communes"] == []
 
 
 def test_a_region_zone_covers_its_departements(search_documents):
     rennes = by_siret(search_documents)[REGION_SIRET]  # zone: région Bretagne
-    assert rennes["zone_cover_regions"] == ["53"]
-    assert rennes["zone_cover_departements"] == ["22", "29", "35", "56"]
+    bretagne = _place("region", "53")
+    assert covers(rennes, bretagne)
+    for departement in ("22", "29", "35", "56"):
+        assert covers(rennes, _place("departement", departement, ("region", "53")))
     # Redon Agglomération reaches into Loire-Atlantique (44): met, not covered.
-    assert "243500741" in rennes["zone_reach_epcis"]
-    assert "243500741" not in rennes["zone_cover_epcis"]
-    assert "44" not in rennes["zone_reach_departements"]
+    assert works_in(rennes, REDON) and not covers(rennes, REDON)
+    assert not works_in(rennes, _place("departement", "44", ("region", "52")))
 
 
 def test_an_epci_zone_meets_its_departement_and_region(search_documents):
     mel = by_siret(search_documents)[EPCI_SIRET]
     assert (mel["zone_reach_departements"], mel["zone_reach_regions"]) == (["59"], ["32"])
-    assert mel["zone_cover_epcis"] == ["200093201"]
-    assert mel["zone_cover_departements"] == mel["zone_cover_regions"] == []
+    assert works_in(mel, NORD) and not covers(mel, NORD)
+    assert works_in(mel, REGION_32) and not covers(mel, REGION_32)
+    assert works_in(mel, MEL) and covers(mel, MEL)
+    assert not works_in(mel, FLANDRE_LYS)
 
 
 def test_a_radius_covers_the_divisions_all_of_whose_communes_it_reaches(search_documents):
