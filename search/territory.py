@@ -15,14 +15,17 @@ its circle. A commune is whole or not at all: a zone meeting it covers it.
 Both questions become membership tests on lists the document builder computes once per
 zone (``zone_lists``), so that every backend asks them the same way (``alternatives``):
 
-- ``zone_reach_{regions,departements,epcis}``: the divisions the zone meets;
-  ``zone_reach_communes`` only for a radius (a divisions zone meets a commune exactly when
-  it lists the commune or a division containing it, which ``zone_*`` and the place's
-  ``covered_by`` already say, and listing the 3,800 communes of a région would weigh on
-  every document);
-- ``zone_cover_{regions,departements,epcis}``: the divisions wholly inside the zone (the
-  union of what it lists: départements 59 and 62 do not cover région 32, its five
-  départements do).
+- ``zone_reach_{regions,departements,epcis}``: the divisions the zone meets — for a zone
+  of one division, only itself and the coarser ones (the Nord: région 32); the finer
+  ones it meets are the query's to name (a place's containing divisions, ``covered_by``,
+  and for an EPCI the départements and régions it straddles), a few tokens a document
+  instead of a hundred; ``zone_reach_communes`` only for a radius (a divisions zone meets
+  a commune exactly when it lists the commune or a division containing it, which
+  ``zone_*`` and the place's ``covered_by`` already say);
+- ``zone_cover_{regions,departements,epcis}``: for a zone of several divisions or a
+  radius, the divisions wholly inside it (the union of what it lists: départements 59 and
+  62 do not cover région 32, its five départements do); one division covers exactly what
+  its ``covered_by`` test says.
 """
 
 from __future__ import annotations
