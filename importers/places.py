@@ -290,6 +290,13 @@ class PlaceReader:
             if not any(key != other and f" {key} " in f" {other} " for _, other in found)
         ]
 
+    def _commune_named(self, insee: str, name: str):
+        """The commune of INSEE code ``insee`` when the place's name says it too."""
+        commune = self.gazetteer.get(insee)
+        if commune is not None and _informative(name) and self.names(name, commune):
+            return commune
+        return None
+
     def _decp_guess(self, kind: str | None, code: str, name: str) -> PlaceReading | None:
         """What a place that cannot be read as its type says may still say, when its code
         and its name agree; None when they do not."""
@@ -297,8 +304,8 @@ class PlaceReader:
         upper = code.upper()
         # A 5-digit code in another field: a commune code or a postal code, the name agreeing.
         if re.fullmatch(r"\d[\dAB]\d{3}", upper) and kind != "postal_code":
-            commune = self.gazetteer.get(upper)
-            if commune is not None and _informative(name) and self.names(name, commune):
+            commune = self._commune_named(upper, name)
+            if commune is not None:
                 return PlaceReading(
                     "commune",
                     commune.insee,
@@ -315,8 +322,8 @@ class PlaceReader:
                     f"read as the postal code {code} and the name: {found.name} ({found.insee})",
                 )
         if kind == "postal_code" and re.fullmatch(r"\d[\dAB]\d{3}", upper):
-            commune = self.gazetteer.get(upper)
-            if commune is not None and _informative(name) and self.names(name, commune):
+            commune = self._commune_named(upper, name)
+            if commune is not None:
                 return PlaceReading(
                     "commune",
                     commune.insee,

@@ -41,15 +41,23 @@ def _terms(part: str, line: str) -> list[str]:
     return found
 
 
-def parse_synonyms(text: str) -> tuple[str, tuple[Group, ...]]:
-    """The version and the groups (and one-way rules) of folded terms."""
-    version, groups = "", []
+def _versioned_lines(text: str) -> tuple[str, list[str]]:
+    """A vocabulary file's ``# version:`` and its data lines (stripped, no comments)."""
+    version, lines = "", []
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("# version:"):
             version = line.partition(":")[2].strip()
-        if not line or line.startswith("#"):
-            continue
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return version, lines
+
+
+def parse_synonyms(text: str) -> tuple[str, tuple[Group, ...]]:
+    """The version and the groups (and one-way rules) of folded terms."""
+    version, lines = _versioned_lines(text)
+    groups = []
+    for line in lines:
         if ONE_WAY in line:
             left, _, right = line.partition(ONE_WAY)
             searching, searched = _terms(left, line), _terms(right, line)
@@ -97,14 +105,9 @@ def synonym_map(groups: Iterable[Group]) -> dict[str, tuple[str, ...]]:
 
 def parse_kind_words(text: str) -> tuple[str, dict[str, tuple[str, ...]]]:
     """The version and, per kind code, the folded words its documents carry."""
-    version = ""
+    version, lines = _versioned_lines(text)
     words: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("# version:"):
-            version = line.partition(":")[2].strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in lines:
         codes, colon, listed = line.partition(":")
         terms = [t for t in (fold(p) for p in listed.split(",")) if t]
         if not colon or not codes.split() or not terms:

@@ -42,11 +42,12 @@ FACET_FIELDS = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "meilisearch"])
-def backend(request, search_documents) -> Iterator[SearchBackend]:
-    if request.param == "embedded":
+def backend_over(engine: str, documents: list[dict]) -> Iterator[SearchBackend]:
+    """A backend of ``engine`` ("embedded" or "meilisearch") indexing ``documents``, removed
+    afterwards; the Meilisearch half is skipped when no server answers at MEILI_URL."""
+    if engine == "embedded":
         backend = EmbeddedBackend(":memory:")
-        backend.rebuild(search_documents)
+        backend.rebuild(documents)
         yield backend
         backend.close()
         return
@@ -58,9 +59,14 @@ def backend(request, search_documents) -> Iterator[SearchBackend]:
     backend = MeiliBackend(
         url, os.environ.get("MEILI_MASTER_KEY"), index=f"test_{uuid.uuid4().hex}"
     )
-    backend.rebuild(search_documents)
+    backend.rebuild(documents)
     yield backend
     backend.client.delete_index(backend.index_uid)
+
+
+@pytest.fixture(scope="module", params=["embedded", "meilisearch"])
+def backend(request, search_documents) -> Iterator[SearchBackend]:
+    yield from backend_over(request.param, search_documents)
 
 
 @pytest.fixture(scope="module")
@@ -443,23 +449,7 @@ def territory_documents(app, search_documents) -> list[dict]:
 
 @pytest.fixture(scope="module", params=["embedded", "meilisearch"])
 def territory_backend(request, territory_documents) -> Iterator[SearchBackend]:
-    if request.param == "embedded":
-        backend = EmbeddedBackend(":memory:")
-        backend.rebuild(territory_documents)
-        yield backend
-        backend.close()
-        return
-    url = meili_url()
-    if url is None:
-        pytest.skip("MEILI_URL not set or not answering: Meilisearch half of the contract skipped")
-    from search.meili import MeiliBackend
-
-    backend = MeiliBackend(
-        url, os.environ.get("MEILI_MASTER_KEY"), index=f"test_{uuid.uuid4().hex}"
-    )
-    backend.rebuild(territory_documents)
-    yield backend
-    backend.client.delete_index(backend.index_uid)
+    yield from backend_over(request.param, territory_documents)
 
 
 @pytest.fixture(scope="module")
