@@ -272,3 +272,34 @@ def test_none_known_for_an_article_while_others_can_answer_reads_well():
     assert disability.recommendation == "clause"
     assert disability.explanation.startswith("Aucune structure du handicap (EA, ESAT) connue")
     assert "seulement" not in disability.explanation
+
+
+def test_a_zone_of_several_departements_covers_the_region_they_make_up():
+    """Covers P: the zone holds all of P — by the union of its divisions (the search's
+    rule too). One département of two works in part of the région only."""
+    region = Place(
+        "region",
+        "32",
+        "Hauts-de-France",
+        50.5,
+        2.8,
+        (("region", "32"),),
+        communes=(("59350", "200093201", "59"), ("62041", None, "62")),
+        points=(LILLE, ARRAS),
+    )
+    both = Zone("divisions", frozenset({("departement", "59"), ("departement", "62")}), True)
+    one = evaluate(supplier("1", claims=[claim(CLEANING)]), purchase(place=region), RULES)
+    two = evaluate(
+        supplier("2", claims=[claim(CLEANING)], zone=both), purchase(place=region), RULES
+    )
+    assert one.works and not one.serves and not one.answers_alone
+    assert any("une partie de Hauts-de-France" in r for r in one.reasons)
+    assert two.serves and two.answers_alone
+    result = match(
+        purchase(place=region),
+        [
+            supplier("1", claims=[claim(CLEANING)]),
+            supplier("2", claims=[claim(CLEANING)], zone=both),
+        ],
+    )
+    assert [s.siret for s, _, _ in result.ranking.answering()] == ["2"]

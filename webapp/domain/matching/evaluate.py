@@ -54,7 +54,6 @@ class Evaluation:
     likely: bool = True
     # Derived once (the matcher asks them of thousands of evaluations, several times).
     covered: frozenset[str] = field(init=False)  # sectors it is known to do
-    covers_all: bool = field(init=False)
     known: bool = field(init=False)  # the data says it can do this purchase
     # known, covers the place, not known too small
     answers_alone: bool = field(init=False)
@@ -64,13 +63,11 @@ class Evaluation:
 
     def __post_init__(self) -> None:
         covered = frozenset(s for s, level in self.coverage.items() if level in KNOWN_LEVELS)
-        covers_all = len(covered) == len(self.coverage)
         known = self.fits_kind and (self.nature or self.trade_known)
         relevant = self.fits_kind and self.works and self.evidence > 0
         able = self.serves and self.carries is not False
         derived = {
             "covered": covered,
-            "covers_all": covers_all,
             "known": known,
             "answers_alone": known and relevant and able,
             "relevant": relevant,
