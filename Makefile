@@ -11,6 +11,7 @@ demo: install translations migrate load-demo serve
 
 test: install translations
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q
 
 install: $(STAMP)
@@ -50,6 +51,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check .
 
 bench: install

@@ -197,8 +197,8 @@ def generate_intentions(session, n: int, seed: int) -> list[int]:
 def reference_ranking(purchase, pool, rules) -> list[tuple[str, float, bool]]:
     """The ranking computed the slow way, ``evaluate`` for every supplier of the pool:
     what the columnar matcher must give."""
-    from webapp.domain.matching.eligibility import allowed_articles
-    from webapp.domain.matching.evaluate import evaluate
+    from domain.matching.eligibility import allowed_articles
+    from domain.matching.evaluate import evaluate
 
     allowed = allowed_articles(purchase, rules)
     evaluations = [evaluate(s, purchase, rules, explain=False, allowed=allowed) for s in pool]
@@ -211,10 +211,10 @@ def reference_ranking(purchase, pool, rules) -> list[tuple[str, float, bool]]:
 
 def time_intentions(session, table, ids: list[int]) -> dict:
     """Per intention: the whole match, then the group search on its own."""
-    from webapp.domain.matching.eligibility import allowed_articles
-    from webapp.domain.matching.match import find_all_groups, match
-    from webapp.domain.matching.rules import load_rules
-    from webapp.domain.matching.table import assess
+    from domain.matching.eligibility import allowed_articles
+    from domain.matching.match import find_all_groups, match
+    from domain.matching.rules import load_rules
+    from domain.matching.table import assess
     from webapp.models import PurchaseIntention
     from webapp.services.matching import intentions_query, purchase_of
 
@@ -277,8 +277,8 @@ def time_intentions(session, table, ids: list[int]) -> dict:
 def group_case(session, table) -> dict | None:
     """A département and two sectors each held there by several enterprises but never
     by the same one, then the match of a purchase of both there."""
-    from webapp.domain.matching.facts import NATIONAL
-    from webapp.domain.matching.match import match
+    from domain.matching.facts import NATIONAL
+    from domain.matching.match import match
     from webapp.models import PurchaseIntention, Sector
     from webapp.services.matching import purchase_of
 
@@ -340,10 +340,10 @@ def decp_section(session, path: Path, today: date, snapshot: set[str]) -> dict:
     rank of each contract's real winner among the suppliers the matcher lists for it."""
     from sqlalchemy import func, select
 
+    from domain.matching.match import match
+    from domain.matching.rules import load_rules
     from importers.decp import RENEWAL_GRACE, load_decp, parse_decp
     from importers.places import PlaceReader
-    from webapp.domain.matching.match import match
-    from webapp.domain.matching.rules import load_rules
     from webapp.models import ContractAward, Enterprise, PurchaseIntention
     from webapp.services.matching import current_pool, intentions_query, purchase_of, run_all
 
@@ -489,7 +489,7 @@ def decp_section(session, path: Path, today: date, snapshot: set[str]) -> dict:
 
 def why_not_listed(purchase, holders, rules) -> str:
     """Why the matcher lists none of these suppliers for the purchase (diagnosis only)."""
-    from webapp.domain.matching.evaluate import evaluate
+    from domain.matching.evaluate import evaluate
 
     notes = []
     for supplier in holders:
@@ -581,7 +581,7 @@ def main() -> None:
         with app.app_context():
             from sqlalchemy import func, select
 
-            from webapp.domain.matching.table import SupplierTable
+            from domain.matching.table import SupplierTable
             from webapp.extensions import db
             from webapp.models import Enterprise, MatchCandidate, PurchaseIntention
             from webapp.services import matching

@@ -96,11 +96,16 @@ def main() -> None:
         from importers.enterprise_loader import load_enterprises
         from importers.places import PlaceReader
         from importers.reference import load_reference
-        from webapp.domain.matching.match import match
-        from webapp.domain.matching.rules import load_rules
         from webapp.extensions import db
         from webapp.models import Enterprise, PurchaseIntention
         from webapp.services.matching import current_pool, purchase_of
+
+        try:  # the core is a top-level package since issue #11
+            from domain.matching.match import match
+            from domain.matching.rules import load_rules
+        except ImportError:  # earlier trees
+            from webapp.domain.matching.match import match
+            from webapp.domain.matching.rules import load_rules
 
         session = db.session
         upgrade()

@@ -48,15 +48,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, selectinload
 from werkzeug.datastructures import MultiDict
 
+from domain.text import fold
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
 from importers.reference import load_reference
 from search.embedded import EmbeddedBackend
-from search.places import DatabasePlaces
 from search.query import SearchQuery, parse_query
-from search.sync import iter_documents
-from webapp.domain.text import fold
 from webapp.extensions import db
+from webapp.indexing.places import DatabasePlaces
+from webapp.indexing.sync import iter_documents
 from webapp.models import (
     Enterprise,
     EnterpriseSector,

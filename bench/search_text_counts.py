@@ -25,10 +25,10 @@ from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
 from importers.reference import load_reference
 from search.embedded import EmbeddedBackend
-from search.places import DatabasePlaces
 from search.query import parse_query
-from search.sync import iter_documents
 from webapp.extensions import db
+from webapp.indexing.places import DatabasePlaces
+from webapp.indexing.sync import iter_documents
 
 QUERIES: tuple[tuple[tuple[str, str], ...], ...] = (
     (("q", "peinture en bâtiment"), ("serves", "departement:59")),

@@ -1,7 +1,7 @@
 """CPV codes (Common Procurement Vocabulary): normalising them and the sectors they suggest.
 
 What a CPV code is — a code of the CPV 2008 nomenclature — is one rule,
-``webapp.domain.cpv.normalise_cpv`` (re-exported here for the importers). The mapping is
+``domain.cpv.normalise_cpv`` (re-exported here for the importers). The mapping is
 data: ``data/mappings/cpv_sectors.csv`` (CPV prefix -> sector name of
 ``data/reference/sectors.csv``, with a confidence); the longest prefix present wins.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from webapp.domain.cpv import CpvError, default_nomenclature, normalise_cpv
+from domain.cpv import CpvError, default_nomenclature, normalise_cpv
 
 __all__ = ["CpvError", "normalise_cpv", "sectors_for_cpv", "sectors_for_codes", "split_cpv_codes"]
 

@@ -21,12 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from stdnum.fr import siret as siret_number
 
+from domain.purchase_reading import default_reading_rules, describe, read_purchase
+from domain.text_repair import repair_mojibake
 from importers.cpv import CpvError, normalise_cpv, sectors_for_cpv
 from importers.places import PlaceReader, PlaceReading
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError
-from webapp.domain.purchase_reading import default_reading_rules, describe, read_purchase
-from webapp.domain.text_repair import repair_mojibake
 from webapp.models import ContractAward, Enterprise, PurchaseIntention, Sector
 
 SOURCE = "decp"

@@ -11,11 +11,11 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
+from domain.gazetteer import Gazetteer, default_gazetteer
+from domain.sector_suggestion import SectorSuggester, default_suggester
 from importers.enterprise_rows import FIELDS, REQUIRED_FIELDS, EnterpriseRecord, RowBuilder
-from importers.gazetteer import Gazetteer, default_gazetteer
 from importers.report import ParseResult
 from importers.tabular import ImportFileError, read_rows
-from webapp.domain.sector_suggestion import SectorSuggester, default_suggester
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "data" / "reference"

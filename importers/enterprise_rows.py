@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siret as siret_number
 
-from importers.gazetteer import Gazetteer, haversine_km
+from domain.gazetteer import Gazetteer
+from domain.geo import haversine_km
+from domain.kinds import KINDS, KINDS_BY_CODE
+from domain.sector_suggestion import SectorSuggester, SectorSuggestion, normalize_naf
+from domain.text import fold
+from domain.zones import ZoneSpec, derive_zone
 from importers.report import ParseResult
-from webapp.domain.kinds import KINDS, KINDS_BY_CODE
-from webapp.domain.sector_suggestion import SectorSuggester, SectorSuggestion, normalize_naf
-from webapp.domain.text import fold
-from webapp.domain.zones import ZoneSpec, derive_zone
 from webapp.models.enterprise import Enterprise
 
 # The fields a column mapping may fill. Only the first four are required.

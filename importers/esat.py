@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from domain.gazetteer import Commune
+from domain.zones import ADDRESS_DEPARTEMENT, DIVISIONS, ZoneSpec
 from importers.enterprise_lists import ReferenceKit, default_kit
 from importers.enterprise_rows import (
     EnterpriseRecord,
@@ -24,10 +26,8 @@ from importers.enterprise_rows import (
     _post_code,
     _siret,
 )
-from importers.gazetteer import Commune
 from importers.report import ParseResult
 from importers.tabular import ImportFileError, read_rows
-from webapp.domain.zones import ADDRESS_DEPARTEMENT, DIVISIONS, ZoneSpec
 
 SOURCE = "FINESS"
 KIND = "ESAT"

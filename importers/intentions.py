@@ -20,12 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from stdnum.fr import siret as siret_number
 
+from domain.purchase_reading import describe, read_purchase
+from domain.text import fold
 from importers.cpv import sectors_for_cpv, split_cpv_codes
 from importers.places import PlaceReader
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError, read_rows
-from webapp.domain.purchase_reading import describe, read_purchase
-from webapp.domain.text import fold
 from webapp.models import (
     BuyerOrganisation,
     IntentionLot,
@@ -188,7 +188,7 @@ def parse_intentions(
         by_id[record.external_id] = record
         result.records.append(record)
     # Sectors read from the CPV codes and the title (and description) when neither the
-    # intention nor its lots name one (webapp/domain/purchase_reading.py); none found is
+    # intention nor its lots name one (domain/purchase_reading.py); none found is
     # no rejection: the matcher matches a sectorless purchase by the kinds that usually
     # do it.
     for record in result.records:

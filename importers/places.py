@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from importers.gazetteer import Commune, Gazetteer, default_gazetteer, normalise_name
-from webapp.domain.text import fold
+from domain.gazetteer import Commune, Gazetteer, default_gazetteer, normalise_name
+from domain.text import fold
 from webapp.models import Departement, Epci, Region
 
 

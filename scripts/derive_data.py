@@ -28,11 +28,11 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
-    # Run as a plain script, the repo root is not on sys.path; webapp.domain.text must be
+    # Run as a plain script, the repo root is not on sys.path; domain.text must be
     # the one slugify shared with the app so slugs computed here match the app's.
     sys.path.insert(0, str(REPO_ROOT))
 
-from webapp.domain.text import slugify  # noqa: E402
+from domain.text import slugify  # noqa: E402
 
 DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "data"

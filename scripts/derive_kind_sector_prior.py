@@ -27,12 +27,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from scripts.sector_coverage import DEFAULT_SNAPSHOT, read_snapshot  # noqa: E402
-from webapp.domain.sector_suggestion import (  # noqa: E402
+from domain.sector_suggestion import (  # noqa: E402
     DEFAULT_MAPPINGS_DIR,
     DEFAULT_SECTORS_CSV,
     SectorSuggester,
 )
+from scripts.sector_coverage import DEFAULT_SNAPSHOT, read_snapshot  # noqa: E402
 
 VERSION = "2026-11-22.1"
 MIN_STRUCTURES = 30  # below this many inferable structures, a kind gets no prior

@@ -28,7 +28,7 @@ if str(REPO_ROOT) not in sys.path:
     # Run as a plain script, the repo root is not on sys.path.
     sys.path.insert(0, str(REPO_ROOT))
 
-from webapp.domain.sector_suggestion import (  # noqa: E402
+from domain.sector_suggestion import (  # noqa: E402
     DEFAULT_MAPPINGS_DIR,
     DEFAULT_SECTORS_CSV,
     SectorSuggester,

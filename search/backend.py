@@ -1,4 +1,4 @@
-"""What every search backend offers, and the choice of backend for an application."""
+"""What every search backend offers (the engines are chosen in ``search.engines``)."""
 
 from __future__ import annotations
 
@@ -36,26 +36,3 @@ class SearchBackend(Protocol):
 
     def count(self) -> int:
         """How many documents the index holds."""
-
-
-def get_backend(app) -> SearchBackend:
-    """The application's backend: Meilisearch when ``MEILI_URL`` is set, else embedded."""
-    backend = app.extensions.get("search_backend")
-    if backend is None:
-        backend = make_backend(app.config)
-        app.extensions["search_backend"] = backend
-    return backend
-
-
-def make_backend(config) -> SearchBackend:
-    if config.get("MEILI_URL"):
-        from search.meili import MeiliBackend
-
-        return MeiliBackend(
-            config["MEILI_URL"],
-            config.get("MEILI_MASTER_KEY"),
-            index=config.get("MEILI_INDEX", "enterprises"),
-        )
-    from search.embedded import EmbeddedBackend
-
-    return EmbeddedBackend(config.get("SEARCH_INDEX_PATH") or ":memory:")

@@ -72,10 +72,10 @@ from typing import Any
 
 import numpy as np
 
-from importers.gazetteer import haversine_km
+from domain.geo import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
 from search import territory
 from search.backend import Document, SearchUnavailable
-from search.documents import FACET_FIELDS, LIST_FILTERS
+from search.fields import FACET_FIELDS, LIST_FILTERS
 from search.query import SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -103,8 +103,6 @@ from search.text import (
 SCHEMA_VERSION = 6  # 6: one-division zones list only coarser divisions;
 # 4: zone_reach_* for divisions zones, zone_cover_* (territory);
 # 5: sector group names and kind words in the body column
-EARTH_RADIUS_KM = 6371.009  # geopy's, which the gazetteer and search.documents use
-KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 # Grid cells (filter tokens) that narrow a radius query inside FTS: 0.5 degree is ~55 km
 # north-south, ~37 km east-west in France; a 20 km radius reaches 2 to 6 of them.
 GRID_DEGREES = 0.5
@@ -211,7 +209,7 @@ _LIST_TOKENS = (
     ("wd", "zone_cover_departements"),
     ("we", "zone_cover_epcis"),
 )
-# The token prefix of each document field a query filters on (search.documents.LIST_FILTERS).
+# The token prefix of each document field a query filters on (search.fields.LIST_FILTERS).
 _FILTER_PREFIX = {"kind": "k"} | {key: prefix for prefix, key in _LIST_TOKENS}
 
 

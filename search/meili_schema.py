@@ -18,10 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from importers.gazetteer import haversine_km
+from domain.geo import haversine_km
+from domain.text import fold
 from search import territory
 from search.backend import Document
-from search.documents import FACET_FIELDS, LIST_FILTERS
+from search.fields import FACET_FIELDS, LIST_FILTERS
 from search.query import MAX_TEXT, Place, SearchQuery
 from search.reasons import hit_from_document
 from search.results import Hit, SearchResult
@@ -40,7 +41,6 @@ from search.text import (
     terms,
     words,
 )
-from webapp.domain.text import fold
 
 # The embedded engine's text columns (search.embedded.text_columns), analysed by the same
 # search.text.terms: each Meilisearch document carries them (``analysed_fields``), so

@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from webapp.domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
-from webapp.domain.reservations import ARTICLES
+from domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
+from domain.reservations import ARTICLES
 
 SORTS = ("relevance", "distance", "name")
 FACETS = ("kind", "sector_group", "sector", "departement", "label", "network")
@@ -94,7 +94,7 @@ class QueryError(ValueError):
 
 class PlaceDirectory:
     """What query parsing needs to know of places and vocabularies (implemented over the
-    database in ``search.places``; a plain object in tests)."""
+    database in ``webapp.indexing.places``; a plain object in tests)."""
 
     def place(self, kind: str, code: str) -> Place | None:  # pragma: no cover - interface
         raise NotImplementedError

@@ -4,7 +4,7 @@
   one-way rules (``a, b => c``: a and b also search c, not the reverse);
 - ``data/mappings/search_kinds.txt``: the words each kind of enterprise is found by
   ("intérim" for an ETTI), carried by its search document;
-- the kinds' full names (``webapp.domain.kinds``) as synonyms of their codes.
+- the kinds' full names (``domain.kinds``) as synonyms of their codes.
 
 A group is a tuple of folded terms; a one-way rule holds ``ONE_WAY`` between the terms
 that search and the terms they also search.
@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from domain.kinds import KIND_CODES, KINDS
+from domain.text import fold
 from search.text import ONE_WAY, STOP_WORDS, Group, synonym_pairs
-from webapp.domain.kinds import KIND_CODES, KINDS
-from webapp.domain.text import fold
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "data" / "mappings"
 SYNONYMS_FILE = MAPPINGS / "search_synonyms.txt"

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from importers.gazetteer import default_gazetteer, haversine_km
+from domain.gazetteer import default_gazetteer
+from domain.geo import haversine_km
 
 COMMUNE, EPCI, DEPARTEMENT, REGION = "commune", "epci", "departement", "region"
 ZONE_FIELDS = {

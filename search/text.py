@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from webapp.domain.text import fold
+from domain.text import fold
 
 STOP_WORDS = frozenset(
     {"de", "la", "le", "les", "du", "des", "et", "l", "d", "a", "en", "pour", "au", "aux"}

@@ -95,7 +95,7 @@ def runner(app, session):
 @pytest.fixture
 def search_backend(app, session):
     """A fresh embedded index for this test, installed as the application's backend.
-    Tests fill it with ``search.sync.sync_outbox(session, search_backend)``, as the app
+    Tests fill it with ``webapp.indexing.sync.sync_outbox(session, search_backend)``, as the app
     does after each write."""
     from search.embedded import EmbeddedBackend
 

@@ -34,8 +34,14 @@ KEPT = "73282932000074"
 DUPLICATE = "35600000000048"
 THIRD = "55208131766522"
 
-PAGES = ["/admin/", "/admin/utilisateurs", "/admin/revendications", "/admin/labels",
-         "/admin/fusion", "/admin/journal"]
+PAGES = [
+    "/admin/",
+    "/admin/utilisateurs",
+    "/admin/revendications",
+    "/admin/labels",
+    "/admin/fusion",
+    "/admin/journal",
+]
 
 
 @pytest.mark.parametrize("role", ["user", "buyer", "enterprise", "facilitator"])
@@ -95,8 +101,12 @@ def test_users_search_activate_admin_and_facilitator(client, session, make_user)
     post(client, f"/admin/utilisateurs/{target.id}/animateur", network=network.slug)
     role = session.scalar(select(NetworkFacilitator).where(NetworkFacilitator.user_id == target.id))
     assert role.network_id == network.id
-    assert post(client, f"/admin/utilisateurs/{target.id}/animateur",
-                network="pas-un-reseau").status_code == 400
+    assert (
+        post(
+            client, f"/admin/utilisateurs/{target.id}/animateur", network="pas-un-reseau"
+        ).status_code
+        == 400
+    )
     post(client, f"/admin/utilisateurs/{target.id}/animateur/{network.id}/retirer")
     assert session.scalar(select(func.count()).select_from(NetworkFacilitator)) == 0
 
@@ -152,7 +162,8 @@ def test_label_verification_and_refusal(client, session, make_user, search_backe
     assert [label.slug for label in enterprise.labels] == ["esus"]
     assert session.get(LabelDeclaration, bad.id) is None
     events = session.scalars(
-        select(AuditEvent.action).where(AuditEvent.enterprise_id == enterprise.id)
+        select(AuditEvent.action)
+        .where(AuditEvent.enterprise_id == enterprise.id)
         .order_by(AuditEvent.id)
     ).all()
     assert events == ["label_verified", "label_refused"]
@@ -178,35 +189,54 @@ def test_merge_moves_everything_and_deletes_the_duplicate(
     claimant = make_user("user")
     shortlist = Shortlist(owner=buyer, name="Traiteurs")
     with session.no_autoflush:
-        session.add_all([
-            Offer(enterprise=duplicate, title="Traiteur"),
-            ClientReference(enterprise=duplicate, client_name="Ville de Lyon"),
-            LabelDeclaration(enterprise=duplicate, label=esus, verified=True),
-            Claim(enterprise=duplicate, user=claimant, method="members"),
-            ShortlistEntry(shortlist=shortlist, enterprise=duplicate),
-            ContactMessage(enterprise=duplicate, sender=buyer, subject="Devis", body="Bonjour"),
-            EnterpriseSector(enterprise=kept, sector_id=sector_a.id, source="naf",
-                             confidence=0.5, status="suggested"),
-            EnterpriseSector(enterprise=duplicate, sector_id=sector_a.id, source="naf",
-                             confidence=0.5, status="confirmed"),
-            EnterpriseSector(enterprise=duplicate, sector_id=sector_b.id, source="declared",
-                             confidence=1.0, status="confirmed"),
-        ])
+        session.add_all(
+            [
+                Offer(enterprise=duplicate, title="Traiteur"),
+                ClientReference(enterprise=duplicate, client_name="Ville de Lyon"),
+                LabelDeclaration(enterprise=duplicate, label=esus, verified=True),
+                Claim(enterprise=duplicate, user=claimant, method="members"),
+                ShortlistEntry(shortlist=shortlist, enterprise=duplicate),
+                ContactMessage(enterprise=duplicate, sender=buyer, subject="Devis", body="Bonjour"),
+                EnterpriseSector(
+                    enterprise=kept,
+                    sector_id=sector_a.id,
+                    source="naf",
+                    confidence=0.5,
+                    status="suggested",
+                ),
+                EnterpriseSector(
+                    enterprise=duplicate,
+                    sector_id=sector_a.id,
+                    source="naf",
+                    confidence=0.5,
+                    status="confirmed",
+                ),
+                EnterpriseSector(
+                    enterprise=duplicate,
+                    sector_id=sector_b.id,
+                    source="declared",
+                    confidence=1.0,
+                    status="confirmed",
+                ),
+            ]
+        )
     audit.record(session, duplicate, "test", "create", {"name": "x"})
     session.commit()
     duplicate_id = duplicate.id
     admin = make_user("admin")
     sign_in(client, admin)
 
-    preview = post(client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=DUPLICATE,
-                   step="preview")
+    preview = post(
+        client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=DUPLICATE, step="preview"
+    )
     assert preview.status_code == 200
     text = preview.get_data(as_text=True)
     assert "Fusionner et supprimer le doublon" in text
     assert session.get(Enterprise, duplicate_id) is not None  # a preview changes nothing
 
-    response = post(client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=DUPLICATE,
-                    step="merge")
+    response = post(
+        client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=DUPLICATE, step="merge"
+    )
 
     assert response.status_code == 302
     session.expire_all()
@@ -225,9 +255,7 @@ def test_merge_moves_everything_and_deletes_the_duplicate(
     assert session.scalar(select(ContactMessage.enterprise_id)) == kept.id
     sectors = {(s.sector_id, s.status) for s in kept.sectors}
     assert sectors == {(sector_a.id, "confirmed"), (sector_b.id, "confirmed")}
-    merge_event = session.scalar(
-        select(AuditEvent).where(AuditEvent.action == "merge")
-    )
+    merge_event = session.scalar(select(AuditEvent).where(AuditEvent.action == "merge"))
     assert merge_event.enterprise_id == kept.id
     assert merge_event.changes["merged_siret"] == DUPLICATE
     assert merge_event.changes["offers"] == 1
@@ -242,12 +270,14 @@ def test_merge_moves_everything_and_deletes_the_duplicate(
 def test_merge_refuses_bad_input(client, session, make_user):
     make_enterprise(session, KEPT)
     sign_in(client, make_user("admin"))
-    response = post(client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=KEPT,
-                    step="merge")
+    response = post(
+        client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=KEPT, step="merge"
+    )
     assert response.status_code == 400
     assert "deux fiches différentes" in response.get_data(as_text=True)
-    response = post(client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=THIRD,
-                    step="merge")
+    response = post(
+        client, "/admin/fusion", "/admin/fusion", kept=KEPT, duplicate=THIRD, step="merge"
+    )
     assert response.status_code == 400
     assert "Aucune entreprise n&#39;a ce SIRET" in response.get_data(as_text=True)
     response = post(client, "/admin/fusion", "/admin/fusion", kept="123", duplicate=KEPT)
@@ -281,8 +311,11 @@ def test_utc_dates_render(client, session, make_user):
     """A declaration's date shows on the label page whatever the database returns."""
     enterprise = make_enterprise(session, KEPT)
     label = session.scalars(select(Label)).first()
-    session.add(LabelDeclaration(enterprise=enterprise, label=label,
-                                 created_at=datetime(2025, 3, 4, tzinfo=UTC)))
+    session.add(
+        LabelDeclaration(
+            enterprise=enterprise, label=label, created_at=datetime(2025, 3, 4, tzinfo=UTC)
+        )
+    )
     session.commit()
     sign_in(client, make_user("admin"))
     assert "04/03/2025" in client.get("/admin/labels").get_data(as_text=True)

@@ -8,6 +8,7 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
+from domain.kinds import KIND_CODES
 from search.query import FACETS, KIND_GROUPS, KNOWN_PARAMETERS, SORTS
 from search.results import SearchResult
 from tests.test_search_pages import (
@@ -17,7 +18,6 @@ from tests.test_search_pages import (
     index_enterprises,
     snapshot_head_records,
 )
-from webapp.domain.kinds import KIND_CODES
 
 RESULT_KEYS = {
     "siret",

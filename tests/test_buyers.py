@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from search.sync import sync_outbox
 from tests.conftest import csrf_token, make_enterprise, sign_in
 from webapp import mail
+from webapp.indexing.sync import sync_outbox
 from webapp.models import (
     ContactMessage,
     EnterpriseMembership,

@@ -287,11 +287,15 @@ def test_reminders_then_escalation(runner, session, make_user):
     admin = make_user("admin")
     user = make_user("user")
     old = Claim(
-        enterprise=enterprise, user=user, method="facilitator",
+        enterprise=enterprise,
+        user=user,
+        method="facilitator",
         created_at=datetime.now(UTC) - timedelta(days=5),
     )
     recent = Claim(
-        enterprise=make_enterprise(session, OTHER_SIRET), user=user, method="administrator",
+        enterprise=make_enterprise(session, OTHER_SIRET),
+        user=user,
+        method="administrator",
     )
     session.add_all([old, recent])
     session.commit()

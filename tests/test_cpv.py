@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from domain.cpv import default_nomenclature
+from domain.text import fold
 from importers.cpv import (
     MAPPING_FILE,
     CpvError,
@@ -18,8 +20,6 @@ from importers.cpv import (
     split_cpv_codes,
 )
 from tests.conftest import SHARED_DATA
-from webapp.domain.cpv import default_nomenclature
-from webapp.domain.text import fold
 
 DECP_SAMPLE = SHARED_DATA / "decp" / "decp_sample_pes_2019.json"
 

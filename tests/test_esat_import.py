@@ -14,8 +14,8 @@ from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
 from importers.esat import COLUMNS, parse_esat
 from search.query import SearchQuery
-from search.sync import sync_outbox
 from tests.conftest import ROOT, SHARED_DATA, SNAPSHOT
+from webapp.indexing.sync import sync_outbox
 from webapp.models import AuditEvent, Enterprise
 
 DEMO = ROOT / "data" / "demo" / "esat_finess.csv.gz"

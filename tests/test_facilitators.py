@@ -31,13 +31,16 @@ def base(network: Network) -> str:
     return f"/espace/reseaux/{network.slug}"
 
 
-def test_network_page_lists_members_with_completeness_and_claim_state(
-    client, session, make_user
-):
+def test_network_page_lists_members_with_completeness_and_claim_state(client, session, make_user):
     network, _other = networks(session)
     claimed = make_enterprise(
-        session, SIRET, name="Atelier Réservé", networks=[network], website="https://a.fr",
-        description="Menuiserie solidaire", contact_email="contact@a.fr",
+        session,
+        SIRET,
+        name="Atelier Réservé",
+        networks=[network],
+        website="https://a.fr",
+        description="Menuiserie solidaire",
+        contact_email="contact@a.fr",
     )
     make_enterprise(session, OTHER_SIRET, name="Hors Réseau")
     make_user("enterprise", enterprise=claimed)
@@ -96,26 +99,32 @@ def test_confirm_and_refuse_membership_requests(client, session, make_user, sear
         f"{base(network)}/adhesions/{no.id}", data={"csrf_token": token, "decision": "refuse"}
     )
     # Another network's request is not this facilitator's to decide.
-    assert client.post(
-        f"{base(network)}/adhesions/{elsewhere.id}",
-        data={"csrf_token": token, "decision": "approve"},
-    ).status_code == 404
+    assert (
+        client.post(
+            f"{base(network)}/adhesions/{elsewhere.id}",
+            data={"csrf_token": token, "decision": "approve"},
+        ).status_code
+        == 404
+    )
     # Without a CSRF token nothing happens.
-    assert client.post(
-        f"{base(network)}/adhesions/{no.id}", data={"decision": "approve"}
-    ).status_code == 400
+    assert (
+        client.post(f"{base(network)}/adhesions/{no.id}", data={"decision": "approve"}).status_code
+        == 400
+    )
 
     session.expire_all()
     assert (yes.status, yes.decided_by_id) == ("approved", facilitator.id)
     assert network in joining.networks
     assert no.status == "refused" and network not in refused.networks
     assert elsewhere.status == "pending"
-    assert session.scalar(
-        select(AuditEvent.action).where(AuditEvent.enterprise_id == joining.id)
-    ) == "network_confirmed"
-    assert session.scalar(
-        select(AuditEvent.action).where(AuditEvent.enterprise_id == refused.id)
-    ) == "network_refused"
+    assert (
+        session.scalar(select(AuditEvent.action).where(AuditEvent.enterprise_id == joining.id))
+        == "network_confirmed"
+    )
+    assert (
+        session.scalar(select(AuditEvent.action).where(AuditEvent.enterprise_id == refused.id))
+        == "network_refused"
+    )
     # Published at once: the outbox is drained and the index knows the new network.
     assert session.scalar(select(func.count()).select_from(SearchOutbox)) == 0
     assert search_backend.count() >= 1
@@ -150,8 +159,9 @@ def test_invite_refuses_non_members_and_bad_input(client, session, make_user):
     path = base(network) + "/inviter"
     token = csrf_token(client, path)
 
-    response = client.post(path, data={"csrf_token": token, "siret": OTHER_SIRET,
-                                       "email": "a@b.fr"})
+    response = client.post(
+        path, data={"csrf_token": token, "siret": OTHER_SIRET, "email": "a@b.fr"}
+    )
     assert response.status_code == 400
     assert "Aucune entreprise de votre réseau" in response.get_data(as_text=True)
 
@@ -172,8 +182,9 @@ def upload(client, network, content: bytes, name: str = "membres.csv", **fields)
 
 def test_import_member_list(client, session, make_user, search_backend):
     network, _ = networks(session)
-    existing = make_enterprise(session, SIRET, name="Ancien nom", post_code="93230",
-                               city="Romainville")
+    existing = make_enterprise(
+        session, SIRET, name="Ancien nom", post_code="93230", city="Romainville"
+    )
     sign_in(client, make_user("facilitator", network=network))
     content = (
         "siret,name,post_code,city\n"
@@ -187,7 +198,7 @@ def test_import_member_list(client, session, make_user, search_backend):
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     page = response.get_data(as_text=True)
     assert "Créées : 1" in page and "Mises à jour : 1" in page and "Rejetées : 1" in page
-    assert "<th scope=\"row\">4</th>" in page  # the rejected line
+    assert '<th scope="row">4</th>' in page  # the rejected line
     session.expire_all()
     created = session.scalar(select(Enterprise).where(Enterprise.siret == NEW_SIRET))
     assert created.kind == "EA" and network in created.networks

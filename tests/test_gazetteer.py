@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from importers.gazetteer import (
+from domain.gazetteer import (
     Gazetteer,
     default_gazetteer,
-    haversine_km,
     name_variants,
     normalise_departement,
     same_departement,
 )
+from domain.geo import haversine_km
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from stdnum import luhn
 from stdnum.fr import siret as siret_check
 
+from domain.matching.match import match
 from tests.conftest import make_enterprise
-from webapp.domain.matching.match import match
 from webapp.models import (
     Capacity,
     ContractAward,
@@ -530,11 +530,11 @@ def test_the_candidate_index_changes_nothing_but_the_work(session):
     insertion purchase, the kinds it is not bought from) — never anyone the matcher would
     list or put in a group. No sector filter: a supplier whose sectors are unknown is a
     candidate for any trade of its place (unknown never excludes)."""
-    from webapp.domain.matching.evaluate import evaluate
-    from webapp.domain.matching.match import match
-    from webapp.domain.matching.rules import load_rules
-    from webapp.domain.matching.table import SupplierTable
-    from webapp.domain.matching.territory import divisions_inside, touches
+    from domain.matching.evaluate import evaluate
+    from domain.matching.match import match
+    from domain.matching.rules import load_rules
+    from domain.matching.table import SupplierTable
+    from domain.matching.territory import divisions_inside, touches
 
     supplier_row(session, 1, kind="EA", sectors=(CLEANING,))
     supplier_row(session, 2, kind="ESAT", sectors=(GREEN,))
@@ -573,7 +573,7 @@ def test_the_candidate_index_changes_nothing_but_the_work(session):
 
 
 def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session):
-    """``suppliers`` reads plain SQL rows (search.records) for speed: every fact must be
+    """``suppliers`` reads plain SQL rows (webapp.indexing.records) for speed: every fact must be
     what ``supplier_of`` makes of the ORM model, for every kind of profile."""
     from webapp.models import ClientReference, Enterprise, Label, Network, Offer
 
@@ -789,9 +789,9 @@ def test_search_and_matcher_count_the_same_for_a_place_and_a_sector(session, sea
     """The one territory rule (DESIGN.md): the search's ``serves`` (works in) and the
     matcher's known suppliers give the same count for the same place and sector — and
     where they cannot, the matcher's census says by how many and why."""
-    from search.places import DatabasePlaces
     from search.query import parse_query
-    from search.sync import reindex
+    from webapp.indexing.places import DatabasePlaces
+    from webapp.indexing.sync import reindex
 
     supplier_row(session, 1, kind="EA")  # zone: the Nord
     supplier_row(session, 2, kind="EI", zone=("divisions", [("commune", "59350")]))
@@ -834,7 +834,7 @@ def test_a_contract_won_is_evidence_of_its_sector(session):
     """The track record from the database: an ACI with no known sector that won a
     cleaning contract (CPV 90910000) is known for cleaning — "d'après ses marchés publics
     remportés" — and ranks above an ACI next to it with no record."""
-    from webapp.domain.matching.evaluate import TRACK
+    from domain.matching.evaluate import TRACK
 
     winner = supplier_row(session, 1, kind="ACI", sectors=())
     supplier_row(session, 2, kind="ACI", sectors=())

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from domain.purchase_reading import purchase_suggester, read_purchase, text_sectors
+from domain.text_repair import repair_mojibake, resolve_replacements
 from importers.cpv import sectors_for_cpv
-from webapp.domain.purchase_reading import purchase_suggester, read_purchase, text_sectors
-from webapp.domain.text_repair import repair_mojibake, resolve_replacements
 
 
 def read(cpv: list[str], title: str, description: str | None = None):
@@ -97,8 +97,8 @@ def test_the_purchase_vocabulary_loads_through_the_suggester():
 
 
 def test_correct_text_with_a_capital_accent_before_a_non_breaking_space_is_left_alone():
-    """"É" then U+00A0 is also a valid UTF-8 pair (U+0260): not mojibake."""
-    from webapp.domain.text_repair import repair_mojibake
+    """ "É" then U+00A0 is also a valid UTF-8 pair (U+0260): not mojibake."""
+    from domain.text_repair import repair_mojibake
 
     title = "ENTRETIEN DE LA CITÉ\u00a0: LOT 1"
     assert repair_mojibake(title) == title

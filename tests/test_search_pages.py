@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
-from search.sync import sync_outbox
 from tests.conftest import SNAPSHOT
+from webapp.indexing.sync import sync_outbox
 from webapp.models import Capacity, Enterprise, Label, Network, Offer
 from webapp.search_ui import export
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
 from search.query import SearchQuery
-from search.sync import reindex, sync_outbox
 from tests.test_enterprise_parsing import BALUCHON, HEADER
+from webapp.indexing.sync import reindex, sync_outbox
 from webapp.models import Enterprise, SearchOutbox
 
 COLLECTERIE = BALUCHON.replace("80746931700018", "75187049400026").replace(
@@ -101,7 +101,7 @@ def test_reindex_rebuilds_from_the_database_and_clears_the_outbox(session):
 
 
 def test_import_command_indexes_and_search_commands_report(runner, tmp_path, app):
-    from search.backend import get_backend
+    from webapp.indexing.engine import get_backend
 
     path = tmp_path / "siae.csv"
     path.write_text(HEADER + BALUCHON + COLLECTERIE)

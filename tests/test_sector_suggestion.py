@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SNAPSHOT
-from webapp.domain.sector_suggestion import (
+from domain.sector_suggestion import (
     DEFAULT_MAPPINGS_DIR,
     DEFAULT_SECTORS_CSV,
     SectorSuggester,
@@ -23,6 +22,7 @@ from webapp.domain.sector_suggestion import (
     default_suggester,
     normalize_naf,
 )
+from tests.conftest import SNAPSHOT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -181,8 +181,11 @@ def test_a_post_without_csrf_token_is_refused(signed_in, enterprise, session):
 
 
 def test_every_self_service_view_declares_the_manage_action(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
-                 if rule.endpoint.startswith("self_service.")}
+    endpoints = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("self_service.")
+    }
     assert len(endpoints) >= 18
     for endpoint in endpoints:
         assert app.view_functions[endpoint].permission == "manage_enterprise", endpoint
@@ -196,8 +199,17 @@ def test_dashboard_shows_score_next_step_sections_and_history(signed_in, session
     html = signed_in.get(BASE + "/").get_data(as_text=True)
     assert "Fiche complète à 10 %" in html
     assert "Confirmez ou ajoutez vos secteurs d&#39;activité" in html
-    for endpoint in ("/identite", "/offres", "/zone", "/capacite", "/labels", "/reseaux",
-                     "/references", "/secteurs", "/presentation"):
+    for endpoint in (
+        "/identite",
+        "/offres",
+        "/zone",
+        "/capacite",
+        "/labels",
+        "/reseaux",
+        "/references",
+        "/secteurs",
+        "/presentation",
+    ):
         assert f'href="{BASE}{endpoint}"' in html
     assert "Présentation modifiée" in html
     assert 'aria-current="page"' in html
@@ -212,13 +224,18 @@ def test_the_account_page_links_to_the_dashboard(signed_in):
 
 
 def test_identity_saves_fields_and_audits(signed_in, session, enterprise, member):
-    response = post(signed_in, "/identite", IDENTITY | {
-        "brand": "Jardins Nord",
-        "website": "https://jardins.example.org",
-        "contact_name": "Camille Martin",
-        "contact_email": "camille@jardins.example.org",
-        "contact_phone": "03 20 00 00 00",
-    })
+    response = post(
+        signed_in,
+        "/identite",
+        IDENTITY
+        | {
+            "brand": "Jardins Nord",
+            "website": "https://jardins.example.org",
+            "contact_name": "Camille Martin",
+            "contact_email": "camille@jardins.example.org",
+            "contact_phone": "03 20 00 00 00",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     assert (enterprise.brand, enterprise.website) == ("Jardins Nord", "https://jardins.example.org")
@@ -267,8 +284,9 @@ def test_an_unknown_commune_is_a_field_error(signed_in, session, enterprise):
         ("name", "x" * 300),
     ],
 )
-def test_invalid_identity_is_a_400_with_the_field_error(signed_in, session, enterprise, field,
-                                                        value):
+def test_invalid_identity_is_a_400_with_the_field_error(
+    signed_in, session, enterprise, field, value
+):
     response = post(signed_in, "/identite", IDENTITY | {field: value})
     assert response.status_code == 400
     field_error(response.get_data(as_text=True), field)
@@ -307,23 +325,43 @@ def test_a_too_long_description_is_refused(signed_in, session, enterprise):
 
 def test_offers_are_created_edited_and_deleted(signed_in, session, enterprise):
     sector = session.scalars(select(Sector).order_by(Sector.id)).first()
-    response = post(signed_in, "/offres/nouvelle", {
-        "title": "Entretien d'espaces verts", "description": "Tonte, taille",
-        "presta_type": "service", "sector": str(sector.id),
-    })
+    response = post(
+        signed_in,
+        "/offres/nouvelle",
+        {
+            "title": "Entretien d'espaces verts",
+            "description": "Tonte, taille",
+            "presta_type": "service",
+            "sector": str(sector.id),
+        },
+    )
     assert response.status_code == 302
     [offer] = session.scalars(select(Offer).where(Offer.enterprise_id == enterprise.id)).all()
     assert (offer.title, offer.sector_id, offer.presta_type) == (
-        "Entretien d'espaces verts", sector.id, "service")
+        "Entretien d'espaces verts",
+        sector.id,
+        "service",
+    )
     assert "Entretien d&#39;espaces" in signed_in.get(f"{BASE}/offres").get_data(as_text=True)
 
-    response = post(signed_in, f"/offres/{offer.id}", {
-        "title": "Espaces verts", "description": "", "presta_type": "supply", "sector": "",
-    })
+    response = post(
+        signed_in,
+        f"/offres/{offer.id}",
+        {
+            "title": "Espaces verts",
+            "description": "",
+            "presta_type": "supply",
+            "sector": "",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     assert (offer.title, offer.presta_type, offer.sector_id, offer.description) == (
-        "Espaces verts", "supply", None, None)
+        "Espaces verts",
+        "supply",
+        None,
+        None,
+    )
     [update] = events(session, "offer_update")
     assert update.changes["offer"][0]["title"] == "Entretien d'espaces verts"
 
@@ -354,19 +392,30 @@ def test_an_invalid_offer_is_a_400(signed_in, session, enterprise, data, field):
 
 
 def test_a_derived_zone_becomes_declared_divisions(signed_in, session, enterprise):
-    session.add(InterventionZone(enterprise=enterprise, kind="national", derived=True,
-                                 derivation="address_departement"))
+    session.add(
+        InterventionZone(
+            enterprise=enterprise, kind="national", derived=True, derivation="address_departement"
+        )
+    )
     session.commit()
-    response = post(signed_in, "/zone", {
-        "kind": "divisions", "divisions": "departement:59, commune:62041;region:32, dep:59",
-        "radius_km": "",
-    })
+    response = post(
+        signed_in,
+        "/zone",
+        {
+            "kind": "divisions",
+            "divisions": "departement:59, commune:62041;region:32, dep:59",
+            "radius_km": "",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     zone = enterprise.zone
     assert (zone.kind, zone.derived, zone.derivation) == ("divisions", False, None)
     assert {(d.division_type, d.code) for d in zone.divisions} == {
-        ("departement", "59"), ("commune", "62041"), ("region", "32")}
+        ("departement", "59"),
+        ("commune", "62041"),
+        ("region", "32"),
+    }
     [event] = events(session, "zone")
     assert event.changes["zone"][0]["derived"] is True
     assert signed_in.get(BASE + "/zone").get_data(as_text=True).count("departement:59") >= 1
@@ -426,16 +475,29 @@ def test_division_suggestions(signed_in):
 
 
 def test_capacity_is_saved(signed_in, session, enterprise):
-    response = post(signed_in, "/capacite", {
-        "headcount_total": "42", "headcount_inclusion": "30", "turnover_eur": "1200000",
-        "turnover_year": "2023", "largest_contract_eur": "150000", "volumes": "200 repas/jour",
-    })
+    response = post(
+        signed_in,
+        "/capacite",
+        {
+            "headcount_total": "42",
+            "headcount_inclusion": "30",
+            "turnover_eur": "1200000",
+            "turnover_year": "2023",
+            "largest_contract_eur": "150000",
+            "volumes": "200 repas/jour",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     c = enterprise.capacity
-    assert (c.headcount_total, c.headcount_inclusion, c.turnover_eur, c.turnover_year,
-            c.largest_contract_eur, c.volumes) == (42, 30, 1_200_000, 2023, 150_000,
-                                                   "200 repas/jour")
+    assert (
+        c.headcount_total,
+        c.headcount_inclusion,
+        c.turnover_eur,
+        c.turnover_year,
+        c.largest_contract_eur,
+        c.volumes,
+    ) == (42, 30, 1_200_000, 2023, 150_000, "200 repas/jour")
     [event] = events(session, "capacity")
     assert event.changes["headcount_total"] == [None, 42]
 
@@ -468,9 +530,12 @@ def label(session, slug: str) -> Label:
 
 def test_a_declared_label_waits_for_verification(signed_in, session, enterprise):
     esus = label(session, "esus")
-    response = post(signed_in, "/labels", {"label": str(esus.id),
-                                           "evidence_url": "https://example.org/esus"},
-                    token_page="/labels")
+    response = post(
+        signed_in,
+        "/labels",
+        {"label": str(esus.id), "evidence_url": "https://example.org/esus"},
+        token_page="/labels",
+    )
     assert response.status_code == 302
     [declaration] = session.scalars(select(LabelDeclaration)).all()
     assert (declaration.label_id, declaration.verified) == (esus.id, False)
@@ -557,31 +622,53 @@ def test_leaving_a_network_one_is_not_in_is_a_404(signed_in, session, enterprise
 
 
 def test_references_are_created_edited_and_deleted(signed_in, session, enterprise):
-    response = post(signed_in, "/references/nouvelle", {
-        "client_name": "Ville de Lille", "description": "Entretien des parcs", "year": "2022",
-        "amount_eur": "80000",
-    })
+    response = post(
+        signed_in,
+        "/references/nouvelle",
+        {
+            "client_name": "Ville de Lille",
+            "description": "Entretien des parcs",
+            "year": "2022",
+            "amount_eur": "80000",
+        },
+    )
     assert response.status_code == 302
     [ref] = session.scalars(select(ClientReference)).all()
     assert (ref.client_name, ref.year, ref.amount_eur) == ("Ville de Lille", 2022, 80_000)
-    response = post(signed_in, f"/references/{ref.id}", {
-        "client_name": "Métropole de Lille", "description": "", "year": "2023", "amount_eur": "",
-    })
+    response = post(
+        signed_in,
+        f"/references/{ref.id}",
+        {
+            "client_name": "Métropole de Lille",
+            "description": "",
+            "year": "2023",
+            "amount_eur": "",
+        },
+    )
     assert response.status_code == 302
     session.expire_all()
     assert (ref.client_name, ref.year, ref.amount_eur, ref.description) == (
-        "Métropole de Lille", 2023, None, None)
+        "Métropole de Lille",
+        2023,
+        None,
+        None,
+    )
     assert post(signed_in, f"/references/{ref.id}/supprimer").status_code == 302
     assert session.scalars(select(ClientReference)).all() == []
     assert [len(events(session, f"reference_{a}")) for a in ("create", "update", "delete")] == [
-        1, 1, 1]
+        1,
+        1,
+        1,
+    ]
 
 
 @pytest.mark.parametrize(
     ("data", "field"),
-    [({"client_name": ""}, "client_name"),
-     ({"client_name": "X", "year": "1800"}, "year"),
-     ({"client_name": "X", "amount_eur": "-5"}, "amount_eur")],
+    [
+        ({"client_name": ""}, "client_name"),
+        ({"client_name": "X", "year": "1800"}, "year"),
+        ({"client_name": "X", "amount_eur": "-5"}, "amount_eur"),
+    ],
 )
 def test_an_invalid_reference_is_a_400(signed_in, session, enterprise, data, field):
     response = post(signed_in, "/references/nouvelle", data)
@@ -598,25 +685,40 @@ def test_suggested_sectors_are_confirmed_or_rejected_and_declared_ones_added(
 ):
     first, second, third = session.scalars(select(Sector).order_by(Sector.id).limit(3))
     for sector in (first, second):
-        session.add(EnterpriseSector(enterprise=enterprise, sector=sector, source="naf",
-                                     confidence=0.6, status="suggested", evidence="81.30Z"))
+        session.add(
+            EnterpriseSector(
+                enterprise=enterprise,
+                sector=sector,
+                source="naf",
+                confidence=0.6,
+                status="suggested",
+                evidence="81.30Z",
+            )
+        )
     session.commit()
     html = signed_in.get(BASE + "/secteurs").get_data(as_text=True)
     assert f'action="{BASE}/secteurs/{first.id}/confirmer"' in html and "suggéré" in html
     assert post(signed_in, f"/secteurs/{first.id}/confirmer").status_code == 302
     assert post(signed_in, f"/secteurs/{second.id}/ecarter").status_code == 302
-    assert post(signed_in, "/secteurs", {"sector": str(third.id)},
-                token_page="/secteurs").status_code == 302
+    assert (
+        post(signed_in, "/secteurs", {"sector": str(third.id)}, token_page="/secteurs").status_code
+        == 302
+    )
     session.expire_all()
     rows = {row.sector_id: row for row in enterprise.sectors}
     assert rows[first.id].status == "confirmed" and rows[first.id].source == "naf"
     assert rows[second.id].status == "rejected"
     assert (rows[third.id].source, rows[third.id].status, rows[third.id].confidence) == (
-        "declared", "confirmed", 1.0)
-    assert [len(events(session, a)) for a in ("sector_confirm", "sector_reject",
-                                              "sector_declare")] == [1, 1, 1]
+        "declared",
+        "confirmed",
+        1.0,
+    )
+    assert [
+        len(events(session, a)) for a in ("sector_confirm", "sector_reject", "sector_declare")
+    ] == [1, 1, 1]
     assert events(session, "sector_reject")[0].changes == {
-        f"sector:{second.slug}": ["suggested", "rejected"]}
+        f"sector:{second.slug}": ["suggested", "rejected"]
+    }
 
 
 def test_sector_errors(signed_in, session, enterprise):
@@ -629,8 +731,9 @@ def test_sector_errors(signed_in, session, enterprise):
 # --- The public profile ------------------------------------------------------------------
 
 
-def test_the_contact_person_is_shown_to_signed_in_people_only(client, make_user, session,
-                                                             enterprise):
+def test_the_contact_person_is_shown_to_signed_in_people_only(
+    client, make_user, session, enterprise
+):
     enterprise.contact_name, enterprise.contact_email = "Camille Martin", "camille@example.org"
     session.commit()
     anonymous = client.get(f"/entreprises/{SIRET}").get_data(as_text=True)

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import select
 
+from domain.completeness import ITEMS, ProfileFacts, completeness, facts_of
 from tests.conftest import csrf_token, make_enterprise, sign_in
-from webapp.domain.completeness import ITEMS, ProfileFacts, completeness, facts_of
 from webapp.markdown import ALLOWED_TAGS, render_markdown, sanitise_html
 from webapp.models import Capacity, EnterpriseSector, InterventionZone, Offer, Sector
 from webapp.self_service.services import parse_divisions
@@ -22,7 +22,9 @@ SIRET = "44306184100047"
 
 
 def test_markdown_renders_the_usual_formatting():
-    html = render_markdown("# Titre\n\n**gras** *it* `code`\n\n- un\n- deux\n\n[site](https://e.org)")
+    html = render_markdown(
+        "# Titre\n\n**gras** *it* `code`\n\n- un\n- deux\n\n[site](https://e.org)"
+    )
     assert isinstance(html, Markup)
     assert "<h3>Titre</h3>" in html  # moved under the page's own headings
     assert "<strong>gras</strong>" in html and "<em>it</em>" in html and "<code>code</code>" in html
@@ -103,8 +105,9 @@ def test_facts_of_an_enterprise(app, session):
     facts = facts_of(enterprise)
     assert facts == NOTHING
     sector = session.scalars(select(Sector)).first()
-    enterprise.sectors.append(EnterpriseSector(sector=sector, source="naf", confidence=0.5,
-                                               status="suggested"))
+    enterprise.sectors.append(
+        EnterpriseSector(sector=sector, source="naf", confidence=0.5, status="suggested")
+    )
     enterprise.zone = InterventionZone(kind="national", derived=True)
     enterprise.capacity = Capacity(headcount_bracket="10 à 19 salariés")
     enterprise.offers.append(Offer(title="Repas", presta_type="service"))
@@ -130,8 +133,12 @@ def test_divisions_are_parsed_checked_and_deduplicated(app, session):
             session, "departement:59, Département:2a; commune:59350\nepci:200093201, dep:59"
         )
     assert errors == []
-    assert found == [("departement", "59"), ("departement", "2A"), ("commune", "59350"),
-                     ("epci", "200093201")]
+    assert found == [
+        ("departement", "59"),
+        ("departement", "2A"),
+        ("commune", "59350"),
+        ("epci", "200093201"),
+    ]
 
 
 def test_unknown_or_malformed_divisions_are_named(app, session):
@@ -151,22 +158,38 @@ def search(client, q: str) -> list[str]:
 
 
 def test_an_edit_is_found_by_search_at_once(client, session, search_backend, make_user):
-    enterprise = make_enterprise(session, SIRET, post_code="59000", city="Lille",
-                                 commune_insee="59350", departement_code="59",
-                                 latitude=50.63, longitude=3.06, position_precision="commune")
+    enterprise = make_enterprise(
+        session,
+        SIRET,
+        post_code="59000",
+        city="Lille",
+        commune_insee="59350",
+        departement_code="59",
+        latitude=50.63,
+        longitude=3.06,
+        position_precision="commune",
+    )
     session.commit()
     sign_in(client, make_user("enterprise", enterprise=enterprise))
     base = f"/espace/entreprises/{SIRET}"
     assert search(client, "lombricompostage") == []
 
     token = csrf_token(client, base + "/presentation")
-    response = client.post(base + "/presentation", data={
-        "csrf_token": token, "description": "Collecte et lombricompostage des biodéchets."})
+    response = client.post(
+        base + "/presentation",
+        data={"csrf_token": token, "description": "Collecte et lombricompostage des biodéchets."},
+    )
     assert response.status_code == 302
     assert search(client, "lombricompostage") == [SIRET]
 
-    response = client.post(base + "/offres/nouvelle", data={
-        "csrf_token": token, "title": "Apiculture urbaine", "presta_type": "service",
-        "sector": ""})
+    response = client.post(
+        base + "/offres/nouvelle",
+        data={
+            "csrf_token": token,
+            "title": "Apiculture urbaine",
+            "presta_type": "service",
+            "sector": "",
+        },
+    )
     assert response.status_code == 302
     assert search(client, "apiculture") == [SIRET]

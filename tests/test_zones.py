@@ -1,4 +1,4 @@
-"""Zones inferred from public data (webapp/domain/zones.py), on real descriptions."""
+"""Zones inferred from public data (domain/zones.py), on real descriptions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp.domain.text import fold
-from webapp.domain.zones import ADDRESS_DEPARTEMENT, DIVISIONS, NATIONAL, derive_zone
+from domain.text import fold
+from domain.zones import ADDRESS_DEPARTEMENT, DIVISIONS, NATIONAL, derive_zone
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "demo" / "siae_snapshot.csv.gz"
 

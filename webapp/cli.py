@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from domain.kinds import KIND_CODES
 from importers.decp import load_decp, parse_decp
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping, parse_siae
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
@@ -21,9 +22,8 @@ from importers.places import PlaceReader
 from importers.reference import REFERENCE_DIR, load_reference
 from importers.report import ImportReport
 from importers.tabular import ImportFileError
-from search.backend import get_backend
-from webapp.domain.kinds import KIND_CODES
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
 from webapp.search_commands import drain
 
 import_group = click.Group("import", help="Import reference data and enterprise lists.")

@@ -9,9 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from search.backend import get_backend
-from search.sync import SyncReport, reindex, sync_outbox
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
+from webapp.indexing.sync import SyncReport, reindex, sync_outbox
 from webapp.models import Enterprise, SearchOutbox
 
 search_group = click.Group("search", help="Build and update the search index.")

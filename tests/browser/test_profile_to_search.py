@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from search.backend import get_backend
-from search.sync import reindex
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
+from webapp.indexing.sync import reindex
 from webapp.models import Enterprise, EnterpriseMembership, InterventionZone, User
 from webapp.security import hash_password
 

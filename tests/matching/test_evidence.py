@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from webapp.domain.matching.evaluate import (
+from domain.matching.evaluate import (
     EXACT,
     GROUP,
     OTHER,
@@ -17,12 +17,12 @@ from webapp.domain.matching.evaluate import (
     TRACK,
     evaluate,
 )
-from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
-from webapp.domain.matching.match import match
-from webapp.domain.matching.nature import INSERTION, STAFFING, purchase_nature
-from webapp.domain.matching.recommend import counted, verdicts
-from webapp.domain.matching.rules import load_rules
-from webapp.domain.matching.territory import representative_points
+from domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
+from domain.matching.match import match
+from domain.matching.nature import INSERTION, STAFFING, purchase_nature
+from domain.matching.recommend import counted, verdicts
+from domain.matching.rules import load_rules
+from domain.matching.territory import representative_points
 
 RULES = load_rules()
 CLEANING = ("nettoyage-de-locaux", "hygiene-et-proprete")

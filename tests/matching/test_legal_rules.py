@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from webapp.domain.matching.eligibility import (
+from domain.matching.eligibility import (
     L2113_12,
     L2113_13,
     L2113_14,
@@ -14,12 +14,12 @@ from webapp.domain.matching.eligibility import (
     purchase_allows,
     supplier_eligible,
 )
-from webapp.domain.matching.evaluate import PRIOR, evaluate
-from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
-from webapp.domain.matching.groups import find_groups
-from webapp.domain.matching.match import match
-from webapp.domain.matching.rules import load_rules
-from webapp.domain.matching.territory import serves, union_serves
+from domain.matching.evaluate import PRIOR, evaluate
+from domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
+from domain.matching.groups import find_groups
+from domain.matching.match import match
+from domain.matching.rules import load_rules
+from domain.matching.territory import serves, union_serves
 
 RULES = load_rules()
 LILLE = Place(
@@ -304,7 +304,7 @@ def test_matching_is_deterministic():
 def test_a_group_member_works_in_the_place_or_part_of_it():
     """A gardener of the Pas-de-Calais brings the missing sector but works nowhere in the
     Nord: it joins no group there; one working in part of the Nord does."""
-    from webapp.domain.matching.territory import divisions_inside, touches
+    from domain.matching.territory import divisions_inside, touches
 
     cleaner = supplier("1", sectors=(CLEANING,))
     far = supplier(

@@ -13,15 +13,15 @@ from datetime import date
 import numpy as np
 import pytest
 
-from webapp.domain.matching.eligibility import ARTICLES, L2113_15, allowed_articles
-from webapp.domain.matching.evaluate import LEVELS, evaluate
-from webapp.domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
-from webapp.domain.matching.groups import find_groups
-from webapp.domain.matching.match import match
-from webapp.domain.matching.nature import purchase_nature
-from webapp.domain.matching.recommend import verdicts
-from webapp.domain.matching.rules import load_rules
-from webapp.domain.matching.table import SupplierTable, assess
+from domain.matching.eligibility import ARTICLES, L2113_15, allowed_articles
+from domain.matching.evaluate import LEVELS, evaluate
+from domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier, Zone
+from domain.matching.groups import find_groups
+from domain.matching.match import match
+from domain.matching.nature import purchase_nature
+from domain.matching.recommend import verdicts
+from domain.matching.rules import load_rules
+from domain.matching.table import SupplierTable, assess
 
 RULES = load_rules()
 SECTORS = [
@@ -350,7 +350,7 @@ def test_the_generated_pools_exercise_every_branch():
 def test_scores_are_rounded_as_python_rounds_them():
     """NumPy rounds ``x * 10``, which differs from Python's ``round(x, 1)`` near halves
     (0.15 is stored below a half: Python gives 0.1, a plain NumPy rounding 0.2)."""
-    from webapp.domain.matching.table import _round_tenths
+    from domain.matching.table import _round_tenths
 
     rng = random.Random(3)
     values = [0.15, 2.675, 43.25, 43.35, 0.05, 99.95, 12.45, 0.0, 100.0]

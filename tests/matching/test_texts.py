@@ -9,8 +9,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from webapp.domain.matching.match import match
-from webapp.domain.matching.texts import N_, Text
+from domain.matching.match import match
+from domain.matching.texts import N_, Text
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/messages.po"
 

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
-from search.places import DatabasePlaces
-from search.sync import iter_documents
 from tests.conftest import SNAPSHOT
 from webapp.extensions import db
+from webapp.indexing.places import DatabasePlaces
+from webapp.indexing.sync import iter_documents
 from webapp.models import (
     Capacity,
     Enterprise,

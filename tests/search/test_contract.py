@@ -17,7 +17,9 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from importers.gazetteer import default_gazetteer, haversine_km
+from domain.gazetteer import default_gazetteer
+from domain.geo import haversine_km
+from domain.text import fold
 from search.backend import SearchBackend
 from search.embedded import EmbeddedBackend
 from search.query import QueryError, SearchQuery, parse_query
@@ -29,7 +31,6 @@ from tests.search.conftest import (
     REGION_SIRET,
     meili_url,
 )
-from webapp.domain.text import fold
 
 BALUCHON_SIRET = "80746931700018"  # Romainville (93), zone: département 93; shares its SIREN
 FACET_FIELDS = {
@@ -412,9 +413,9 @@ def territory_documents(app, search_documents) -> list[dict]:
 
     from importers.enterprise_lists import parse_enterprise_list
     from importers.enterprise_loader import load_enterprises
-    from search.sync import iter_documents
     from tests.search.conftest import _set_zone
     from webapp.extensions import db
+    from webapp.indexing.sync import iter_documents
     from webapp.models import Enterprise
 
     fields = ("siret", "name", "kind", "post_code", "city")

@@ -72,7 +72,7 @@ def covers(document, place) -> bool:
     return any(holds(document, f, v) for f, v in alternatives(place, "all"))
 
 
-# The places the tests ask about, with what contains each whole (as search.places says).
+# The places the tests ask about, with what contains each whole (as webapp.indexing.places says).
 REGION_32 = _place("region", "32")
 NORD = _place("departement", "59", ("region", "32"))
 PAS_DE_CALAIS = _place("departement", "62", ("region", "32"))

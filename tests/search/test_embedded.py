@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from domain.text import slugify
 from search.embedded import EmbeddedBackend, quoted
 from search.query import Point, SearchQuery
 from search.synonyms import kind_terms
-from webapp.domain.text import slugify
 
 
 def make_document(identifier: int, name: str, **fields) -> dict:
-    """A complete search document (the shape of ``search.documents.build_document``)."""
+    """A complete search document (the shape of ``webapp.indexing.documents.build_document``)."""
     document = {
         "id": identifier,
         "siret": f"{identifier:014d}",

@@ -34,9 +34,10 @@ def test_facet_counts_match_a_naive_count():
 
 def _km(a, b):
     (lat1, lon1), (lat2, lon2) = map(lambda p: map(math.radians, p), (a, b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
-        (lon2 - lon1) / 2
-    ) ** 2
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.009 * math.asin(math.sqrt(h))
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from search.backend import SearchUnavailable
 from search.meili import MeiliBackend
 from search.query import SearchQuery
-from search.sync import sync_outbox
 from tests.search.conftest import meili_url
+from webapp.indexing.sync import sync_outbox
 from webapp.models import SearchOutbox
 
 CLOSED_PORT = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused

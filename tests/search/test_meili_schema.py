@@ -100,7 +100,7 @@ HOSTILE = (
 
 
 def document(**overrides):
-    """A document with every key of ``search.documents.build_document``."""
+    """A document with every key of ``webapp.indexing.documents.build_document``."""
     base = {
         "id": 7,
         "siret": "80746931700018",

@@ -6,6 +6,8 @@ import random
 
 import pytest
 
+from domain.kinds import KIND_CODES
+from domain.text import fold
 from search.synonyms import (
     default_synonyms,
     kind_name_groups,
@@ -34,8 +36,6 @@ from search.text import (
     typo_distance,
     words,
 )
-from webapp.domain.kinds import KIND_CODES
-from webapp.domain.text import fold
 
 
 @pytest.mark.parametrize(

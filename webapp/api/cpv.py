@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from domain.cpv import MAX_RESULTS, default_nomenclature
 from webapp.api.views import ApiError, blueprint
-from webapp.domain.cpv import MAX_RESULTS, default_nomenclature
 from webapp.permissions import requires
 
 DEFAULT_LIMIT = 10

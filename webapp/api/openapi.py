@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.kinds import KIND_CODES, PRESTA_TYPES
+from domain.matching.eligibility import ARTICLES as MATCH_ARTICLES
+from domain.reservations import ARTICLES
 from search.query import (
     COVERS,
     DEFAULT_RADIUS_KM,
@@ -21,9 +24,6 @@ from search.query import (
     MAX_TEXT,
     SORTS,
 )
-from webapp.domain.kinds import KIND_CODES, PRESTA_TYPES
-from webapp.domain.matching.eligibility import ARTICLES as MATCH_ARTICLES
-from webapp.domain.reservations import ARTICLES
 from webapp.models.accounts import TOKEN_SCOPES
 from webapp.models.intentions import SOCIAL_CONSIDERATIONS
 from webapp.search_ui.present import Vocabulary

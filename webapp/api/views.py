@@ -8,18 +8,16 @@ from typing import Any
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search.backend import (
-    SearchUnavailable,  # the engine is down: a 503, not a 500
-    get_backend,
-)
-from search.places import DatabasePlaces
+from domain.reservations import eligible_articles
+from search.backend import SearchUnavailable  # the engine is down: a 503, not a 500
 from search.query import FACETS, KNOWN_PARAMETERS, QueryError, parse_query
 from search.results import Hit
 from webapp.api.auth import token_required
 from webapp.api.openapi import openapi_document
 from webapp.directory.queries import profile_query
-from webapp.domain.reservations import eligible_articles
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
+from webapp.indexing.places import DatabasePlaces
 from webapp.models import Enterprise
 from webapp.permissions import requires
 from webapp.search_ui.present import Vocabulary, load_vocabulary, reason_text

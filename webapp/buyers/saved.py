@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl, urlencode
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
-from search.backend import get_backend
-from search.places import DatabasePlaces
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
+from webapp.indexing.places import DatabasePlaces
 from webapp.models import SavedSearch
 from webapp.search_ui import export
 from webapp.search_ui.forms import page_arguments, parse_leniently, shareable_arguments

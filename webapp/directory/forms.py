@@ -10,7 +10,7 @@ from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from webapp.domain.kinds import KINDS
+from domain.kinds import KINDS
 from webapp.extensions import db
 from webapp.models import Departement, SectorGroup
 

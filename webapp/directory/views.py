@@ -8,10 +8,10 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 from sqlalchemy import select
 
+from domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.directory.forms import filter_form
 from webapp.directory.queries import active_enterprises, filter_enterprises, profile_query
 from webapp.directory.zones import describe_zone, zone_extent
-from webapp.domain.kinds import ESS_STATUSES, FAMILY_LABELS, KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
 from webapp.markdown import render_markdown
 from webapp.models import AuditEvent, NafCode

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.domain.zones import ADDRESS_DEPARTEMENT, DESCRIPTION_NATIONAL
+from domain.zones import ADDRESS_DEPARTEMENT, DESCRIPTION_NATIONAL
 from webapp.models import Commune, Departement, Epci, InterventionZone, Region
 
 _MODELS = {

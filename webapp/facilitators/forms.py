@@ -9,8 +9,8 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from domain.kinds import KINDS
 from webapp.auth.forms import valid_siret
-from webapp.domain.kinds import KINDS
 
 # The mapping used when none is given: the list's columns carry our field names.
 DEFAULT_MAPPING = "siret=siret,name=name,post_code=post_code,city=city"

@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
+from domain.completeness import completeness, facts_of
 from importers.enterprise_lists import parse_enterprise_list, parse_mapping
 from importers.enterprise_loader import ReferenceDataMissing, load_enterprises
 from importers.tabular import ImportFileError
 from webapp import mail
 from webapp.claims.forms import DecisionForm
 from webapp.claims.services import members_of
-from webapp.domain.completeness import completeness, facts_of
 from webapp.extensions import db
 from webapp.facilitators.forms import DEFAULT_MAPPING, ImportForm, InviteForm
 from webapp.models import (

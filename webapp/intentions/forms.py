@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from webapp.domain.matching.eligibility import ARTICLES
+from domain.matching.eligibility import ARTICLES
 from webapp.intentions.service import CPV_FIELD_MAX, parse_cpv
 
 LOT_ROWS = 5

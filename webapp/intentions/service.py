@@ -12,9 +12,9 @@ from flask import url_for
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from webapp.domain.cpv import CpvError, default_nomenclature, normalise_cpv
-from webapp.domain.matching.eligibility import ARTICLES
-from webapp.domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
+from domain.cpv import CpvError, default_nomenclature, normalise_cpv
+from domain.matching.eligibility import ARTICLES
+from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
 from webapp.models import (
     BuyerOrganisation,
     Commune,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from domain.cpv import default_nomenclature
 from webapp import reading_french
-from webapp.domain.cpv import default_nomenclature
 from webapp.extensions import db
 from webapp.intentions import service
 from webapp.intentions.forms import (

@@ -10,8 +10,8 @@ from flask_babel import gettext as translate
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
+from domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
 from webapp.auth.spaces import account_spaces
-from webapp.domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
 from webapp.extensions import db
 from webapp.models import Commune, Departement, Enterprise
 from webapp.permissions import requires

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.domain.kinds import ESS_STATUSES, KIND_CODES, PRESTA_TYPES
+from domain.kinds import ESS_STATUSES, KIND_CODES, PRESTA_TYPES
 from webapp.extensions import db
 
 if TYPE_CHECKING:

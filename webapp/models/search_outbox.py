@@ -1,5 +1,5 @@
 """Enterprises whose search document must be (re)written: filled in the same transaction as
-the change, drained by ``search.sync``, so the index never silently drifts."""
+the change, drained by ``webapp.indexing.sync``, so the index never silently drifts."""
 
 from __future__ import annotations
 

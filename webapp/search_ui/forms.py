@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from domain.kinds import FAMILY_LABELS, KIND_CODES, KINDS, PRESTA_TYPES, Family
+from domain.reservations import ARTICLES
 from search.query import (
     KIND_GROUPS,
     KNOWN_PARAMETERS,
@@ -23,8 +25,6 @@ from search.query import (
     SearchQuery,
     parse_query,
 )
-from webapp.domain.kinds import FAMILY_LABELS, KIND_CODES, KINDS, PRESTA_TYPES, Family
-from webapp.domain.reservations import ARTICLES
 from webapp.search_ui.present import Vocabulary
 
 # A page-only field: a commune code typed next to the département select. It stands for

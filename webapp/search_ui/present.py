@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
+from domain.reservations import ARTICLES
 from search.query import MAX_PAGE
 from search.results import Hit, Reason
-from webapp.domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
-from webapp.domain.reservations import ARTICLES
 from webapp.models import Departement, Label, Network, Region, SectorGroup
 
 

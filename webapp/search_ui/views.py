@@ -16,15 +16,13 @@ from flask import (
 )
 from werkzeug.datastructures import MultiDict
 
-from search.backend import (
-    SearchUnavailable,  # the engine is down: a 503, not a crash
-    get_backend,
-)
-from search.places import DatabasePlaces
+from search.backend import SearchUnavailable  # the engine is down: a 503, not a crash
 from search.query import SORTS, SearchQuery
 from search.results import SearchResult
 from webapp import reading_french
 from webapp.extensions import db
+from webapp.indexing.engine import get_backend
+from webapp.indexing.places import DatabasePlaces
 from webapp.permissions import requires
 from webapp.search_ui import export
 from webapp.search_ui.forms import (

@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.domain.kinds import PRESTA_TYPES
+from domain.kinds import PRESTA_TYPES
 
 MAX_HEADCOUNT = 1_000_000
 MAX_AMOUNT_EUR = 100_000_000_000  # 100 billion euros: beyond, a typo

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from importers.gazetteer import default_gazetteer
+from domain.gazetteer import default_gazetteer
 from webapp.models import (
     AuditEvent,
     Capacity,

@@ -11,10 +11,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from domain.completeness import completeness, facts_of
+from domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
 from webapp.auth.forms import EmptyForm
 from webapp.directory.zones import describe_zone
-from webapp.domain.completeness import completeness, facts_of
-from webapp.domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
 from webapp.extensions import db
 from webapp.markdown import render_markdown
 from webapp.models import (
@@ -134,7 +134,7 @@ def dashboard(siret: str):
         enterprise,
         page_title=_("Gérer la fiche"),
         active="self_service.dashboard",
-        score=completeness(facts_of(enterprise)),
+        score=completeness(facts_of(enterprise), _),
         events=services.recent_events(db.session, enterprise),
         kind=KINDS_BY_CODE[enterprise.kind],
         opportunities=digest.opportunities(db.session, enterprise),

@@ -9,8 +9,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from search.backend import get_backend
-from search.sync import SyncReport, sync_outbox
+from webapp.indexing.engine import get_backend
+from webapp.indexing.sync import SyncReport, sync_outbox
 from webapp.models import Enterprise, SearchOutbox
 from webapp.models.enterprise import utcnow
 from webapp.services import audit

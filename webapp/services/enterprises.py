@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from webapp.domain.zones import ADDRESS_DEPARTEMENT, ZoneSpec
+from domain.zones import ADDRESS_DEPARTEMENT, ZoneSpec
 from webapp.models import (
     AuditEvent,
     Capacity,

@@ -1,5 +1,5 @@
 """Running the matcher on the database: enterprises and intentions turned into the plain
-facts of ``webapp.domain.matching``, results stored (``MatchRun`` as the API serves them,
+facts of ``domain.matching``, results stored (``MatchRun`` as the API serves them,
 ``MatchCandidate`` per enterprise for dashboards and digests) and kept current."""
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from sqlalchemy import BigInteger, String, bindparam, cast, delete, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from importers.cpv import CpvError, sectors_for_cpv
-from search.documents import radius_reach
-from search.records import load_records
-from webapp.domain.completeness import completeness_score, facts_of
-from webapp.domain.matching.evaluate import evaluate
-from webapp.domain.matching.facts import (
+from domain.completeness import completeness_score, facts_of
+from domain.matching.evaluate import evaluate
+from domain.matching.facts import (
     NATIONAL,
     Award,
     Place,
@@ -30,12 +27,15 @@ from webapp.domain.matching.facts import (
     Supplier,
     Zone,
 )
-from webapp.domain.matching.match import MatchResult, match
-from webapp.domain.matching.nature import purchase_nature
-from webapp.domain.matching.rules import load_rules
-from webapp.domain.matching.table import SupplierTable
-from webapp.domain.matching.territory import divisions_inside, representative_points, touches
-from webapp.domain.matching.texts import Text
+from domain.matching.match import MatchResult, match
+from domain.matching.nature import purchase_nature
+from domain.matching.rules import load_rules
+from domain.matching.table import SupplierTable
+from domain.matching.territory import divisions_inside, representative_points, touches
+from domain.matching.texts import Text
+from importers.cpv import CpvError, sectors_for_cpv
+from webapp.indexing.documents import radius_reach
+from webapp.indexing.records import load_records
 from webapp.models import (
     Commune,
     ContractAward,
@@ -197,8 +197,8 @@ def _sector_pairs(sectors: Iterable[Sector]) -> tuple[tuple[str, str], ...]:
 
 def suppliers(session: Session, ids: list[int] | None = None, batch: int = 5000) -> list[Supplier]:
     """Every active enterprise (or those of ``ids`` still active) as the matcher sees it,
-    in id order. Read as plain SQL rows (``search.records``): at 200,000 enterprises the ORM
-    objects with their relations cost over a minute and a half."""
+    in id order. Read as plain SQL rows (``webapp.indexing.records``): at 200,000
+    enterprises the ORM objects with their relations cost over a minute and a half."""
     everyone = ids is None
     if everyone:
         ids = list(
@@ -276,7 +276,7 @@ def _award_sectors(session: Session) -> Callable[[str | None], frozenset[str]]:
 
 
 def supplier_of(enterprise, awards: tuple[Award, ...] = ()) -> Supplier:
-    """``enterprise``: a model or a record of ``search.records`` (the same attributes)."""
+    """``enterprise``: a model or a record of ``webapp.indexing.records`` (the same attributes)."""
     capacity = enterprise.capacity
     return Supplier(
         siret=enterprise.siret,

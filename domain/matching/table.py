@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from webapp.domain.matching.eligibility import (
+from domain.matching.eligibility import (
     ARTICLES,
     DISABILITY_KINDS,
     ESS_STATUSES,
@@ -33,10 +33,10 @@ from webapp.domain.matching.eligibility import (
     TO_VERIFY,
     supplier_eligible,
 )
-from webapp.domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
-from webapp.domain.matching.facts import COMMUNE, NATIONAL, Place, Purchase, Supplier
-from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.territory import (
+from domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
+from domain.matching.facts import COMMUNE, NATIONAL, Place, Purchase, Supplier
+from domain.matching.rules import Rules, load_rules
+from domain.matching.territory import (
     SMALL_PLACES,
     divisions_inside,
     nearest_km,

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from webapp.domain.matching.facts import COMMUNE, EPCI, NATIONAL, Place, Supplier, Zone
-from webapp.domain.matching.texts import N_, Text
+from domain.geo import EARTH_RADIUS_KM
+from domain.matching.facts import COMMUNE, EPCI, NATIONAL, Place, Supplier, Zone
+from domain.matching.texts import N_, Text
 
-EARTH_RADIUS_KM = 6371.009
 # Distances are rounded to the metre: the matcher computes them one by one (here) and for
 # thousands of suppliers at once (NumPy, table.py), whose sines may differ in the last
 # bit; rounded, both give the same number, so the same scores and ranks.
@@ -249,10 +249,3 @@ def representative_points(
         )
         cell *= 2
     return tuple(points)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    h = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -7,9 +7,10 @@ purchase. Plain data in, no database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from domain.kinds import N_
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,16 @@ class ProfileFacts:
 
 # (fact, weight, what to do next), most useful first: the first missing one is suggested.
 ITEMS = (
-    ("has_confirmed_sector", 20, _l("Confirmez ou ajoutez vos secteurs d'activité")),
-    ("has_declared_zone", 15, _l("Indiquez votre zone d'intervention")),
-    ("has_offer", 15, _l("Décrivez au moins une offre")),
-    ("has_capacity", 10, _l("Indiquez votre effectif ou votre chiffre d'affaires")),
-    ("has_description", 10, _l("Présentez votre structure en quelques lignes")),
-    ("has_contact", 10, _l("Indiquez une personne à contacter")),
-    ("has_largest_contract", 5, _l("Indiquez le montant de votre plus gros marché")),
-    ("has_reference", 5, _l("Citez une référence client")),
-    ("has_website", 5, _l("Ajoutez votre site web")),
-    ("has_label_or_network", 5, _l("Déclarez vos labels et réseaux")),
+    ("has_confirmed_sector", 20, N_("Confirmez ou ajoutez vos secteurs d'activité")),
+    ("has_declared_zone", 15, N_("Indiquez votre zone d'intervention")),
+    ("has_offer", 15, N_("Décrivez au moins une offre")),
+    ("has_capacity", 10, N_("Indiquez votre effectif ou votre chiffre d'affaires")),
+    ("has_description", 10, N_("Présentez votre structure en quelques lignes")),
+    ("has_contact", 10, N_("Indiquez une personne à contacter")),
+    ("has_largest_contract", 5, N_("Indiquez le montant de votre plus gros marché")),
+    ("has_reference", 5, N_("Citez une référence client")),
+    ("has_website", 5, N_("Ajoutez votre site web")),
+    ("has_label_or_network", 5, N_("Déclarez vos labels et réseaux")),
 )
 assert sum(weight for _, weight, _ in ITEMS) == 100
 _WEIGHTS = tuple((name, weight) for name, weight, _ in ITEMS)
@@ -55,10 +56,12 @@ def completeness_score(facts: ProfileFacts) -> int:
     return 100 - sum(weight for name, weight in _WEIGHTS if not getattr(facts, name))
 
 
-def completeness(facts: ProfileFacts) -> Completeness:
+def completeness(facts: ProfileFacts, translate: Callable[[str], str] = str) -> Completeness:
+    """The score and the advice, each French source string passed through ``translate``
+    (the caller's gettext: the core translates nothing itself)."""
     missing = [(weight, advice) for name, weight, advice in ITEMS if not getattr(facts, name)]
     score = 100 - sum(weight for weight, _ in missing)
-    advice = tuple(str(text) for _, text in missing)
+    advice = tuple(translate(text) for _, text in missing)
     return Completeness(score, advice[0] if advice else None, advice)
 
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from webapp.domain.text import fold
+from domain.text import fold
 
-NOMENCLATURE_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "cpv.csv.gz"
+NOMENCLATURE_FILE = Path(__file__).resolve().parents[1] / "data" / "reference" / "cpv.csv.gz"
 MAX_RESULTS = 50
 _CODE = re.compile(r"(\d{8})(?:-?(\d))?")
 

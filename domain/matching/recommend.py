@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.domain.matching.eligibility import ARTICLES, L2113_15, purchase_allows
-from webapp.domain.matching.facts import Purchase
-from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.texts import N_, Text
+from domain.matching.eligibility import ARTICLES, L2113_15, purchase_allows
+from domain.matching.facts import Purchase
+from domain.matching.rules import Rules
+from domain.matching.texts import N_, Text
 
 RESERVE_WHOLE, RESERVE_LOT, CLAUSE, NOTHING = "reserve_whole", "reserve_lot", "clause", "nothing"
 

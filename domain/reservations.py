@@ -5,7 +5,7 @@ Plain data and functions: the matcher (intentions issue) builds its verdicts on 
 
 from __future__ import annotations
 
-from webapp.domain.kinds import N_
+from domain.kinds import N_
 
 L2113_12 = "L2113-12"  # disability
 L2113_13 = "L2113-13"  # insertion

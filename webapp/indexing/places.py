@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from importers.gazetteer import default_gazetteer
+from domain.gazetteer import default_gazetteer
 from search.query import Place, PlaceDirectory, Point
 from webapp.models import Commune, Departement, Epci, Label, Network, Region, Sector, SectorGroup
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from webapp.domain.kinds import N_
+from domain.kinds import N_
 
 __all__ = ["N_", "Text"]
 

@@ -7,17 +7,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from webapp.domain.matching.eligibility import (
+from domain.geo import haversine_km
+from domain.matching.eligibility import (
     ARTICLES,
     Verdict,
     allowed_articles,
     supplier_eligible,
 )
-from webapp.domain.matching.facts import NATIONAL, Place, Purchase, SectorClaim, Supplier
-from webapp.domain.matching.nature import Nature
-from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.territory import DISTANCE_DECIMALS, haversine_km, presence
-from webapp.domain.matching.texts import N_, Text
+from domain.matching.facts import NATIONAL, Place, Purchase, SectorClaim, Supplier
+from domain.matching.nature import Nature
+from domain.matching.rules import Rules
+from domain.matching.territory import DISTANCE_DECIMALS, presence
+from domain.matching.texts import N_, Text
 
 # Sector evidence levels, weakest first (matching_rules.toml, [evidence]). From SUGGESTED
 # on, the sector is *known*: the data says the supplier does it.

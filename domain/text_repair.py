@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from webapp.domain.text import fold
+from domain.text import fold
 
 REPLACEMENT = "\ufffd"
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from webapp.domain.matching.eligibility import ARTICLES, allowed_articles
-from webapp.domain.matching.evaluate import Evaluation, evaluate
-from webapp.domain.matching.facts import Purchase, Supplier
-from webapp.domain.matching.groups import Group, GroupSearch, find_groups
-from webapp.domain.matching.recommend import ReservationVerdict, verdicts
-from webapp.domain.matching.rules import Rules, load_rules
-from webapp.domain.matching.table import (
+from domain.matching.eligibility import ARTICLES, allowed_articles
+from domain.matching.evaluate import Evaluation, evaluate
+from domain.matching.facts import Purchase, Supplier
+from domain.matching.groups import Group, GroupSearch, find_groups
+from domain.matching.recommend import ReservationVerdict, verdicts
+from domain.matching.rules import Rules, load_rules
+from domain.matching.table import (
     COVER_EXACT,
     COVER_KNOWN,
     COVER_SUGGESTED,

@@ -4,12 +4,12 @@ A CPV code often says less than the title: "Marchés d'insertion" are coded 7523
 85312510 with the support activity ("propreté urbaine", "espaces verts") in the title
 only; a code may map to no sector while the title names the trade. So a purchase's
 sectors are the sectors its title and description name confidently (the keyword
-machinery of the enterprises, ``webapp.domain.sector_suggestion``, with the vocabulary
+machinery of the enterprises, ``domain.sector_suggestion``, with the vocabulary
 of enterprise names plus a purchase vocabulary, ``data/mappings/purchase/``), plus the
 best sector of its CPV codes — except for purchases that are not trades
-(``webapp.domain.matching.nature``: insertion services, staff provision), whose CPV code
+(``domain.matching.nature``: insertion services, staff provision), whose CPV code
 names no activity of the supplier: only what the title says counts, which may be
-nothing. Text is repaired first (``webapp.domain.text_repair``).
+nothing. Text is repaired first (``domain.text_repair``).
 
 Pure Python, no Flask, no database.
 """
@@ -23,15 +23,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from webapp.domain.matching.nature import Nature, purchase_nature
-from webapp.domain.sector_suggestion import (
+from domain.matching.nature import Nature, purchase_nature
+from domain.sector_suggestion import (
     DEFAULT_MAPPINGS_DIR,
     DEFAULT_SECTORS_CSV,
     SectorSuggester,
     default_suggester,
 )
-from webapp.domain.text import fold
-from webapp.domain.text_repair import repair_mojibake, resolve_replacements
+from domain.text import fold
+from domain.text_repair import repair_mojibake, resolve_replacements
 
 PURCHASE_MAPPINGS_DIR = DEFAULT_MAPPINGS_DIR / "purchase"
 READING_FILE = PURCHASE_MAPPINGS_DIR / "reading.toml"

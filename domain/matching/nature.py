@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from webapp.domain.matching.eligibility import INSERTION_KINDS
-from webapp.domain.matching.texts import N_, Text
-from webapp.domain.text import fold
+from domain.matching.eligibility import INSERTION_KINDS
+from domain.matching.texts import N_, Text
+from domain.text import fold
 
-RULES_FILE = Path(__file__).resolve().parents[3] / "data" / "mappings" / "purchase_nature.toml"
+RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "mappings" / "purchase_nature.toml"
 
 INSERTION, STAFFING = "insertion", "staffing"
 

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from webapp.domain.matching.nature import Nature
+    from domain.matching.nature import Nature
 
 # Kinds of place, from the smallest.
 COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL = (

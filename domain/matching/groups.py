@@ -14,17 +14,17 @@ import time
 from dataclasses import dataclass, replace
 from itertools import combinations
 
-from webapp.domain.matching.evaluate import KNOWN_LEVELS, NONE, Evaluation
-from webapp.domain.matching.facts import Purchase
-from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.territory import (
+from domain.geo import haversine_km
+from domain.matching.evaluate import KNOWN_LEVELS, NONE, Evaluation
+from domain.matching.facts import Purchase
+from domain.matching.rules import Rules
+from domain.matching.territory import (
     divisions_inside,
-    haversine_km,
     served_communes,
     touches,
     whole,
 )
-from webapp.domain.matching.texts import N_, Text
+from domain.matching.texts import N_, Text
 
 MANDATAIRE, COTRAITANT = "mandataire", "cotraitant"
 

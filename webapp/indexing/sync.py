@@ -9,8 +9,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from search.backend import Document, SearchBackend
-from search.documents import build_document
-from search.records import load_records
+from webapp.indexing.documents import build_document
+from webapp.indexing.records import load_records
 from webapp.models import Enterprise, SearchOutbox
 from webapp.models.enterprise import utcnow
 

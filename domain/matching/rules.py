@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-MAPPINGS = Path(__file__).resolve().parents[3] / "data" / "mappings"
+MAPPINGS = Path(__file__).resolve().parents[2] / "data" / "mappings"
 
 
 @dataclass(frozen=True)

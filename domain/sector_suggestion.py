@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from webapp.domain.text import fold
+from domain.text import fold
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MAPPINGS_DIR = REPO_ROOT / "data" / "mappings"
 DEFAULT_SECTORS_CSV = REPO_ROOT / "data" / "reference" / "sectors.csv"
 

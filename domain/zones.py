@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webapp.domain.text import fold
+from domain.text import fold
 
 NATIONAL = "national"
 DIVISIONS = "divisions"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from webapp.domain.matching.facts import Purchase, Supplier
-from webapp.domain.matching.rules import Rules
-from webapp.domain.matching.texts import N_, Text
+from domain.matching.facts import Purchase, Supplier
+from domain.matching.rules import Rules
+from domain.matching.texts import N_, Text
 
 L2113_12, L2113_13, L2113_14, L2113_15 = "L2113-12", "L2113-13", "L2113-14", "L2113-15"
 ARTICLES = (L2113_12, L2113_13, L2113_14, L2113_15)

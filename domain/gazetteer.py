@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from geopy.distance import great_circle
-
-from webapp.domain.text import fold
+from domain.geo import haversine_km
+from domain.text import fold
 
 DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 
@@ -47,12 +46,6 @@ _ARRONDISSEMENT = re.compile(r"\s+\d{1,2}\s*(?:e|er|eme|ieme|em)?(?:\s+arr(?:ond
 _TRAILING_ARTICLE = re.compile(r"^(?P<name>.*?)\s*\((?P<article>l'|l’|le|la|les)\)\s*$", re.I)
 
 Point = tuple[float, float]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres between two WGS84 points (geopy's, on a sphere:
-    metre accuracy is not needed to tell a commune from its neighbour)."""
-    return great_circle((lat1, lon1), (lat2, lon2)).km
 
 
 @dataclass(frozen=True)

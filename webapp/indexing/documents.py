@@ -10,37 +10,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from domain.kinds import KINDS_BY_CODE
+from domain.reservations import eligible_articles
 from search.synonyms import kind_terms
 from search.territory import REACH_FIELDS, zone_lists
-from webapp.domain.kinds import KINDS_BY_CODE
-from webapp.domain.reservations import eligible_articles
 from webapp.models import Enterprise
 
 # Kinds whose trade is lending staff (DESIGN.md, presta types): implied even without offers.
 _STAFFING_KINDS = frozenset({"AI", "ETTI", "GEIQ", "EATT"})
 _FIRST_NUMBER = re.compile(r"\d[\d\s\u202f\u00a0]*")
 MAX_DESCRIPTION = 5000
-
-# The criteria that keep a document when one of its values is among the query's:
-# ``SearchQuery`` attribute -> document field. Every backend reads this one table.
-LIST_FILTERS: dict[str, str] = {
-    "sectors": "sectors",
-    "sector_groups": "sector_groups",
-    "kinds": "kind",
-    "presta": "presta",
-    "labels": "labels",
-    "networks": "networks",
-    "reservations": "reservations",
-}
-# Facet names (search.query.FACETS) -> the document field each counts.
-FACET_FIELDS: dict[str, str] = {
-    "kind": "kind",
-    "sector_group": "sector_groups",
-    "sector": "sectors",
-    "departement": "departement",
-    "label": "labels",
-    "network": "networks",
-}
 
 
 def headcount_floor(enterprise: Enterprise) -> int | None:
@@ -83,7 +62,7 @@ def zone_territory(enterprise: Enterprise) -> dict[str, list[str]]:
 
 def build_document(enterprise: Enterprise) -> dict[str, Any]:
     """The document for ``enterprise``: a model with its relations loaded, or a record of
-    ``search.records`` (the same attributes, read with plain SQL for speed)."""
+    ``webapp.indexing.records`` (the same attributes, read with plain SQL for speed)."""
     sectors = sorted(
         (row.sector for row in enterprise.sectors if row.status != "rejected"),
         key=lambda sector: sector.slug,
