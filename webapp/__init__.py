@@ -106,20 +106,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from webapp.cli import import_group
-    from webapp.search_commands import search_group
-
-    app.cli.add_command(import_group)
-    app.cli.add_command(search_group)
-    from webapp.buyers.alerts import alerts_group
-
-    app.cli.add_command(alerts_group)
+    """Every command group lives in the ``cli.py`` of the package whose job it serves."""
+    from importers.cli import import_group
+    from webapp.admin.cli import users_group
+    from webapp.buyers.cli import alerts_group
     from webapp.claims.cli import claims_group
-
-    app.cli.add_command(claims_group)
-    from webapp.users_cli import users_group
-
-    app.cli.add_command(users_group)
+    from webapp.indexing.cli import search_group
     from webapp.match_cli import match_group
 
-    app.cli.add_command(match_group)
+    for group in (import_group, search_group, alerts_group, claims_group, users_group, match_group):
+        app.cli.add_command(group)

@@ -1,14 +1,10 @@
-"""``flask --app webapp alerts send``: e-mail the owners of saved searches the enterprises
-that newly match them."""
+"""Saved-search alerts: e-mail the owners of saved searches the enterprises that newly match
+them (run by ``flask --app webapp alerts send``, webapp/buyers/cli.py)."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
-import click
-from flask import current_app
-from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -18,8 +14,6 @@ from webapp.buyers import saved
 from webapp.extensions import db
 from webapp.models import Enterprise, SavedSearch
 from webapp.models.enterprise import utcnow
-
-alerts_group = click.Group("alerts", help="Saved-search alerts.")
 
 # Enterprises listed in one e-mail; more are summed up by the link to the search.
 MAX_LISTED = 50
@@ -81,19 +75,3 @@ def _send(search: SavedSearch, new: list[str]) -> None:
         search_url=query_url,
         manage_url=mail.external_url("buyers.saved_searches"),
     )
-
-
-@alerts_group.command("send")
-@with_appcontext
-def send_command() -> None:
-    """E-mail each saved search's owner the enterprises that newly match it."""
-    # Mails are rendered as for a request to the public site: the locale selector reads
-    # the session, and links are under PUBLIC_URL.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        report = send_alerts()
-    click.echo(
-        f"{report.searches} saved searches checked, {report.sent} alerts sent, "
-        f"{report.failed} failed (search unavailable)."
-    )
-    if report.failed:
-        sys.exit(1)

@@ -23,8 +23,8 @@ from importers.reference import REFERENCE_DIR, load_reference
 from importers.report import ImportReport
 from importers.tabular import ImportFileError
 from webapp.extensions import db
+from webapp.indexing.cli import drain
 from webapp.indexing.engine import get_backend
-from webapp.search_commands import drain
 
 import_group = click.Group("import", help="Import reference data and enterprise lists.")
 
