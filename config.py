@@ -34,13 +34,12 @@ class Config:
         self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
         self.LANGUAGES = ("fr", "en")
         self.ENTERPRISES_PER_PAGE = int(os.environ.get("ENTERPRISES_PER_PAGE", "20"))
-        # Map tiles come from a tile server, not from us; set MAP_TILES_URL="" to run offline.
-        self.MAP_TILES_URL = os.environ.get(
-            "MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-        )
-        self.MAP_TILES_ATTRIBUTION = os.environ.get(
-            "MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors"
-        )
+        # Map tiles come from a tile server, not from us: unset by default, so a page never
+        # waits on a server an offline machine cannot reach (maps then show markers and
+        # areas only). Production sets e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+        # with MAP_TILES_ATTRIBUTION="© OpenStreetMap contributors".
+        self.MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
+        self.MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")
         self.WTF_CSRF_ENABLED = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_HTTPONLY = True
