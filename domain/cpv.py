@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,11 +21,26 @@ from domain.text import fold
 
 NOMENCLATURE_FILE = Path(__file__).resolve().parents[1] / "data" / "reference" / "cpv.csv.gz"
 MAX_RESULTS = 50
-_CODE = re.compile(r"(\d{8})(?:-?(\d))?")
+# A code as people write it: 8 digits, which may be grouped by a space or a dot
+# ("9091 0000", "9091.0000"), then the check digit, with or without its dash. The digits
+# must stand alone: 12 digits in a row are no code, nor its first 8, and "90910000-99"
+# or "90910000-77310000" is no code at all rather than a code and a remainder.
+_GAP = r"(?:[^\S\r\n]|\.)?"  # one space (not a line break: one code a line) or dot
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![\d-])(\d(?:{_GAP}\d){{7}})(?:[^\S\r\n]*-[^\S\r\n]*\d|\d)?(?![\d-])"
+)
+# What may stand between codes of a list.
+_SEPARATORS = re.compile(r"[\s,;|]+")
+_NOT_A_CODE = "is not a CPV code (8 digits, optionally -check digit)"
+_NOT_IN_NOMENCLATURE = "is not a code of the CPV 2008 nomenclature"
 
 
 class CpvError(ValueError):
-    """Not a CPV code; the message says why."""
+    """Not a CPV code: ``text`` is the item as written, the message says why."""
+
+    def __init__(self, text: str, reason: str = _NOT_A_CODE):
+        super().__init__(f"{text!r} {reason}")
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -90,18 +106,79 @@ def default_nomenclature() -> Nomenclature:
     return Nomenclature.load()
 
 
-def normalise_cpv(text: str, nomenclature: Nomenclature | None = None) -> str:
-    """``"90910000-9"``, ``"9091 0000"``, ``"90910000"`` -> ``"90910000"``.
+@dataclass(frozen=True)
+class CpvReading:
+    """CPV codes read from what someone wrote: the codes (8 digits, each once, in the
+    order written) and an error for each item that is not one."""
 
-    Spaces and dots are ignored; the check digit, when present, is dropped and not
-    verified (20 contracts of the 2019 DECP sample carry a wrong one on a right code).
-    Raises ``CpvError`` for anything that is not a code of the CPV 2008 nomenclature."""
-    raw = (text or "").strip()
-    compacted = re.sub(r"[\s.]", "", raw)
-    match = _CODE.fullmatch(compacted)
-    if not match:
-        raise CpvError(f"{raw!r} is not a CPV code (8 digits, optionally -check digit)")
-    code = match.group(1)
-    if (nomenclature or default_nomenclature()).get(code) is None:
-        raise CpvError(f"{raw!r} is not a code of the CPV 2008 nomenclature")
-    return code
+    codes: tuple[str, ...] = ()
+    errors: tuple[CpvError, ...] = ()
+
+    def rejected(self, limit: int = 20) -> list[str]:
+        """The items that are not codes, as written, each cut to ``limit`` characters (to
+        be echoed back in an error message, never a page of them)."""
+        return [error.text[:limit] for error in self.errors]
+
+
+def read_cpv_codes(
+    value: str | Iterable[object] | None, nomenclature: Nomenclature | None = None
+) -> CpvReading:
+    """The CPV codes of a text or a list, the one reading of every entry (intention form,
+    API, template import, DECP import).
+
+    A text may hold several codes, separated by spaces, line breaks, commas, semicolons or
+    "|"; a code may be written in groups ("9091 0000", "9091.0000", a non-breaking space)
+    and with its check digit ("90910000-9", "909100009"), which is dropped and not verified
+    (20 contracts of the 2019 DECP sample carry a wrong one on a right code). A list is
+    read item by item, each item a text (an integer is read as its digits). A code is a
+    code of the CPV 2008 nomenclature: "00000000" (a DECP placeholder), a date, a CPV 2003
+    code such as 74000000 are errors, as is any other item."""
+    nomenclature = nomenclature or default_nomenclature()
+    if value is None:
+        items: list[object] = []
+    elif isinstance(value, str):
+        items = [value]
+    else:
+        items = list(value)
+    codes: list[str] = []
+    errors: list[CpvError] = []
+    for item in items:
+        if isinstance(item, str) or (isinstance(item, int) and not isinstance(item, bool)):
+            _read_text(str(item), nomenclature, codes, errors)
+        else:
+            errors.append(CpvError(repr(item)))
+    return CpvReading(tuple(dict.fromkeys(codes)), tuple(errors))
+
+
+def _read_text(text: str, nomenclature: Nomenclature, codes: list, errors: list) -> None:
+    """Append the codes of ``text`` to ``codes``, an error for each item that is not one:
+    an 8-digit code outside the nomenclature, or what lies between codes and is more than
+    separators."""
+    position = 0
+    for match in _CODE_IN_TEXT.finditer(text):
+        _unreadable(text[position : match.start()], errors)
+        code = re.sub(r"\D", "", match.group(1))
+        if nomenclature.get(code) is None:
+            errors.append(CpvError(match.group(0).strip(), _NOT_IN_NOMENCLATURE))
+        else:
+            codes.append(code)
+        position = match.end()
+    _unreadable(text[position:], errors)
+
+
+def _unreadable(between: str, errors: list) -> None:
+    errors.extend(CpvError(part) for part in _SEPARATORS.split(between) if part)
+
+
+def normalise_cpv(text: str, nomenclature: Nomenclature | None = None) -> str:
+    """The one CPV code ``text`` holds (read as ``read_cpv_codes`` reads it):
+    ``"90910000-9"``, ``"9091 0000"``, ``"90910000"`` -> ``"90910000"``. Raises
+    ``CpvError`` for anything that is not one code of the CPV 2008 nomenclature."""
+    reading = read_cpv_codes(text or "", nomenclature)
+    if reading.errors:
+        raise reading.errors[0]
+    if not reading.codes:
+        raise CpvError((text or "").strip())
+    if len(reading.codes) > 1:
+        raise CpvError(text.strip(), "holds several CPV codes, not one")
+    return reading.codes[0]

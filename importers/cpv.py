@@ -1,7 +1,7 @@
-"""CPV codes (Common Procurement Vocabulary): normalising them and the sectors they suggest.
+"""The sectors CPV codes (Common Procurement Vocabulary) suggest.
 
-What a CPV code is — a code of the CPV 2008 nomenclature — is one rule,
-``domain.cpv.normalise_cpv`` (re-exported here for the importers). The mapping is
+What a CPV code is, and how one is read — a code of the CPV 2008 nomenclature, however
+written — is one rule, ``domain.cpv`` (``read_cpv_codes``, ``normalise_cpv``). The mapping is
 data: ``data/mappings/cpv_sectors.csv`` (CPV prefix -> sector name of
 ``data/reference/sectors.csv``, with a confidence); the longest prefix present wins.
 """
@@ -16,27 +16,11 @@ from pathlib import Path
 
 from domain.cpv import CpvError, default_nomenclature, normalise_cpv
 
-__all__ = ["CpvError", "normalise_cpv", "sectors_for_cpv", "sectors_for_codes", "split_cpv_codes"]
+__all__ = ["CpvError", "sectors_for_cpv"]
 
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING_FILE = ROOT / "data" / "mappings" / "cpv_sectors.csv"
 SECTORS_FILE = ROOT / "data" / "reference" / "sectors.csv"
-
-
-def split_cpv_codes(text: str) -> tuple[list[str], list[str]]:
-    """Codes of a cell listing several (separated by spaces, commas, semicolons or |):
-    the normalised codes (unique, in order) and the error of each unreadable one."""
-    codes: list[str] = []
-    errors: list[str] = []
-    for part in filter(None, re.split(r"[,;|\s]+(?!\d{4}\b)", (text or "").strip())):
-        try:
-            code = normalise_cpv(part)
-        except CpvError as exc:
-            errors.append(str(exc))
-            continue
-        if code not in codes:
-            codes.append(code)
-    return codes, errors
 
 
 @dataclass(frozen=True)
@@ -110,14 +94,3 @@ def sectors_for_cpv(code: str, mapping: CpvMapping | None = None) -> list[tuple[
     the code's prefix names no sector. Raises ``CpvError`` on a malformed code."""
     rules = (mapping or default_mapping()).rules_for(normalise_cpv(code))
     return sorted(((r.sector, r.confidence) for r in rules), key=lambda p: (-p[1], p[0]))
-
-
-def sectors_for_codes(
-    codes: list[str], mapping: CpvMapping | None = None
-) -> list[tuple[str, float]]:
-    """Sectors of several (normalised) codes: one per sector, its best confidence."""
-    best: dict[str, float] = {}
-    for code in codes:
-        for sector, confidence in sectors_for_cpv(code, mapping):
-            best[sector] = max(best.get(sector, 0.0), confidence)
-    return sorted(best.items(), key=lambda p: (-p[1], p[0]))

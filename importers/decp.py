@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from stdnum.fr import siret as siret_number
 
+from domain.cpv import CpvError, normalise_cpv
 from domain.purchase_reading import default_reading_rules, describe, read_purchase
 from domain.text_repair import repair_mojibake
-from importers.cpv import CpvError, normalise_cpv, sectors_for_cpv
+from importers.cpv import sectors_for_cpv
 from importers.places import PlaceReader, PlaceReading
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError

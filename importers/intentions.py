@@ -20,9 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from stdnum.fr import siret as siret_number
 
+from domain.cpv import read_cpv_codes
 from domain.purchase_reading import describe, read_purchase
 from domain.text import fold
-from importers.cpv import sectors_for_cpv, split_cpv_codes
+from importers.cpv import sectors_for_cpv
 from importers.places import PlaceReader
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError, read_rows
@@ -232,9 +233,10 @@ def _record(
         raise _Bad(f"lieu: {place.error}")
     if place.warning:
         result.warn(line, "place_approximate", place.warning)
-    codes, errors = split_cpv_codes(values["codes_cpv"])
-    if errors:
-        raise _Bad(f"codes_cpv: {errors[0]}")
+    cpv = read_cpv_codes(values["codes_cpv"])
+    if cpv.errors:
+        raise _Bad(f"codes_cpv: {cpv.errors[0]}")
+    codes = list(cpv.codes)
     if len(" ".join(codes)) > 400:
         raise _Bad("codes_cpv: too many codes")
     buyer_siret = re.sub(r"\s", "", values["acheteur_siret"]) or None

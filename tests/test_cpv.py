@@ -8,17 +8,9 @@ import json
 
 import pytest
 
-from domain.cpv import default_nomenclature
+from domain.cpv import CpvError, default_nomenclature, normalise_cpv, read_cpv_codes
 from domain.text import fold
-from importers.cpv import (
-    MAPPING_FILE,
-    CpvError,
-    default_mapping,
-    load_mapping,
-    normalise_cpv,
-    sectors_for_cpv,
-    split_cpv_codes,
-)
+from importers.cpv import MAPPING_FILE, default_mapping, load_mapping, sectors_for_cpv
 from tests.conftest import SHARED_DATA
 
 DECP_SAMPLE = SHARED_DATA / "decp" / "decp_sample_pes_2019.json"
@@ -56,11 +48,11 @@ def test_longest_prefix_wins():
 
 
 def test_several_codes_in_one_cell():
-    codes, errors = split_cpv_codes("90910000-9, 77310000;98310000-9 | 90910000")
-    assert codes == ["90910000", "77310000", "98310000"]
-    assert errors == []
-    codes, errors = split_cpv_codes("90910000 nettoyage")
-    assert codes == ["90910000"] and "nettoyage" in errors[0]
+    reading = read_cpv_codes("90910000-9, 77310000;98310000-9 | 90910000")
+    assert reading.codes == ("90910000", "77310000", "98310000")
+    assert reading.errors == ()
+    reading = read_cpv_codes("90910000 nettoyage")
+    assert reading.codes == ("90910000",) and "nettoyage" in str(reading.errors[0])
 
 
 def test_mapping_is_versioned_and_every_sector_exists():
@@ -115,8 +107,8 @@ def test_a_code_outside_the_nomenclature_is_not_a_cpv_code(text):
     # 00000000 and 11111111 are placeholders, 74xxxxxx codes of the CPV 2003.
     with pytest.raises(CpvError, match="not a code of the CPV 2008 nomenclature"):
         normalise_cpv(text)
-    codes, errors = split_cpv_codes(f"90910000 {text}")
-    assert codes == ["90910000"] and len(errors) == 1
+    reading = read_cpv_codes(f"90910000 {text}")
+    assert reading.codes == ("90910000",) and len(reading.errors) == 1
 
 
 def test_search_by_words_of_the_label_ignores_accents_and_case():
