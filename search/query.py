@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
-from domain.reservations import ARTICLES
+from domain.reservations import SEARCH_ARTICLES
 
 SORTS = ("relevance", "distance", "name")
 FACETS = ("kind", "sector_group", "sector", "departement", "label", "network")
@@ -207,11 +207,11 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
 
     presta = vocabulary("presta", frozenset(PRESTA_TYPES))
     reservations = tuple(v.upper() for v in values("reservation"))
-    bad = [r for r in reservations if r not in ARTICLES]
+    bad = [r for r in reservations if r not in SEARCH_ARTICLES]
     if bad:
         errors["reservation"] = (
             f"unknown article(s): {', '.join(_clip(v) for v in bad)} "
-            f"(expected {', '.join(ARTICLES)})"
+            f"(expected {', '.join(SEARCH_ARTICLES)})"
         )
 
     serves = None
@@ -255,7 +255,7 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
         min_contract=number("min_contract", maximum=10**12),
         labels=vocabulary("label", places.known("label")),
         networks=vocabulary("network", places.known("network")),
-        reservations=tuple(r for r in reservations if r in ARTICLES),
+        reservations=tuple(r for r in reservations if r in SEARCH_ARTICLES),
         sort=sort if sort in SORTS else "relevance",
         page=number("page", minimum=1, maximum=MAX_PAGE) or 1,
         per_page=number("per_page", minimum=1, maximum=MAX_PER_PAGE) or 20,

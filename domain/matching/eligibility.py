@@ -1,5 +1,8 @@
 """Reserved markets (Code de la commande publique), article by article: whether the
-purchase may be reserved under it, and whether a supplier may answer it (DESIGN.md)."""
+purchase may be reserved under it, and whether a supplier may answer it (DESIGN.md).
+
+Which kinds answer which article is ``domain.reservations``' table, shared with the
+search; this module adds the contract-level conditions and says why."""
 
 from __future__ import annotations
 
@@ -9,14 +12,16 @@ from datetime import date, timedelta
 from domain.matching.facts import Purchase, Supplier
 from domain.matching.rules import Rules
 from domain.matching.texts import N_, Text
-
-L2113_12, L2113_13, L2113_14, L2113_15 = "L2113-12", "L2113-13", "L2113-14", "L2113-15"
-ARTICLES = (L2113_12, L2113_13, L2113_14, L2113_15)
-
-DISABILITY_KINDS = frozenset({"EA", "ESAT", "EATT"})
-TO_VERIFY = frozenset({"EATT"})  # experimental: eligibility under L2113-12 unconfirmed
-INSERTION_KINDS = frozenset({"EI", "ETTI", "AI", "ACI", "EITI"})  # GEIQ: not an SIAE
-ESS_STATUSES = frozenset({"by_statute", "company"})
+from domain.reservations import (
+    ARTICLES,
+    COMBINED,
+    L2113_12,
+    L2113_13,
+    L2113_14,
+    L2113_15,
+    TO_VERIFY,
+    kind_answers,
+)
 
 
 @dataclass(frozen=True)
@@ -76,24 +81,25 @@ def supplier_eligible(
     """Whether ``supplier`` may answer a contract reserved under ``article`` (the purchase's
     own conditions are ``purchase_allows``)."""
     kind = supplier.kind
+    answers = kind_answers(article, kind, supplier.ess_status)
     if article == L2113_12:
-        if kind in DISABILITY_KINDS:
+        if answers:
             return Verdict(True, f"{kind} : structure du handicap", to_verify=kind in TO_VERIFY)
         return Verdict(False, f"{kind} n'est pas une structure du handicap")
     if article == L2113_13:
-        if kind in INSERTION_KINDS:
+        if answers:
             return Verdict(True, f"{kind} : structure d'insertion (SIAE)")
         if kind == "GEIQ":
             return Verdict(False, "un GEIQ n'est pas une SIAE : non éligible à L2113-13")
         return Verdict(False, f"{kind} n'est pas une structure d'insertion")
-    if article == L2113_14:  # L2113-12 and L2113-13 combined on one contract or lot
-        for combined in (L2113_12, L2113_13):
+    if article == L2113_14:
+        for combined in COMBINED[L2113_14]:
             verdict = supplier_eligible(combined, supplier, purchase, rules)
             if verdict.eligible:
                 return Verdict(True, f"{verdict.why} (réservation combinée)", verdict.to_verify)
         return Verdict(False, f"{kind} n'est ni une structure du handicap ni d'insertion")
     if article == L2113_15:
-        if not (kind == "ESS" or supplier.ess_status in ESS_STATUSES):
+        if not answers:
             return Verdict(False, "pas une entreprise de l'ESS connue")
         excluded = _recent_ess_award(supplier, purchase, rules)
         if excluded:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from domain.matching.eligibility import INSERTION_KINDS
 from domain.matching.texts import N_, Text
+from domain.reservations import INSERTION_KINDS
 from domain.text import fold
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "mappings" / "purchase_nature.toml"

@@ -21,18 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from domain.matching.eligibility import (
-    ARTICLES,
-    DISABILITY_KINDS,
-    ESS_STATUSES,
-    INSERTION_KINDS,
-    L2113_12,
-    L2113_13,
-    L2113_14,
-    L2113_15,
-    TO_VERIFY,
-    supplier_eligible,
-)
+from domain.matching.eligibility import supplier_eligible
 from domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
 from domain.matching.facts import COMMUNE, NATIONAL, Place, Purchase, Supplier
 from domain.matching.rules import Rules, load_rules
@@ -42,6 +31,15 @@ from domain.matching.territory import (
     nearest_km,
     pieced_together,
     serves,
+)
+from domain.reservations import (
+    ARTICLES,
+    L2113_12,
+    L2113_13,
+    L2113_14,
+    L2113_15,
+    TO_VERIFY,
+    kind_answers,
 )
 
 # Sector evidence, as ``evaluate`` grades it: the code of each of ``evaluate.LEVELS``.
@@ -77,10 +75,10 @@ _COLUMNS: tuple[tuple[str, type, Callable[[Supplier], object]], ...] = (
     ("zone", np.int64, lambda s: _ZONE_CODES[s.zone.kind]),
     ("declared", bool, lambda s: s.zone.declared),
     ("pieced", bool, lambda s: pieced_together(s.zone)),
-    ("disability", bool, lambda s: s.kind in DISABILITY_KINDS),
+    ("disability", bool, lambda s: kind_answers(L2113_12, s.kind, s.ess_status)),
     ("to_verify", bool, lambda s: s.kind in TO_VERIFY),
-    ("insertion", bool, lambda s: s.kind in INSERTION_KINDS),
-    ("ess", bool, lambda s: s.kind == "ESS" or s.ess_status in ESS_STATUSES),
+    ("insertion", bool, lambda s: kind_answers(L2113_13, s.kind, s.ess_status)),
+    ("ess", bool, lambda s: kind_answers(L2113_15, s.kind, s.ess_status)),
     # Reserved L2113-15 awards, read per purchase in Python (few suppliers): the 3-year
     # exclusion depends on its CPV and date.
     ("ess_award", bool, lambda s: any(a.reservation == L2113_15 for a in s.awards)),

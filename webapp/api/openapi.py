@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.kinds import KIND_CODES, PRESTA_TYPES
-from domain.matching.eligibility import ARTICLES as MATCH_ARTICLES
-from domain.reservations import ARTICLES
+from domain.reservations import ARTICLES, SEARCH_ARTICLES
 from search.query import (
     COVERS,
     DEFAULT_RADIUS_KM,
@@ -141,7 +140,7 @@ def search_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str, An
         _list_parameter(
             "reservation",
             "Reserved-market articles the enterprise must be eligible for.",
-            list(ARTICLES),
+            list(SEARCH_ARTICLES),
         ),
         {
             "name": "sort",
@@ -518,7 +517,7 @@ def intention_parameters(vocabulary: Vocabulary | None = None) -> list[dict[str,
             "reservation",
             "Only intentions for which the matcher recommends reserving the purchase, or a "
             "lot, under this article.",
-            {"type": "string", "enum": list(MATCH_ARTICLES)},
+            {"type": "string", "enum": list(ARTICLES)},
         ),
         _query(
             "group",

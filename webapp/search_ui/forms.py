@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from domain.kinds import FAMILY_LABELS, KIND_CODES, KINDS, PRESTA_TYPES, Family
-from domain.reservations import ARTICLES
+from domain.reservations import ARTICLE_LABELS
 from search.query import (
     KIND_GROUPS,
     KNOWN_PARAMETERS,
@@ -232,7 +232,9 @@ def filter_options(
         "networks": [
             (slug, name, counted("network", slug)) for slug, name in vocabulary.networks.items()
         ],
-        "reservations": [(code, f"{_(label)} ({code})", None) for code, label in ARTICLES.items()],
+        "reservations": [
+            (code, f"{_(label)} ({code})", None) for code, label in ARTICLE_LABELS.items()
+        ],
         "regions": list(vocabulary.regions.items()),
         "departements": list(vocabulary.departements.items()),
         "serves_other": _serves_other(form, vocabulary),

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
-from domain.reservations import ARTICLES
+from domain.reservations import SEARCH_ARTICLES
 from search.query import MAX_PAGE
 from search.results import Hit, Reason
 from webapp.models import Departement, Label, Network, Region, SectorGroup
@@ -146,7 +146,7 @@ def reason_text(reason: Reason, vocabulary: Vocabulary) -> str:
     if code == "network":
         return _("réseau : %(name)s", name=vocabulary.networks.get(detail, detail))
     if code == "reservation":
-        if detail in ARTICLES:
+        if detail in SEARCH_ARTICLES:
             return _("éligible aux marchés réservés (%(article)s)", article=detail)
         return _("éligible : %(article)s", article=detail)
     return detail
