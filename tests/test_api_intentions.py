@@ -135,8 +135,9 @@ def test_detail_and_matches(client, session):
     assert {m["siret"] for m in group["members"]} == {cleaner.siret, gardener.siret}
     assert sorted(m["role"] for m in group["members"]) == ["cotraitant", "mandataire"]
     assert set(group["covers"]) == {CLEANING, GREEN} and group["explanation"]
-    # Stored for next time.
-    assert session.scalar(select(MatchRun).where(MatchRun.intention_id == row.id))
+    # A read stores nothing (GET never writes): the same answer is computed again.
+    assert session.scalar(select(MatchRun).where(MatchRun.intention_id == row.id)) is None
+    assert client.get(f"{API}/{row.id}/matches").get_json() == data
 
 
 def test_create_with_a_write_token(client, session, make_user):
@@ -235,7 +236,7 @@ def test_openapi_documents_the_intentions(client):
     assert paths["/intentions"]["post"]["security"] == [{"bearerAuth": ["write:intentions"]}]
     assert "/intentions/{intention_id}" in paths and "/intentions/{intention_id}/matches" in paths
     names = {p["name"] for p in paths["/intentions"]["get"]["parameters"]}
-    from webapp.intentions.service import API_PARAMETERS
+    from webapp.intentions.queries import API_PARAMETERS
 
     assert names == set(API_PARAMETERS)
     assert {"Intention", "IntentionInput", "Matches"} <= set(document["components"]["schemas"])

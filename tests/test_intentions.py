@@ -370,6 +370,8 @@ def complementary(session, make_user):
     cleaner = supplier(session, SIRETS[0], CLEANING, name="Net'Nord Insertion")
     gardener = supplier(session, SIRETS[1], GREEN, name="Jardins du Nord")
     row = intention(session, organisation_of(buyer), sectors=[CLEANING, GREEN])
+    session.flush()
+    matching.run(session, row)  # as the intention service does on every write
     session.commit()
     return buyer, row, cleaner, gardener
 

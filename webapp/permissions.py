@@ -60,7 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "decide_claim": frozenset({ENTERPRISE, FACILITATOR, ADMIN}),
     # Purchase intentions (issue 5, helper D): create, edit, publish, close one's
     # organisation's intentions and read their sourcing report (own organisation only:
-    # ``webapp.intentions.service.can_manage_intention``).
+    # ``webapp.intentions.services.can_manage_intention``).
     "manage_intentions": frozenset({BUYER, ADMIN}),
 }
 

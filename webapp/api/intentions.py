@@ -3,7 +3,6 @@ buyer's token with the ``write:intentions`` scope."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import g, jsonify, request, url_for
@@ -13,11 +12,10 @@ from sqlalchemy.orm import selectinload
 from webapp.api.auth import token_required
 from webapp.api.views import ApiError, blueprint
 from webapp.extensions import db
-from webapp.intentions import service
+from webapp.intentions import queries, services
 from webapp.models import PurchaseIntention, Sector
-from webapp.models.intentions import SOCIAL_CONSIDERATIONS
+from webapp.models.intentions import CPV_CODES_MAX, SOCIAL_CONSIDERATIONS
 from webapp.permissions import requires
-from webapp.services import matching
 
 MAX_LOTS = 50
 BODY_FIELDS = {
@@ -40,7 +38,7 @@ BODY_FIELDS = {
 
 def _public(intention_id: int) -> PurchaseIntention:
     intention = db.session.get(PurchaseIntention, intention_id)
-    if intention is None or intention.status not in service.PUBLIC_STATUSES:
+    if intention is None or intention.status not in services.PUBLIC_STATUSES:
         raise ApiError(404, "no published intention with this id")
     return intention
 
@@ -48,15 +46,15 @@ def _public(intention_id: int) -> PurchaseIntention:
 @blueprint.get("/intentions")
 @requires("view_public")
 def list_intentions():
-    filters, errors = service.parse_filters(db.session, request.args, service.API_PARAMETERS)
+    filters, errors = queries.parse_filters(db.session, request.args, queries.API_PARAMETERS)
     if errors:
         raise ApiError(
             400,
             "invalid parameters",
-            {name: service.PROBLEMS[code] for name, code in errors.items()},
+            {name: queries.PROBLEMS[code] for name, code in errors.items()},
         )
     page = db.paginate(
-        service.filtered_query(db.session, filters),
+        queries.filtered_query(db.session, filters),
         page=filters.page,
         per_page=filters.per_page,
         error_out=False,
@@ -67,7 +65,7 @@ def list_intentions():
             "total": page.total,
             "page": filters.page,
             "per_page": filters.per_page,
-            "results": [service.intention_json(i) for i in page.items],
+            "results": [queries.intention_json(i) for i in page.items],
         }
     )
 
@@ -75,13 +73,13 @@ def list_intentions():
 @blueprint.get("/intentions/<int:intention_id>")
 @requires("view_public")
 def get_intention(intention_id: int):
-    return jsonify(service.intention_json(_public(intention_id)))
+    return jsonify(queries.intention_json(_public(intention_id)))
 
 
 @blueprint.get("/intentions/<int:intention_id>/matches")
 @requires("view_public")
 def intention_matches(intention_id: int):
-    result = matching.current_result(db.session, _public(intention_id))
+    result = queries.current_matches(db.session, _public(intention_id))
     return jsonify(result)
 
 
@@ -127,7 +125,7 @@ def _sectors(value: Any, name: str, errors: dict, known: dict[str, Sector]) -> l
     return [known[v] for v in dict.fromkeys(value)]
 
 
-def parse_body(body: dict) -> tuple[service.IntentionData | None, dict[str, str]]:
+def parse_body(body: dict) -> tuple[services.IntentionData | None, dict[str, str]]:
     """The intention described by a JSON body, and a message per bad field."""
     errors: dict[str, str] = {}
     for name in sorted(set(body) - BODY_FIELDS)[:10]:
@@ -143,15 +141,15 @@ def parse_body(body: dict) -> tuple[service.IntentionData | None, dict[str, str]
         if not isinstance(cpv_value, str | list):
             errors["cpv_codes"] = "expected a list of CPV codes or a string"
         else:
-            cpv, bad = service.parse_cpv(cpv_value)
+            cpv, bad = services.parse_cpv(cpv_value)
             if bad:
                 errors["cpv_codes"] = "not CPV codes (8 digits, optional -check digit): " + (
                     ", ".join(bad[:5])
                 )
-            elif len(" ".join(cpv)) > service.CPV_FIELD_MAX:
+            elif len(" ".join(cpv)) > CPV_CODES_MAX:
                 errors["cpv_codes"] = "too many CPV codes"
     sectors = _sectors(body.get("sectors"), "sectors", errors, known)
-    lots: list[service.LotData] = []
+    lots: list[services.LotData] = []
     raw_lots = body.get("lots")
     if raw_lots is not None:
         if not isinstance(raw_lots, list) or len(raw_lots) > MAX_LOTS:
@@ -171,15 +169,15 @@ def parse_body(body: dict) -> tuple[service.IntentionData | None, dict[str, str]
                 for name, message in lot_errors.items():
                     errors[f"{key}.{name}"] = message
                 if not lot_errors:
-                    lots.append(service.LotData(lot_title, amount, lot_sectors))
+                    lots.append(services.LotData(lot_title, amount, lot_sectors))
     place = body.get("place")
     place_kind, place_code = "national", None
     if place is not None:
         kind = place.get("kind") if isinstance(place, dict) else None
         code = place.get("code") if isinstance(place, dict) else None
-        if kind not in service.PLACE_KINDS or not (code is None or isinstance(code, str)):
+        if kind not in services.PLACE_KINDS or not (code is None or isinstance(code, str)):
             errors["place"] = "expected {kind: commune|epci|departement|region|national, code}"
-        elif kind != "national" and service.place_label(db.session, kind, code) is None:
+        elif kind != "national" and services.place_label(db.session, kind, code) is None:
             errors["place"] = f"no {kind} with this code in the reference data"
         else:
             place_kind, place_code = kind, (None if kind == "national" else code)
@@ -191,7 +189,7 @@ def parse_body(body: dict) -> tuple[service.IntentionData | None, dict[str, str]
     launch = None
     if body.get("launch_date") is not None:
         launch = (
-            service.parse_date(body["launch_date"][:20])
+            queries.parse_date(body["launch_date"][:20])
             if isinstance(body["launch_date"], str)
             else None
         )
@@ -205,7 +203,7 @@ def parse_body(body: dict) -> tuple[service.IntentionData | None, dict[str, str]
     _text(body, "external_id", errors, 120)
     if errors:
         return None, errors
-    return service.IntentionData(
+    return services.IntentionData(
         title=title,
         description=description,
         cpv_codes=cpv,
@@ -248,24 +246,17 @@ def create_intention():
     if errors:
         raise ApiError(400, "invalid intention", errors)
     organisation = organisations[organisation_id or next(iter(organisations))]
-    external_id = (body.get("external_id") or "").strip() or None
-    if external_id and db.session.scalar(
-        select(PurchaseIntention.id).where(
-            PurchaseIntention.source == "api", PurchaseIntention.external_id == external_id
+    data.status = "published" if body.get("status") == "published" else "draft"
+    data.external_id = (body.get("external_id") or "").strip() or None
+    try:
+        intention = services.create_intention(
+            db.session, data, services.Buyer.of(organisation), source="api", author=user
         )
-    ):
-        raise ApiError(
-            409, "an intention with this external_id exists", {"external_id": "already used"}
-        )
-    intention = PurchaseIntention(
-        status="draft", source="api", external_id=external_id, created_by_id=user.id
-    )
-    service.apply(db.session, intention, data, organisation)
-    if body.get("status") == "published":
-        service.set_status(intention, "published")
-    intention.updated_at = datetime.now(UTC)
-    service.rematch(db.session, intention)
-    response = jsonify(service.intention_json(intention))
+    except services.ExternalIdTaken as exc:
+        raise ApiError(409, "an intention with this external_id exists", exc.errors) from None
+    except services.IntentionInvalid as exc:
+        raise ApiError(400, "invalid intention", exc.errors) from None
+    response = jsonify(queries.intention_json(intention))
     response.status_code = 201
     response.headers["Location"] = url_for(
         "api.get_intention", intention_id=intention.id, _external=True

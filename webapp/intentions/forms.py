@@ -20,10 +20,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from domain.matching.eligibility import ARTICLES
-from webapp.intentions.service import CPV_FIELD_MAX, parse_cpv
+from webapp.intentions.services import (
+    DESCRIPTION_MAX,
+    MAX_AMOUNT,
+    MAX_DURATION_MONTHS,
+    parse_cpv,
+)
+from webapp.models.intentions import CPV_CODES_MAX, TITLE_MAX
 
 LOT_ROWS = 5
-MAX_AMOUNT = 10**12
 PLACE_KIND_LABELS = {
     "commune": _l("Commune (code INSEE)"),
     "epci": _l("Intercommunalité (SIREN de l'EPCI)"),
@@ -45,7 +50,7 @@ def _stripped(value):
 
 
 class IntentionFilterForm(FlaskForm):
-    """Rendered by the list; ``service.parse_filters`` checks the values."""
+    """Rendered by the list; ``queries.parse_filters`` checks the values."""
 
     class Meta:
         csrf = False
@@ -67,7 +72,9 @@ class IntentionFilterForm(FlaskForm):
 
 
 class LotForm(Form):
-    title = StringField(_l("Intitulé du lot"), validators=[Length(max=300)], filters=[_stripped])
+    title = StringField(
+        _l("Intitulé du lot"), validators=[Length(max=TITLE_MAX)], filters=[_stripped]
+    )
     amount = IntegerField(
         _l("Montant du lot (€ HT)"), validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)]
     )
@@ -83,10 +90,10 @@ class LotForm(Form):
 class IntentionForm(FlaskForm):
     organisation = SelectField(_l("Organisation acheteuse"), coerce=int, choices=[])
     title = StringField(
-        _l("Intitulé"), validators=[DataRequired(), Length(max=300)], filters=[_stripped]
+        _l("Intitulé"), validators=[DataRequired(), Length(max=TITLE_MAX)], filters=[_stripped]
     )
     description = TextAreaField(
-        _l("Description"), validators=[Optional(), Length(max=10000)], filters=[_stripped]
+        _l("Description"), validators=[Optional(), Length(max=DESCRIPTION_MAX)], filters=[_stripped]
     )
     cpv_codes = StringField(
         _l("Codes CPV"),
@@ -123,7 +130,7 @@ class IntentionForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=MAX_AMOUNT)],
     )
     duration_months = IntegerField(
-        _l("Durée (mois)"), validators=[Optional(), NumberRange(min=1, max=600)]
+        _l("Durée (mois)"), validators=[Optional(), NumberRange(min=1, max=MAX_DURATION_MONTHS)]
     )
     launch_date = DateField(_l("Date de lancement prévue"), validators=[Optional()])
     social_consideration = SelectField(
@@ -144,13 +151,13 @@ class IntentionForm(FlaskForm):
             raise ValidationError(
                 _l("Codes CPV non reconnus : %(codes)s", codes=", ".join(bad[:5]))
             )
-        if len(" ".join(codes)) > CPV_FIELD_MAX:
+        if len(" ".join(codes)) > CPV_CODES_MAX:
             raise ValidationError(_l("Trop de codes CPV."))
         field.codes = codes
 
     def validate_place_code(self, field) -> None:
         from webapp.extensions import db
-        from webapp.intentions.service import place_label
+        from webapp.intentions.services import place_label
 
         kind = self.place_kind.data
         if kind == "national":

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from domain.cpv import default_nomenclature
 from webapp import reading_french
 from webapp.extensions import db
-from webapp.intentions import service
+from webapp.intentions import queries, services
 from webapp.intentions.forms import (
     LOT_ROWS,
     PLACE_KIND_LABELS,
@@ -43,7 +43,7 @@ def cpv_label(code: str) -> str | None:
 PER_PAGE = 20
 TOP_IN_REPORT = 20
 
-# French messages for the filters' problems (``service.PROBLEMS`` has the API's).
+# French messages for the filters' problems (``queries.PROBLEMS`` has the API's).
 FILTER_PROBLEMS = {
     "once": _l("Donnez ce filtre une seule fois."),
     "sector": _l("Secteur inconnu."),
@@ -91,7 +91,7 @@ def _sector_choices() -> list[SelectChoice]:
 def _intention(intention_id: int) -> PurchaseIntention:
     """The intention if the visitor may see it; a draft of others does not exist for them."""
     intention = db.session.get(PurchaseIntention, intention_id)
-    if intention is None or not service.can_view_intention(current_user, intention):
+    if intention is None or not services.can_view_intention(current_user, intention):
         abort(404)
     return intention
 
@@ -99,7 +99,7 @@ def _intention(intention_id: int) -> PurchaseIntention:
 def _own_intention(intention_id: int) -> PurchaseIntention:
     """An intention the user manages: 404 if they cannot see it, 403 if only see it."""
     intention = _intention(intention_id)
-    ensure(service.can_manage_intention(current_user, intention))
+    ensure(services.can_manage_intention(current_user, intention))
     return intention
 
 
@@ -109,7 +109,7 @@ def _own_intention(intention_id: int) -> PurchaseIntention:
 @blueprint.get("/intentions/")
 @requires("view_public")
 def list_intentions():
-    filters, errors = service.parse_filters(db.session, request.args)
+    filters, errors = queries.parse_filters(db.session, request.args)
     form = IntentionFilterForm(request.args)
     form.sector.choices = [SelectChoice("", _("Tous"))] + [
         SelectChoice(s.slug, s.name, optgroup=g.name)
@@ -133,7 +133,7 @@ def list_intentions():
     if not errors:
         filters.per_page = PER_PAGE
         page = db.paginate(
-            service.filtered_query(db.session, filters),
+            queries.filtered_query(db.session, filters),
             page=filters.page,
             per_page=PER_PAGE,
             error_out=False,
@@ -144,7 +144,7 @@ def list_intentions():
 
 
 def _matches(intention: PurchaseIntention) -> dict:
-    result = matching.current_result(db.session, intention)
+    result = queries.current_matches(db.session, intention)
     if not reading_french():  # stored in French
         result = matching.in_language(db.session, intention, result, _)
     sirets = {s["siret"] for s in result.get("suppliers", [])} | {
@@ -165,7 +165,7 @@ def intention(intention_id: int):
     return render_template(
         "intentions/detail.html",
         intention=intention,
-        can_manage=service.can_manage_intention(current_user, intention),
+        can_manage=services.can_manage_intention(current_user, intention),
         **_matches(intention),
     )
 
@@ -194,7 +194,7 @@ def report(intention_id: int):
 @blueprint.get("/espace/acheteur/intentions")
 @requires("manage_intentions")
 def mine():
-    organisations = service.organisations_of(db.session, current_user)
+    organisations = services.organisations_of(db.session, current_user)
     own = [m.organisation_id for m in current_user.buyer_memberships]
     intentions = db.session.scalars(
         select(PurchaseIntention)
@@ -229,7 +229,7 @@ def _form(intention: PurchaseIntention | None = None) -> IntentionForm:
     form.sectors.choices = choices
     for lot in form.lots:
         lot.form.sectors.choices = choices
-    organisations = service.organisations_of(db.session, current_user)
+    organisations = services.organisations_of(db.session, current_user)
     if intention is not None and intention.organisation not in (None, *organisations):
         organisations.append(intention.organisation)
     form.organisation.choices = [SelectChoice(o.id, o.name) for o in organisations]
@@ -238,17 +238,23 @@ def _form(intention: PurchaseIntention | None = None) -> IntentionForm:
     return form
 
 
-def _data(form: IntentionForm) -> service.IntentionData:
+def _data(form: IntentionForm, intention: PurchaseIntention | None) -> services.IntentionData:
+    """The intention the form describes: published with the publish button, else as it
+    was (a new one is a draft); the external id an API client gave it is kept."""
     sectors_by_id = {
         s.id: s for s in db.session.scalars(select(Sector).options(selectinload(Sector.group)))
     }
-    return service.IntentionData(
+    if form.publish.data:
+        status = "published"
+    else:
+        status = intention.status if intention is not None else "draft"
+    return services.IntentionData(
         title=form.title.data,
         description=form.description.data or None,
         cpv_codes=getattr(form.cpv_codes, "codes", []),
         sectors=[sectors_by_id[i] for i in form.sectors.data or [] if i in sectors_by_id],
         lots=[
-            service.LotData(
+            services.LotData(
                 lot.form.title.data,
                 lot.form.amount.data,
                 [sectors_by_id[i] for i in lot.form.sectors.data or [] if i in sectors_by_id],
@@ -263,22 +269,33 @@ def _data(form: IntentionForm) -> service.IntentionData:
         duration_months=form.duration_months.data,
         launch_date=form.launch_date.data,
         social_consideration=form.social_consideration.data,
+        status=status,
+        external_id=intention.external_id if intention is not None else None,
     )
 
 
 def _save(form: IntentionForm, intention: PurchaseIntention | None):
+    """Write the form through the intention service; its refusals become form errors."""
     organisation = next(
         o
-        for o in service.organisations_of(db.session, current_user)
+        for o in services.organisations_of(db.session, current_user)
         + ([intention.organisation] if intention and intention.organisation else [])
         if o.id == form.organisation.data
     )
-    if intention is None:
-        intention = PurchaseIntention(status="draft", source="web", created_by_id=current_user.id)
-    service.apply(db.session, intention, _data(form), organisation)
-    if form.publish.data:
-        service.set_status(intention, "published")
-    service.rematch(db.session, intention)
+    data, buyer = _data(form, intention), services.Buyer.of(organisation)
+    try:
+        if intention is None:
+            intention = services.create_intention(
+                db.session, data, buyer, source="web", author=current_user
+            )
+        else:
+            services.update_intention(db.session, intention, data, buyer)
+    except services.IntentionInvalid as exc:
+        # The form checks the same rules first: this is what only the service knows.
+        for name, message in exc.errors.items():
+            field = getattr(form, name, form.title)
+            field.errors = [*field.errors, message]
+        return None
     flash(
         _("Intention publiée.") if intention.status == "published" else _("Intention enregistrée."),
         "success",
@@ -293,8 +310,8 @@ def create():
     if not form.organisation.choices:
         flash(_("Aucune organisation acheteuse n'est rattachée à votre compte."), "warning")
         return render_template("intentions/form.html", form=None, intention=None)
-    if form.validate_on_submit():
-        return _save(form, None)
+    if form.validate_on_submit() and (saved := _save(form, None)) is not None:
+        return saved
     status = 400 if request.method == "POST" else 200
     return render_template("intentions/form.html", form=form, intention=None), status
 
@@ -304,16 +321,15 @@ def create():
 def edit(intention_id: int):
     intention = _own_intention(intention_id)
     form = _form(intention)
-    if form.validate_on_submit():
-        return _save(form, intention)
+    if form.validate_on_submit() and (saved := _save(form, intention)) is not None:
+        return saved
     status = 400 if request.method == "POST" else 200
     return render_template("intentions/form.html", form=form, intention=intention), status
 
 
 def _status_change(intention_id: int, status: str, message: str):
     intention = _own_intention(intention_id)
-    service.set_status(intention, status)
-    service.rematch(db.session, intention)
+    services.change_status(db.session, intention, status)
     flash(message, "success")
     return redirect(url_for("intentions.intention", intention_id=intention.id))
 

@@ -32,6 +32,11 @@ from webapp.models.sectors import Sector
 INTENTION_STATUSES = ("draft", "published", "closed")
 PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
 SOCIAL_CONSIDERATIONS = ("none", "clause", "criterion", "reservation", "unknown")
+# Lengths of the text columns: the one definition the forms, the API schemas and the
+# importers check against (``TITLE_MAX`` is also a lot's title).
+TITLE_MAX = 300
+CPV_CODES_MAX = 400
+EXTERNAL_ID_MAX = 120
 
 intention_sector = Table(
     "intention_sector",
@@ -66,10 +71,10 @@ class PurchaseIntention(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     # CPV codes, 8 digits without check digit, space-separated.
-    cpv_codes: Mapped[str] = mapped_column(String(400), default="")
+    cpv_codes: Mapped[str] = mapped_column(String(CPV_CODES_MAX), default="")
     place_kind: Mapped[str] = mapped_column(String(12))
     place_code: Mapped[str | None] = mapped_column(String(12))  # None when national
     place_label: Mapped[str | None] = mapped_column(String(200))
@@ -87,7 +92,7 @@ class PurchaseIntention(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     forecast: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     source: Mapped[str] = mapped_column(String(40), default="web")
-    external_id: Mapped[str | None] = mapped_column(String(120))
+    external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
@@ -118,7 +123,7 @@ class IntentionLot(db.Model):
         ForeignKey("purchase_intention.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
     amount: Mapped[int | None] = mapped_column(BigInteger)  # € HT, whole duration
 
     intention: Mapped[PurchaseIntention] = relationship(back_populates="lots")

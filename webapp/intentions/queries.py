@@ -1,113 +1,42 @@
-"""Purchase intentions, shared by the pages and the API: who may manage one, reading and
-checking CPV codes and places, the list's filters, saving (then matching) and the JSON."""
+"""Reading purchase intentions, for the pages and the API: the list's filters from query
+parameters, the query they make, the matcher's verdicts as they stand (read without
+writing) and the JSON of one intention."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from domain.cpv import CpvError, default_nomenclature, normalise_cpv
+from domain.cpv import default_nomenclature
 from domain.matching.eligibility import ARTICLES
+from domain.matching.match import match
 from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
+from webapp.intentions.services import PUBLIC_STATUSES, place_label
 from webapp.models import (
-    BuyerOrganisation,
     Commune,
     Departement,
-    Epci,
     IntentionLot,
     MatchRun,
     PurchaseIntention,
-    Region,
     Sector,
 )
 from webapp.models.intentions import intention_sector, lot_sector
-from webapp.permissions import ADMIN, BUYER, roles_of
 from webapp.services import matching
 
-PUBLIC_STATUSES = ("published", "closed")
-PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_SECTORS_FILTER = 20
-CPV_FIELD_MAX = 400  # PurchaseIntention.cpv_codes
 _PLACE = re.compile(r"(commune|epci|departement|region|national)(?::([0-9A-Za-z]{1,12}))?")
 _TRUE, _FALSE = {"1", "true", "on", "yes", "oui"}, {"0", "false", "off", "no", "non", ""}
 
 
-# --- Who may manage an intention -----------------------------------------------------------
-
-
-def organisations_of(session: Session, user) -> list[BuyerOrganisation]:
-    """The organisations ``user`` may write intentions for (every one for administrators)."""
-    roles = roles_of(user)
-    if ADMIN in roles:
-        return list(session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.name)))
-    if BUYER not in roles:
-        return []
-    return sorted((m.organisation for m in user.buyer_memberships), key=lambda o: o.name)
-
-
-def can_manage_intention(user, intention: PurchaseIntention) -> bool:
-    roles = roles_of(user)
-    if ADMIN in roles:
-        return True
-    return BUYER in roles and any(
-        m.organisation_id == intention.buyer_organisation_id for m in user.buyer_memberships
-    )
-
-
-def can_view_intention(user, intention: PurchaseIntention) -> bool:
-    return intention.status in PUBLIC_STATUSES or can_manage_intention(user, intention)
-
-
-# --- Checking values -------------------------------------------------------------------------
-
-
-def parse_cpv(value: str | list | None) -> tuple[list[str], list[str]]:
-    """CPV codes (with or without their check digit, separated by spaces, commas or
-    semicolons, or given as a list) as 8 digits, and the values that are not CPV codes."""
-    if value is None:
-        return [], []
-    items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
-    codes: list[str] = []
-    bad: list[str] = []
-    for item in items:
-        text = str(item).strip() if isinstance(item, str | int) else repr(item)
-        if not text:
-            continue
-        try:
-            code = normalise_cpv(text)  # the one rule: a code of the CPV 2008 nomenclature
-        except CpvError:
-            bad.append(text[:20])
-            continue
-        if code not in codes:
-            codes.append(code)
-    return codes, bad
-
-
-def place_label(session: Session, kind: str, code: str | None) -> str | None:
-    """The name of the place ``kind``/``code`` in the reference tables, None if unknown."""
-    if kind == "national":
-        return "France"
-    if not code:
-        return None
-    model = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}.get(
-        kind
-    )
-    row = session.get(model, code) if model is not None else None
-    if row is None:
-        return None
-    if kind == "commune":
-        return f"{row.name} ({row.departement_code})"
-    if kind == "departement":
-        return f"{row.name} ({row.code})"
-    return row.name
+# --- Reading parameters ----------------------------------------------------------------------
 
 
 def parse_place(session: Session, value: str) -> tuple[str, str | None] | None:
@@ -355,86 +284,23 @@ def filtered_query(session: Session, filters: Filters) -> Select:
     )
 
 
-# --- Saving ----------------------------------------------------------------------------------
+# --- The matcher's verdicts -------------------------------------------------------------------
 
 
-@dataclass
-class LotData:
-    title: str
-    amount: int | None
-    sectors: list[Sector]
-
-
-@dataclass
-class IntentionData:
-    """What a buyer gives for an intention, checked (by the form or the API)."""
-
-    title: str
-    description: str | None
-    cpv_codes: list[str]
-    sectors: list[Sector]
-    lots: list[LotData]
-    place_kind: str
-    place_code: str | None
-    amount_total: int | None
-    amount_per_year: int | None
-    duration_months: int | None
-    launch_date: date | None
-    social_consideration: str
-
-
-def apply(
-    session: Session,
-    intention: PurchaseIntention,
-    data: IntentionData,
-    organisation: BuyerOrganisation,
-) -> None:
-    """Write ``data`` onto ``intention`` (the buyer's details come from ``organisation``)
-    and add it to ``session``."""
-    with session.no_autoflush:
-        label = place_label(session, data.place_kind, data.place_code)
-        intention.title = data.title
-        intention.description = data.description
-        intention.cpv_codes = " ".join(data.cpv_codes)
-        intention.sectors = list(data.sectors)
-        intention.place_kind = data.place_kind
-        intention.place_code = None if data.place_kind == "national" else data.place_code
-        intention.place_label = label
-        intention.amount_total = data.amount_total
-        intention.amount_per_year = data.amount_per_year
-        intention.duration_months = data.duration_months
-        intention.launch_date = data.launch_date
-        intention.social_consideration = data.social_consideration
-        intention.buyer_organisation_id = organisation.id
-        intention.organisation = organisation
-        intention.buyer_name = organisation.name
-        intention.buyer_siret = organisation.siret
-        intention.buyer_type = organisation.buyer_type
-        intention.updated_at = datetime.now(UTC)
-    session.add(intention)
-    if intention.lots:
-        intention.lots.clear()
-        session.flush()  # the old lots out before their numbers are reused
-    for number, lot in enumerate(data.lots, start=1):
-        intention.lots.append(
-            IntentionLot(
-                number=number, title=lot.title, amount=lot.amount, sectors=list(lot.sectors)
-            )
-        )
-
-
-def set_status(intention: PurchaseIntention, status: str) -> None:
-    intention.status = status
-    if status == "published" and intention.published_at is None:
-        intention.published_at = datetime.now(UTC)
-    intention.updated_at = datetime.now(UTC)
-
-
-def rematch(session: Session, intention: PurchaseIntention) -> None:
-    """Store a current matcher result for ``intention``, then commit."""
-    session.flush()
-    matching.run(session, intention)
-    session.commit()
+def current_matches(session: Session, intention: PurchaseIntention) -> dict[str, Any]:
+    """What the matcher says of ``intention`` now, read without writing: the stored result
+    while it is current, else computed afresh and served, not stored. A page or an API read
+    is never a write (two readers racing to store one result collided; a GET committed);
+    results are stored by the writes (an intention saved, an import, ``flask match run``,
+    the digest's refresh of stale ones)."""
+    stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
+    version = matching.directory_version(session)  # read once: it scans the whole directory
+    if matching.is_current(session, intention, stored, version):
+        return stored.result
+    result = match(
+        matching.purchase_of(session, intention), matching.current_pool(session, version)
+    )
+    return matching.result_json(result, names=matching.sector_names(session))
 
 
 # --- JSON -------------------------------------------------------------------------------------

@@ -1,0 +1,451 @@
+"""Writing purchase intentions: the one path every writer takes (the buyers' pages, the
+API, the template import, the DECP import). It checks an intention's rules, writes it with
+its lots, sectors and buyer, keeps external ids unique and matches it; who may manage
+an intention and the checks of CPV codes and places live here too.
+
+Single writes (``create_intention``, ``update_intention``, ``change_status``) are one
+transaction each: the intention and its matcher result are committed together. Imports
+write many in the caller's transaction through an ``IntentionBatch`` and commit once.
+Intentions feed no search document: there is no outbox row to record."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from domain.cpv import CpvError, normalise_cpv
+from webapp.models import (
+    BuyerOrganisation,
+    Commune,
+    Departement,
+    Epci,
+    IntentionLot,
+    PurchaseIntention,
+    Region,
+    Sector,
+    User,
+)
+from webapp.models.accounts import BUYER_TYPES
+from webapp.models.intentions import (
+    CPV_CODES_MAX,
+    EXTERNAL_ID_MAX,
+    INTENTION_STATUSES,
+    SOCIAL_CONSIDERATIONS,
+    TITLE_MAX,
+)
+from webapp.permissions import ADMIN, BUYER, roles_of
+from webapp.services import matching
+
+PUBLIC_STATUSES = ("published", "closed")
+PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
+DESCRIPTION_MAX = 10_000
+BUYER_NAME_MAX = 255
+MAX_AMOUNT = 10**12  # € HT: far above any public contract, below BigInteger's range
+MAX_DURATION_MONTHS = 600
+MAX_LOTS = 50
+MAX_LOT_NUMBER = 999
+# Sources written by a buyer's own people (the pages, the API), not by an import.
+BUYER_SOURCES = ("web", "api")
+
+
+# --- Who may manage an intention -----------------------------------------------------------
+
+
+def organisations_of(session: Session, user) -> list[BuyerOrganisation]:
+    """The organisations ``user`` may write intentions for (every one for administrators)."""
+    roles = roles_of(user)
+    if ADMIN in roles:
+        return list(session.scalars(select(BuyerOrganisation).order_by(BuyerOrganisation.name)))
+    if BUYER not in roles:
+        return []
+    return sorted((m.organisation for m in user.buyer_memberships), key=lambda o: o.name)
+
+
+def can_manage_intention(user, intention: PurchaseIntention) -> bool:
+    roles = roles_of(user)
+    if ADMIN in roles:
+        return True
+    return BUYER in roles and any(
+        m.organisation_id == intention.buyer_organisation_id for m in user.buyer_memberships
+    )
+
+
+def can_view_intention(user, intention: PurchaseIntention) -> bool:
+    return intention.status in PUBLIC_STATUSES or can_manage_intention(user, intention)
+
+
+# --- Checking values -------------------------------------------------------------------------
+
+
+def parse_cpv(value: str | list | None) -> tuple[list[str], list[str]]:
+    """CPV codes (with or without their check digit, separated by spaces, commas or
+    semicolons, or given as a list) as 8 digits, and the values that are not CPV codes."""
+    if value is None:
+        return [], []
+    items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
+    codes: list[str] = []
+    bad: list[str] = []
+    for item in items:
+        text = str(item).strip() if isinstance(item, str | int) else repr(item)
+        if not text:
+            continue
+        try:
+            code = normalise_cpv(text)  # the one rule: a code of the CPV 2008 nomenclature
+        except CpvError:
+            bad.append(text[:20])
+            continue
+        if code not in codes:
+            codes.append(code)
+    return codes, bad
+
+
+def place_label(session: Session, kind: str, code: str | None) -> str | None:
+    """The name of the place ``kind``/``code`` in the reference tables, None if unknown."""
+    if kind == "national":
+        return "France"
+    if not code:
+        return None
+    model = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}.get(
+        kind
+    )
+    row = session.get(model, code) if model is not None else None
+    if row is None:
+        return None
+    if kind == "commune":
+        return f"{row.name} ({row.departement_code})"
+    if kind == "departement":
+        return f"{row.name} ({row.code})"
+    return row.name
+
+
+# --- What is written -------------------------------------------------------------------------
+
+
+@dataclass
+class LotData:
+    title: str
+    amount: int | None
+    sectors: list[Sector]
+    number: int | None = None  # None: numbered in the order given
+
+
+@dataclass
+class IntentionData:
+    """An intention as a writer gives it, its values read (by a form, the API's parser
+    or an importer's); ``problems`` checks the rules."""
+
+    title: str
+    place_kind: str
+    place_code: str | None
+    description: str | None = None
+    cpv_codes: list[str] = field(default_factory=list)
+    sectors: list[Sector] = field(default_factory=list)
+    lots: list[LotData] = field(default_factory=list)
+    amount_total: int | None = None
+    amount_per_year: int | None = None
+    duration_months: int | None = None
+    launch_date: date | None = None
+    social_consideration: str = "unknown"
+    status: str = "draft"
+    forecast: bool = False
+    external_id: str | None = None
+    # The place's name when the writer read the place against the reference data itself
+    # (the importers' PlaceReader); else it is looked up, which checks the place exists.
+    place_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who buys: an organisation of ours (the pages, the API, a template row whose SIRET
+    is known), or only the name and SIRET a file gives."""
+
+    name: str
+    siret: str | None
+    type: str = "pouvoir_adjudicateur"
+    organisation: BuyerOrganisation | None = None
+
+    @classmethod
+    def of(cls, organisation: BuyerOrganisation) -> Buyer:
+        return cls(organisation.name, organisation.siret, organisation.buyer_type, organisation)
+
+
+class IntentionInvalid(ValueError):
+    """The intention breaks a rule: a message per field (``title``, ``lots[0].title``…)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
+class ExternalIdTaken(IntentionInvalid):
+    """Another intention of the same source (and organisation, for the buyers' own
+    sources) already has this external id."""
+
+    def __init__(self):
+        super().__init__({"external_id": "already used"})
+
+
+def _whole(value: int | None, low: int, high: int) -> str | None:
+    if value is None or (
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    ):
+        return None
+    return f"expected a whole number from {low} to {high}"
+
+
+def problems(data: IntentionData, buyer: Buyer) -> dict[str, str]:
+    """The rules an intention must keep, whoever writes it: a message per field broken.
+    Reads nothing (the place is checked on writing, when its name is looked up)."""
+    found: dict[str, str] = {}
+
+    def text(name: str, value: str | None, limit: int, required: bool = False) -> None:
+        if not value:
+            if required:
+                found[name] = "required"
+        elif len(value) > limit:
+            found[name] = f"at most {limit} characters"
+
+    text("title", data.title, TITLE_MAX, required=True)
+    text("description", data.description, DESCRIPTION_MAX)
+    text("external_id", data.external_id, EXTERNAL_ID_MAX)
+    text("buyer.name", buyer.name, BUYER_NAME_MAX, required=True)
+    if any(not re.fullmatch(r"[0-9]{8}", code) for code in data.cpv_codes):
+        found["cpv_codes"] = "not CPV codes (8 digits)"
+    elif len(" ".join(data.cpv_codes)) > CPV_CODES_MAX:
+        found["cpv_codes"] = "too many CPV codes"
+    if data.place_kind not in PLACE_KINDS:
+        found["place"] = "expected one of " + ", ".join(PLACE_KINDS)
+    elif data.place_kind != "national" and not data.place_code:
+        found["place"] = f"a {data.place_kind} needs its code"
+    for name in ("amount_total", "amount_per_year"):
+        if message := _whole(getattr(data, name), 0, MAX_AMOUNT):
+            found[name] = message
+    if message := _whole(data.duration_months, 1, MAX_DURATION_MONTHS):
+        found["duration_months"] = message
+    for name, value, allowed in (
+        ("social_consideration", data.social_consideration, SOCIAL_CONSIDERATIONS),
+        ("status", data.status, INTENTION_STATUSES),
+        ("buyer.type", buyer.type, BUYER_TYPES),
+    ):
+        if value not in allowed:
+            found[name] = "expected one of " + ", ".join(allowed)
+    if len(data.lots) > MAX_LOTS:
+        found["lots"] = f"at most {MAX_LOTS} lots"
+    numbers: set[int] = set()
+    for index, (number, lot) in enumerate(_numbered(data.lots)):
+        key = f"lots[{index}]"
+        if not lot.title:
+            found[f"{key}.title"] = "required"
+        elif len(lot.title) > TITLE_MAX:
+            found[f"{key}.title"] = f"at most {TITLE_MAX} characters"
+        if message := _whole(lot.amount, 0, MAX_AMOUNT):
+            found[f"{key}.amount"] = message
+        if message := _whole(number, 1, MAX_LOT_NUMBER):
+            found[f"{key}.number"] = message
+        elif number in numbers:
+            found[f"{key}.number"] = f"lot {number} is given twice"
+        numbers.add(number)
+    return found
+
+
+def _numbered(lots: list[LotData]) -> list[tuple[int, LotData]]:
+    return [(lot.number or index, lot) for index, lot in enumerate(lots, start=1)]
+
+
+# --- The rule of external ids ------------------------------------------------------------------
+
+
+def _external_id_taken(session: Session, intention: PurchaseIntention, external_id: str) -> bool:
+    """Whether another intention of its source holds ``external_id``."""
+    query = select(PurchaseIntention.id).where(
+        PurchaseIntention.source == intention.source,
+        PurchaseIntention.external_id == external_id,
+    )
+    if intention.id is not None:
+        query = query.where(PurchaseIntention.id != intention.id)
+    return session.scalar(query.limit(1)) is not None
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _checked(session: Session, data: IntentionData, buyer: Buyer) -> str:
+    """The place's name once every rule holds; else ``IntentionInvalid``."""
+    found = problems(data, buyer)
+    label = data.place_label
+    if "place" not in found and label is None:
+        label = place_label(session, data.place_kind, data.place_code)
+        if label is None:
+            found["place"] = f"no {data.place_kind} with this code in the reference data"
+    if found:
+        raise IntentionInvalid(found)
+    return label
+
+
+def _write(
+    session: Session, intention: PurchaseIntention, data: IntentionData, buyer: Buyer, label: str
+) -> bool:
+    """Set ``intention`` to ``data``; whether anything changed. Lots are kept by number
+    (a re-import that changes a lot's amount updates that lot)."""
+    values = {
+        "title": data.title,
+        "description": data.description,
+        "cpv_codes": " ".join(data.cpv_codes),
+        "place_kind": data.place_kind,
+        "place_code": None if data.place_kind == "national" else data.place_code,
+        "place_label": label,
+        "amount_total": data.amount_total,
+        "amount_per_year": data.amount_per_year,
+        "duration_months": data.duration_months,
+        "launch_date": data.launch_date,
+        "social_consideration": data.social_consideration,
+        "status": data.status,
+        "forecast": data.forecast,
+        "external_id": data.external_id,
+        "buyer_name": buyer.name,
+        "buyer_siret": buyer.siret,
+        "buyer_type": buyer.type,
+    }
+    changed = False
+    with session.no_autoflush:
+        for name, value in values.items():
+            if getattr(intention, name) != value:
+                setattr(intention, name, value)
+                changed = True
+        organisation = buyer.organisation
+        if organisation is None and intention.buyer_organisation_id is not None:
+            intention.organisation, intention.buyer_organisation_id = None, None
+            changed = True
+        elif organisation is not None and (
+            organisation.id is None or intention.buyer_organisation_id != organisation.id
+        ):
+            intention.organisation, intention.buyer_organisation_id = organisation, organisation.id
+            changed = True
+        if _ids(intention.sectors) != _ids(data.sectors):
+            intention.sectors = list(data.sectors)
+            changed = True
+        kept = {lot.number: lot for lot in intention.lots}
+        for number, given in _numbered(data.lots):
+            lot = kept.pop(number, None)
+            if lot is None:
+                lot = IntentionLot(number=number)
+                intention.lots.append(lot)
+                changed = True
+            for name, value in (("title", given.title), ("amount", given.amount)):
+                if getattr(lot, name) != value:
+                    setattr(lot, name, value)
+                    changed = True
+            if _ids(lot.sectors) != _ids(given.sectors):
+                lot.sectors = list(given.sectors)
+                changed = True
+        for gone in kept.values():
+            intention.lots.remove(gone)
+            changed = True
+    if intention.status == "published" and intention.published_at is None:
+        intention.published_at = datetime.now(UTC)
+    if changed:
+        # Stated, not left to the column's onupdate: a change of sectors or lots alone
+        # writes no intention row, and the matcher's result must know it is older.
+        intention.updated_at = datetime.now(UTC)
+    session.add(intention)
+    return changed
+
+
+def _ids(sectors: Iterable[Sector]) -> list[int]:
+    return sorted(s.id for s in sectors)
+
+
+def _save(
+    session: Session, intention: PurchaseIntention, data: IntentionData, buyer: Buyer
+) -> PurchaseIntention:
+    label = _checked(session, data, buyer)
+    if data.external_id and _external_id_taken(session, intention, data.external_id):
+        raise ExternalIdTaken()
+    _write(session, intention, data, buyer, label)
+    _match_and_commit(session, intention)
+    return intention
+
+
+def _match_and_commit(session: Session, intention: PurchaseIntention) -> None:
+    """Store a current matcher result with the change, in its transaction."""
+    session.flush()
+    matching.run(session, intention)
+    session.commit()
+
+
+def create_intention(
+    session: Session,
+    data: IntentionData,
+    buyer: Buyer,
+    *,
+    source: str,
+    author: User | None = None,
+) -> PurchaseIntention:
+    """Check and write a new intention, match it, commit. Raises ``IntentionInvalid``
+    (``ExternalIdTaken`` for a used external id) and writes nothing then."""
+    intention = PurchaseIntention(source=source, created_by_id=author.id if author else None)
+    return _save(session, intention, data, buyer)
+
+
+def update_intention(
+    session: Session, intention: PurchaseIntention, data: IntentionData, buyer: Buyer
+) -> PurchaseIntention:
+    """Check and write ``data`` over ``intention``, match it, commit. Raises
+    ``IntentionInvalid`` (nothing written then)."""
+    return _save(session, intention, data, buyer)
+
+
+def change_status(session: Session, intention: PurchaseIntention, status: str) -> None:
+    """Publish or close ``intention`` (or put it back to draft), match it, commit."""
+    if status not in INTENTION_STATUSES:
+        raise IntentionInvalid({"status": "expected one of " + ", ".join(INTENTION_STATUSES)})
+    if intention.status != status:
+        intention.status = status
+        intention.updated_at = datetime.now(UTC)
+    if status == "published" and intention.published_at is None:
+        intention.published_at = datetime.now(UTC)
+    _match_and_commit(session, intention)
+
+
+class IntentionBatch:
+    """The intentions of one file source, written in the caller's transaction (an import:
+    all or nothing, committed once by the caller, then matched). The source's intentions
+    are read once, by external id — the rule's key for a file source — so a row is an
+    upsert without a query of its own."""
+
+    def __init__(self, session: Session, source: str):
+        if source in BUYER_SOURCES:
+            raise ValueError(f"{source!r} is the source of the buyers' own intentions")
+        self.session = session
+        self.source = source
+        self.existing = {
+            intention.external_id: intention
+            for intention in session.scalars(
+                select(PurchaseIntention)
+                .where(PurchaseIntention.source == source)
+                .options(
+                    selectinload(PurchaseIntention.sectors),
+                    selectinload(PurchaseIntention.lots).selectinload(IntentionLot.sectors),
+                )
+            )
+        }
+
+    def upsert(self, data: IntentionData, buyer: Buyer) -> tuple[PurchaseIntention, str]:
+        """Write the intention of ``data.external_id`` (required): ``created``,
+        ``updated`` or ``unchanged``. Raises ``IntentionInvalid`` (nothing written)."""
+        if not data.external_id:
+            raise IntentionInvalid({"external_id": "required"})
+        label = _checked(self.session, data, buyer)
+        intention = self.existing.get(data.external_id)
+        if intention is None:
+            intention = PurchaseIntention(source=self.source)
+            self.existing[data.external_id] = intention
+            _write(self.session, intention, data, buyer, label)
+            return intention, "created"
+        changed = _write(self.session, intention, data, buyer, label)
+        return intention, "updated" if changed else "unchanged"
