@@ -215,8 +215,8 @@ def time_intentions(session, table, ids: list[int]) -> dict:
     from domain.matching.match import find_all_groups, match
     from domain.matching.rules import load_rules
     from domain.matching.table import assess
+    from webapp.matching.facts import intentions_query, purchase_of
     from webapp.models import PurchaseIntention
-    from webapp.services.matching import intentions_query, purchase_of
 
     rules = load_rules()
     pool = table.pool
@@ -277,10 +277,10 @@ def time_intentions(session, table, ids: list[int]) -> dict:
 def group_case(session, table) -> dict | None:
     """A département and two sectors each held there by several enterprises but never
     by the same one, then the match of a purchase of both there."""
-    from domain.matching.facts import NATIONAL
     from domain.matching.match import match
+    from domain.places import NATIONAL
+    from webapp.matching.facts import purchase_of
     from webapp.models import PurchaseIntention, Sector
-    from webapp.services.matching import purchase_of
 
     holders: dict[tuple[str, str], set[str]] = {}
     for supplier in table.pool:
@@ -344,8 +344,10 @@ def decp_section(session, path: Path, today: date, snapshot: set[str]) -> dict:
     from domain.matching.rules import load_rules
     from importers.decp import RENEWAL_GRACE, load_decp, parse_decp
     from importers.places import PlaceReader
+    from webapp.matching.facts import intentions_query, purchase_of
+    from webapp.matching.pool import current_pool
+    from webapp.matching.store import run_all
     from webapp.models import ContractAward, Enterprise, PurchaseIntention
-    from webapp.services.matching import current_pool, intentions_query, purchase_of, run_all
 
     parsed = parse_decp(path, PlaceReader(session))
     contracts = parsed.records
@@ -583,8 +585,10 @@ def main() -> None:
 
             from domain.matching.table import SupplierTable
             from webapp.extensions import db
+            from webapp.matching.facts import suppliers
+            from webapp.matching.pool import current_pool
+            from webapp.matching.store import refresh_stale, run_all
             from webapp.models import Enterprise, MatchCandidate, PurchaseIntention
-            from webapp.services import matching
 
             session = db.session
             snapshot = snapshot_sirets(session)
@@ -593,7 +597,7 @@ def main() -> None:
             log(f"{enterprises:,} enterprises, {len(ids)} intentions")
 
             started = time.perf_counter()
-            pool = matching.suppliers(session)
+            pool = suppliers(session)
             load_s = time.perf_counter() - started
             log(f"suppliers() {len(pool)} in {load_s:.2f} s")
             zones = Counter(s.zone.kind for s in pool)
@@ -609,16 +613,16 @@ def main() -> None:
 
             session.expire_all()
             started = time.perf_counter()
-            matching.current_pool(session)
+            current_pool(session)
             current_s = time.perf_counter() - started
             started = time.perf_counter()
-            matched = matching.run_all(session)
+            matched = run_all(session)
             session.commit()
             run_all_s = time.perf_counter() - started
             candidates = session.scalar(select(func.count()).select_from(MatchCandidate))
 
             stale_started = time.perf_counter()
-            fresh = matching.refresh_stale(session)
+            fresh = refresh_stale(session)
             stale_s = time.perf_counter() - stale_started
 
             # One enterprise edited: the pool in memory reads it alone again.
@@ -626,7 +630,7 @@ def main() -> None:
             edited.updated_at = datetime.now(UTC)
             session.commit()
             started = time.perf_counter()
-            matching.current_pool(session)
+            current_pool(session)
             refresh_s = time.perf_counter() - started
 
             decp = None

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
+from domain.places import DIVISION_KINDS
 from domain.reservations import SEARCH_ARTICLES
 
 SORTS = ("relevance", "distance", "name")
@@ -21,7 +22,6 @@ MAX_PAGE = 1000
 MAX_TEXT = 200  # characters of free text kept: enough for any real query
 DEFAULT_RADIUS_KM = 30
 MAX_RADIUS_KM = 1000
-PLACE_KINDS = ("commune", "epci", "departement", "region")
 # What ``serves`` asks of a zone (DESIGN.md, Territory): that it works in the place, i.e.
 # meets it ("any", the default), or that it covers all of it ("all", the strict reading).
 COVERS = ("any", "all")
@@ -270,8 +270,8 @@ def _place(
 ) -> Place | None:
     kind, sep, code = raw.partition(":")
     kind, code = kind.strip().lower(), code.strip().upper()
-    if not sep or kind not in PLACE_KINDS:
-        errors[parameter] = f"expected one of {', '.join(k + ':<code>' for k in PLACE_KINDS)}"
+    if not sep or kind not in DIVISION_KINDS:
+        errors[parameter] = f"expected one of {', '.join(k + ':<code>' for k in DIVISION_KINDS)}"
         return None
     if not _CODE[kind].fullmatch(code):
         errors[parameter] = f"malformed {kind} code {_clip(code)!r}"
@@ -284,7 +284,7 @@ def _place(
 
 def _near(raw: str, places: PlaceDirectory, errors: dict[str, str]) -> Point | None:
     kind, sep, code = raw.partition(":")
-    if sep and kind.strip().lower() in PLACE_KINDS:
+    if sep and kind.strip().lower() in DIVISION_KINDS:
         place = _place(raw, places, errors, "near")
         return Point(place.latitude, place.longitude, place.name) if place else None
     point = places.locate(raw[:MAX_TEXT])

@@ -14,11 +14,12 @@ from domain.matching.eligibility import (
     allowed_articles,
     supplier_eligible,
 )
-from domain.matching.facts import NATIONAL, Place, Purchase, SectorClaim, Supplier
+from domain.matching.facts import Place, Purchase, SectorClaim, Supplier
 from domain.matching.nature import Nature
 from domain.matching.rules import Rules
 from domain.matching.territory import DISTANCE_DECIMALS, presence
 from domain.matching.texts import N_, Text
+from domain.places import NATIONAL
 
 # Sector evidence levels, weakest first (matching_rules.toml, [evidence]). From SUGGESTED
 # on, the sector is *known*: the data says the supplier does it.

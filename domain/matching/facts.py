@@ -7,18 +7,11 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from domain.places import COMMUNE, DEPARTEMENT, EPCI
+from domain.places import NATIONAL as NATIONAL  # re-exported: the facts' readers compare to it
+
 if TYPE_CHECKING:
     from domain.matching.nature import Nature
-
-# Kinds of place, from the smallest.
-COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL = (
-    "commune",
-    "epci",
-    "departement",
-    "region",
-    "national",
-)
-PLACE_KINDS = (COMMUNE, EPCI, DEPARTEMENT, REGION, NATIONAL)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import numpy as np
 
 from domain.matching.eligibility import supplier_eligible
 from domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
-from domain.matching.facts import COMMUNE, NATIONAL, Place, Purchase, Supplier
+from domain.matching.facts import Place, Purchase, Supplier
 from domain.matching.rules import Rules, load_rules
 from domain.matching.territory import (
     SMALL_PLACES,
@@ -32,6 +32,7 @@ from domain.matching.territory import (
     pieced_together,
     serves,
 )
+from domain.places import COMMUNE, NATIONAL
 from domain.reservations import (
     ARTICLES,
     L2113_12,

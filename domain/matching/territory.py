@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from domain.geo import EARTH_RADIUS_KM
-from domain.matching.facts import COMMUNE, EPCI, NATIONAL, Place, Supplier, Zone
+from domain.matching.facts import Place, Supplier, Zone
 from domain.matching.texts import N_, Text
+from domain.places import COMMUNE, EPCI, NATIONAL
 
 # Distances are rounded to the metre: the matcher computes them one by one (here) and for
 # thousands of suppliers at once (NumPy, table.py), whose sines may differ in the last

@@ -9,6 +9,8 @@ from flask import g, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from domain.cpv import read_cpv_codes
+from domain.places import PLACE_KINDS
 from webapp.api.auth import token_required
 from webapp.api.views import ApiError, blueprint
 from webapp.extensions import db
@@ -141,10 +143,11 @@ def parse_body(body: dict) -> tuple[services.IntentionData | None, dict[str, str
         if not isinstance(cpv_value, str | list):
             errors["cpv_codes"] = "expected a list of CPV codes or a string"
         else:
-            cpv, bad = services.parse_cpv(cpv_value)
-            if bad:
+            reading = read_cpv_codes(cpv_value)
+            cpv = list(reading.codes)
+            if reading.errors:
                 errors["cpv_codes"] = "not CPV codes (8 digits, optional -check digit): " + (
-                    ", ".join(bad[:5])
+                    ", ".join(reading.rejected()[:5])
                 )
             elif len(" ".join(cpv)) > CPV_CODES_MAX:
                 errors["cpv_codes"] = "too many CPV codes"
@@ -175,7 +178,7 @@ def parse_body(body: dict) -> tuple[services.IntentionData | None, dict[str, str
     if place is not None:
         kind = place.get("kind") if isinstance(place, dict) else None
         code = place.get("code") if isinstance(place, dict) else None
-        if kind not in services.PLACE_KINDS or not (code is None or isinstance(code, str)):
+        if kind not in PLACE_KINDS or not (code is None or isinstance(code, str)):
             errors["place"] = "expected {kind: commune|epci|departement|region|national, code}"
         elif kind != "national" and services.place_label(db.session, kind, code) is None:
             errors["place"] = f"no {kind} with this code in the reference data"

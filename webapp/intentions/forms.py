@@ -19,13 +19,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from domain.cpv import read_cpv_codes
 from domain.matching.eligibility import ARTICLES
-from webapp.intentions.services import (
-    DESCRIPTION_MAX,
-    MAX_AMOUNT,
-    MAX_DURATION_MONTHS,
-    parse_cpv,
-)
+from domain.places import PLACE_KINDS
+from webapp.intentions.services import DESCRIPTION_MAX, MAX_AMOUNT, MAX_DURATION_MONTHS
 from webapp.models.intentions import CPV_CODES_MAX, TITLE_MAX
 
 LOT_ROWS = 5
@@ -110,7 +107,7 @@ class IntentionForm(FlaskForm):
     )
     place_kind = SelectField(
         _l("Lieu d'exécution : type"),
-        choices=[SelectChoice(k, label) for k, label in PLACE_KIND_LABELS.items()],
+        choices=[SelectChoice(kind, PLACE_KIND_LABELS[kind]) for kind in PLACE_KINDS],
     )
     place_code = StringField(
         _l("Lieu d'exécution : code"),
@@ -146,14 +143,14 @@ class IntentionForm(FlaskForm):
         return [self[f"lot_{n}"] for n in range(1, LOT_ROWS + 1)]
 
     def validate_cpv_codes(self, field) -> None:
-        codes, bad = parse_cpv(field.data)
-        if bad:
+        reading = read_cpv_codes(field.data)
+        if reading.errors:
             raise ValidationError(
-                _l("Codes CPV non reconnus : %(codes)s", codes=", ".join(bad[:5]))
+                _l("Codes CPV non reconnus : %(codes)s", codes=", ".join(reading.rejected()[:5]))
             )
-        if len(" ".join(codes)) > CPV_CODES_MAX:
+        if len(" ".join(reading.codes)) > CPV_CODES_MAX:
             raise ValidationError(_l("Trop de codes CPV."))
-        field.codes = codes
+        field.codes = list(reading.codes)
 
     def validate_place_code(self, field) -> None:
         from webapp.extensions import db

@@ -24,13 +24,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from domain.places import PLACE_KINDS
 from webapp.extensions import db
 from webapp.models.accounts import BUYER_TYPES, BuyerOrganisation, User
 from webapp.models.enterprise import Enterprise, _one_of, utcnow
 from webapp.models.sectors import Sector
 
 INTENTION_STATUSES = ("draft", "published", "closed")
-PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
 SOCIAL_CONSIDERATIONS = ("none", "clause", "criterion", "reservation", "unknown")
 # Lengths of the text columns: the one definition the forms, the API schemas and the
 # importers check against (``TITLE_MAX`` is also a lot's title).
@@ -168,7 +168,7 @@ class MatchRun(db.Model):
     )
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     rules_version: Mapped[str] = mapped_column(String(40))
-    # The directory's state it was computed on (services.matching.directory_version).
+    # The directory's state it was computed on (webapp.matching.staleness.directory_version).
     directory_version: Mapped[str | None] = mapped_column(String(200))
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
 
