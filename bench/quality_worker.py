@@ -98,8 +98,12 @@ def main() -> None:
         from importers.reference import load_reference
         from webapp.extensions import db
         from webapp.models import Enterprise, PurchaseIntention
-        from webapp.services.matching import current_pool, purchase_of
 
+        try:  # the matcher's service is a package since issue #11
+            from webapp.matching.facts import purchase_of
+            from webapp.matching.pool import current_pool
+        except ImportError:  # earlier trees
+            from webapp.services.matching import current_pool, purchase_of
         try:  # the core is a top-level package since issue #11
             from domain.matching.match import match
             from domain.matching.rules import load_rules

@@ -352,7 +352,7 @@ def load_decp(
             return reports
         session.commit()
         if as_intentions and match and changed:
-            from webapp.services.matching import run_all
+            from webapp.matching.store import run_all
 
             run_all(session, changed)
             session.commit()

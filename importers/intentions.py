@@ -430,7 +430,7 @@ def load_intentions(
             return report
         session.commit()
         if match and changed:
-            from webapp.services.matching import run_all
+            from webapp.matching.store import run_all
 
             run_all(session, changed)
             session.commit()

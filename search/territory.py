@@ -30,7 +30,6 @@ zone (``zone_lists``), so that every backend asks them the same way (``alternati
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from domain.gazetteer import default_gazetteer
-from domain.geo import haversine_km
+from domain.geo import box_half_sides, haversine_km
 
 COMMUNE, EPCI, DEPARTEMENT, REGION = "commune", "epci", "departement", "region"
 ZONE_FIELDS = {
@@ -182,9 +181,7 @@ def _fill(lists: dict[str, list[str]], reached: set[Division], covered: set[Divi
 
 def communes_within(latitude: float, longitude: float, radius_km: float) -> list:
     """Current communes whose position lies within ``radius_km`` of the point."""
-    # One degree of latitude is ~111 km; a longitude degree shrinks with the cosine.
-    d_lat = radius_km / 111.0
-    d_lon = radius_km / (111.0 * max(0.05, math.cos(math.radians(latitude))))
+    d_lat, d_lon = box_half_sides(latitude, radius_km)
     return [
         commune
         for commune in default_gazetteer()

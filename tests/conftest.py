@@ -66,9 +66,9 @@ def session(app):
         outer = connection.begin()
         leaked = connection.scalar(select(func.count()).select_from(Enterprise))
         assert leaked == 0, "an earlier test committed rows outside its transaction"
-        from webapp.services import matching
+        from webapp.matching.pool import supplier_pool
 
-        matching._POOLS.clear()  # each test starts from its own database state
+        supplier_pool(app).clear()  # each test starts from its own database state
         original = db.session
         db.session = scoped_session(
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint")

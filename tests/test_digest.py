@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import sign_in
-from tests.test_matching_service import (
+from tests.matching_service.factories import (
     CLEANING,
     GREEN,
     LINEN,

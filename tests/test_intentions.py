@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, make_enterprise, sign_in
+from webapp.matching import staleness, store
 from webapp.models import (
     Capacity,
     EnterpriseSector,
@@ -21,7 +22,6 @@ from webapp.models import (
     Sector,
     ZoneDivision,
 )
-from webapp.services import matching
 
 NEW = "/intentions/nouvelle"
 CLEANING, GREEN = "nettoyage-de-locaux", "creation-et-entretien-des-espaces-verts"
@@ -146,7 +146,7 @@ def test_buyer_creates_a_draft_with_lots_then_publishes_it(client, session, make
     assert [s.slug for s in row.lots[1].sectors] == [GREEN]
     # Matched on save: the stored result is there and current.
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == row.id))
-    assert stored is not None and matching.is_current(session, row, stored)
+    assert stored is not None and staleness.is_current(session, row, stored)
     assert session.scalar(select(MatchCandidate).where(MatchCandidate.intention_id == row.id))
 
     # A draft: invisible to others, listed for its owner.
@@ -371,7 +371,7 @@ def complementary(session, make_user):
     gardener = supplier(session, SIRETS[1], GREEN, name="Jardins du Nord")
     row = intention(session, organisation_of(buyer), sectors=[CLEANING, GREEN])
     session.flush()
-    matching.run(session, row)  # as the intention service does on every write
+    store.run(session, row)  # as the intention service does on every write
     session.commit()
     return buyer, row, cleaner, gardener
 
@@ -404,7 +404,7 @@ def test_group_filter_excludes_intentions_one_enterprise_answers(client, session
     supplier(session, SIRETS[0], CLEANING)
     row = intention(session, sectors=[CLEANING])
     session.commit()
-    matching.run(session, row)
+    store.run(session, row)
     session.commit()
     assert titles(client.get("/intentions/")) == ["Entretien des écoles"]
     assert titles(client.get("/intentions/?group=true")) == []
@@ -418,7 +418,7 @@ def test_reservation_filter_reads_the_recommendation(client, session):
         session, title="Hors zone", sectors=[CLEANING], place_code="75056", place_label="Paris"
     )
     session.commit()
-    matching.run_all(session, [reserved, other])
+    store.run_all(session, [reserved, other])
     session.commit()
     result = session.scalar(select(MatchRun).where(MatchRun.intention_id == reserved.id)).result
     assert result["reservations"]["L2113-13"]["recommendation"] == "reserve_whole"

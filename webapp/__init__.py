@@ -62,6 +62,7 @@ def reading_french() -> bool:
 
 def register_extensions(app: Flask) -> None:
     from webapp import models  # noqa: F401 - registers every table for Alembic
+    from webapp import matching
 
     db.init_app(app)
     with app.app_context():
@@ -72,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     security.init_app(app)
     mail.init_app(app)
+    matching.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -112,7 +114,7 @@ def register_commands(app: Flask) -> None:
     from webapp.buyers.cli import alerts_group
     from webapp.claims.cli import claims_group
     from webapp.indexing.cli import search_group
-    from webapp.match_cli import match_group
+    from webapp.matching.cli import match_group
 
     for group in (import_group, search_group, alerts_group, claims_group, users_group, match_group):
         app.cli.add_command(group)

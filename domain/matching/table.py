@@ -21,6 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
+from domain.geo import box_half_sides
 from domain.matching.eligibility import supplier_eligible
 from domain.matching.evaluate import LEVELS, _declared, proximities, sector_groups
 from domain.matching.facts import Place, Purchase, Supplier
@@ -309,8 +310,7 @@ class SupplierTable:
 
     def _cells_near(self, latitude: float, longitude: float) -> list[tuple[int, int]]:
         """The one-degree cells within ``reach_km`` of a position."""
-        d_lat = self.reach_km / 111.0
-        d_lon = self.reach_km / (111.0 * max(0.05, math.cos(math.radians(latitude))))
+        d_lat, d_lon = box_half_sides(latitude, self.reach_km)
         return [
             (row, column)
             for row in range(math.floor(latitude - d_lat), math.floor(latitude + d_lat) + 1)

@@ -1,6 +1,6 @@
 """Enterprises read with plain SQL rows, shaped like the models, for the readers of the
 whole directory: the search index (``build_document``) and the matcher's pool
-(``webapp.services.matching.suppliers``).
+(``webapp.matching.facts.suppliers``).
 
 Both read attributes; loading ORM objects with their eight relations cost 0.7 ms an
 enterprise (70 s of a 108 s rebuild at 200,000). These records carry the same attribute

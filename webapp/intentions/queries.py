@@ -18,6 +18,10 @@ from domain.matching.eligibility import ARTICLES
 from domain.matching.match import match
 from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
 from webapp.intentions.services import PUBLIC_STATUSES, place_label
+from webapp.matching import staleness
+from webapp.matching.facts import purchase_of, sector_names
+from webapp.matching.pool import current_pool
+from webapp.matching.present import result_json
 from webapp.models import (
     Commune,
     Departement,
@@ -27,7 +31,6 @@ from webapp.models import (
     Sector,
 )
 from webapp.models.intentions import intention_sector, lot_sector
-from webapp.services import matching
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -294,13 +297,11 @@ def current_matches(session: Session, intention: PurchaseIntention) -> dict[str,
     results are stored by the writes (an intention saved, an import, ``flask match run``,
     the digest's refresh of stale ones)."""
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == intention.id))
-    version = matching.directory_version(session)  # read once: it scans the whole directory
-    if matching.is_current(session, intention, stored, version):
+    version = staleness.directory_version(session)  # read once: it scans the whole directory
+    if staleness.is_current(session, intention, stored, version):
         return stored.result
-    result = match(
-        matching.purchase_of(session, intention), matching.current_pool(session, version)
-    )
-    return matching.result_json(result, names=matching.sector_names(session))
+    result = match(purchase_of(session, intention), current_pool(session, version))
+    return result_json(result, names=sector_names(session))
 
 
 # --- JSON -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.cpv import CpvError, normalise_cpv
+from webapp.matching import store
 from webapp.models import (
     BuyerOrganisation,
     Commune,
@@ -39,7 +40,6 @@ from webapp.models.intentions import (
     TITLE_MAX,
 )
 from webapp.permissions import ADMIN, BUYER, roles_of
-from webapp.services import matching
 
 PUBLIC_STATUSES = ("published", "closed")
 PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
@@ -374,7 +374,7 @@ def _save(
 def _match_and_commit(session: Session, intention: PurchaseIntention) -> None:
     """Store a current matcher result with the change, in its transaction."""
     session.flush()
-    matching.run(session, intention)
+    store.run(session, intention)
     session.commit()
 
 

@@ -22,14 +22,15 @@ from webapp.intentions.forms import (
     IntentionFilterForm,
     IntentionForm,
 )
+from webapp.matching.present import in_language
 from webapp.models import (
     Enterprise,
+    MatchRun,
     PurchaseIntention,
     Sector,
     SectorGroup,
 )
 from webapp.permissions import ensure, requires
-from webapp.services import matching
 
 blueprint = Blueprint("intentions", __name__)
 
@@ -146,7 +147,7 @@ def list_intentions():
 def _matches(intention: PurchaseIntention) -> dict:
     result = queries.current_matches(db.session, intention)
     if not reading_french():  # stored in French
-        result = matching.in_language(db.session, intention, result, _)
+        result = in_language(db.session, intention, result, _)
     sirets = {s["siret"] for s in result.get("suppliers", [])} | {
         m["siret"] for g in result.get("groups", []) for m in g["members"]
     }
@@ -180,9 +181,7 @@ def report(intention_id: int):
         intention=intention,
         top=TOP_IN_REPORT,
         computed_at=db.session.scalar(
-            select(matching.MatchRun.computed_at).where(
-                matching.MatchRun.intention_id == intention.id
-            )
+            select(MatchRun.computed_at).where(MatchRun.intention_id == intention.id)
         ),
         **matches,
     )

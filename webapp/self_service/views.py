@@ -17,6 +17,7 @@ from webapp.auth.forms import EmptyForm
 from webapp.directory.zones import describe_zone
 from webapp.extensions import db
 from webapp.markdown import render_markdown
+from webapp.matching.store import refresh_for
 from webapp.models import (
     ClientReference,
     Label,
@@ -40,7 +41,7 @@ from webapp.self_service.forms import (
     SectorForm,
     ZoneForm,
 )
-from webapp.services import digest, matching
+from webapp.services import digest
 from webapp.services.changes import actor_of, publish
 
 blueprint = Blueprint("self_service", __name__, url_prefix="/espace/entreprises/<siret>")
@@ -127,7 +128,7 @@ def _form_page(enterprise, form, title: str, active: str, **context):
 @requires(MANAGE)
 def dashboard(siret: str):
     enterprise = _enterprise(siret)
-    if matching.refresh_for(db.session, enterprise):
+    if refresh_for(db.session, enterprise):
         db.session.commit()
     return _page(
         "self_service/dashboard.html",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp import mail
+from webapp.matching.store import refresh_stale
 from webapp.models import (
     Commune,
     Departement,
@@ -25,7 +26,6 @@ from webapp.models import (
     User,
 )
 from webapp.models.enterprise import utcnow
-from webapp.services import matching
 
 # Intentions listed in one e-mail; more are summed up by the link to the dashboard.
 MAX_LISTED = 50
@@ -70,7 +70,7 @@ def place_label(session: Session, intention: PurchaseIntention) -> str:
 
 def opportunities(session: Session, enterprise: Enterprise) -> list[MatchCandidate]:
     """The published intentions ``enterprise`` can answer, soonest launch first (those
-    without a date last). Call ``matching.refresh_stale`` first to be current."""
+    without a date last). Call ``refresh_stale`` first to be current."""
     rows = session.scalars(
         select(MatchCandidate)
         .join(PurchaseIntention, PurchaseIntention.id == MatchCandidate.intention_id)
@@ -109,7 +109,7 @@ def send_digests(session: Session, refresh: bool = True) -> DigestReport:
     (one e-mail per member and enterprise) and mark them notified."""
     report = DigestReport()
     if refresh:
-        report.refreshed = matching.refresh_stale(session)
+        report.refreshed = refresh_stale(session)
         session.commit()
     # Only enterprises with someone to tell: the others keep theirs for when one joins.
     enterprise_ids = session.scalars(

@@ -10,8 +10,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.matching.facts import intentions_query
+from webapp.matching.store import run_all
 from webapp.models import MatchCandidate, PurchaseIntention
-from webapp.services import digest, matching
+from webapp.services import digest
 
 match_group = click.Group("match", help="The matcher: intentions and enterprises.")
 
@@ -32,7 +34,7 @@ def run_command(intention_id: int | None) -> None:
         intentions = [intention]
     else:
         intentions = session.scalars(
-            matching.intentions_query()
+            intentions_query()
             .where(PurchaseIntention.status == "published")
             .order_by(PurchaseIntention.id)
         ).all()
@@ -44,7 +46,7 @@ def run_command(intention_id: int | None) -> None:
             elapsed = time.perf_counter() - started
             click.echo(f"  {done}/{total} intentions ({elapsed:.1f} s)")
 
-    count = matching.run_all(session, intentions, progress=progress) if intentions else 0
+    count = run_all(session, intentions, progress=progress) if intentions else 0
     session.commit()
     ids = [i.id for i in intentions]
     candidates = (
