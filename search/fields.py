@@ -14,6 +14,14 @@ LIST_FILTERS: dict[str, str] = {
     "networks": "networks",
     "reservations": "reservations",
 }
+# The minimums a document's number must reach (an unknown number reaches none):
+# ``SearchQuery`` attribute -> document field; the reason a hit gives is the attribute
+# without its ``min_`` (search.reasons).
+MINIMUMS: dict[str, str] = {
+    "min_employees": "employees",
+    "min_turnover": "turnover",
+    "min_contract": "largest_contract",
+}
 # Facet names (search.query.FACETS) -> the document field each counts.
 FACET_FIELDS: dict[str, str] = {
     "kind": "kind",

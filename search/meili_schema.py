@@ -14,42 +14,40 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from domain.geo import haversine_km
 from domain.text import fold
 from search import territory
 from search.backend import Document
-from search.fields import FACET_FIELDS, LIST_FILTERS
+from search.fields import FACET_FIELDS, LIST_FILTERS, MINIMUMS
 from search.query import MAX_TEXT, Place, SearchQuery
-from search.reasons import hit_from_document
+from search.reasons import MAX_MATCHED_TERMS, distance_from_origin, hit_from_document
 from search.results import Hit, SearchResult
 from search.synonyms import default_synonyms
 from search.text import (
     MIN_PREFIX,
     STOP_WORDS,
+    TEXT_SOURCES,
+    QueryText,
     folded,
     forms,
     partial_applies,
     searched_as_prefix,
-    segment,
-    split_identifiers,
-    stem,
+    source_texts,
     synonym_table,
     terms,
     words,
+    written_words,
 )
 
-# The embedded engine's text columns (search.embedded.text_columns), analysed by the same
+# The embedded engine's text columns (search.text.TEXT_SOURCES), analysed by the same
 # search.text.terms: each Meilisearch document carries them (``analysed_fields``), so
 # "déchet" meets "déchets", and a synonym phrase meets its words without their stop words
 # ("collecte des déchets" is "collecte dechet" on both sides).
 ANALYSED: dict[str, tuple[str, ...]] = {
-    "terms_name": ("name", "brand"),
-    "terms_sectors": ("sector_names",),
-    "terms_body": ("description", "offers", "commune_name", "sector_group_names", "kind_terms"),
+    f"terms_{column}": sources for column, sources in TEXT_SOURCES.items()
 }
 # Searched attributes, heaviest first: the "attribute" ranking rule ranks a match in the
 # name above the same match in the description.
@@ -146,7 +144,6 @@ RETRIEVED = (
     "networks",
     "reservations",
 )
-MAX_MATCHED_TERMS = 5
 MAX_TERM_LENGTH = 40
 Filter = list[str | list[str]]  # Meilisearch's array form: items AND-ed, inner lists OR-ed
 
@@ -249,7 +246,7 @@ def analysed_fields(document: Mapping[str, Any]) -> dict[str, list[str]]:
     typed plural or singular is matched there): Meilisearch has no stemmer of ours."""
     fields = {}
     for name, sources in ANALYSED.items():
-        text = " ".join(_source_texts(document, sources))
+        text = " ".join(source_texts(document, sources))
         analysed = terms(text)
         written = dict.fromkeys(form for term in analysed for form in forms(term))
         written.update(dict.fromkeys(words(text)))
@@ -276,15 +273,6 @@ def synonym_words(synonyms: Mapping[str, Any]) -> set[str]:
     """The one-word keys of the synonyms: a word with synonyms is found by them, so the
     embedded engine never searches its typo neighbours either."""
     return {key for key in synonyms if " " not in key and len(key) >= ONE_TYPO_FROM}
-
-
-def _source_texts(document: Mapping[str, Any], sources: tuple[str, ...]) -> Iterator[str]:
-    for source in sources:
-        value = document.get(source)
-        if isinstance(value, list):
-            yield from (item for item in value if isinstance(item, str))
-        elif isinstance(value, str):
-            yield value
 
 
 # --- Filters ----------------------------------------------------------------------------
@@ -366,11 +354,8 @@ def filter_expression(query: SearchQuery) -> Filter:
         conditions.append(serves(query.serves, query.cover))
     if query.near and query.radius_km is not None:
         conditions.append(geo_radius(query.near.latitude, query.near.longitude, query.radius_km))
-    for name, minimum in (
-        ("employees", query.min_employees),
-        ("turnover", query.min_turnover),
-        ("largest_contract", query.min_contract),
-    ):
+    for query_attribute, name in MINIMUMS.items():
+        minimum = getattr(query, query_attribute)
         if minimum is not None:
             conditions.append(at_least(name, minimum))
     return conditions
@@ -385,7 +370,6 @@ def _lookup(table: Mapping[str, str], key: str) -> str:
 # --- Search parameters ------------------------------------------------------------------
 
 _DIGIT_GROUPS = re.compile(r"[0-9](?:[\s.]?[0-9])+")
-_WORD = re.compile(r"[^\W_]+")
 
 
 def search_text(text: str, min_prefix: int = MIN_PREFIX) -> str:
@@ -404,7 +388,7 @@ def search_text(text: str, min_prefix: int = MIN_PREFIX) -> str:
     """
     text = text.replace("\x00", " ")[:MAX_TEXT]
     text = _DIGIT_GROUPS.sub(_joined_code, text)
-    kept = [word for word in _WORD.findall(text) if folded(word) not in STOP_WORDS]
+    kept = [word for word in written_words(text) if folded(word) not in STOP_WORDS]
     if kept and not searched_as_prefix(kept[-1], min_prefix):
         return " ".join(kept) + " "
     return " ".join(kept)
@@ -418,8 +402,7 @@ def _synonym_phrases() -> dict:
 def text_units(text: str) -> int:
     """How many units the embedded engine cuts ``text`` into (identifiers, words and
     synonym phrases such as "espaces verts"): a one-unit query has no partial match."""
-    identifiers, rest = split_identifiers(text)
-    return len(identifiers) + len(segment([stem(w) for w in words(rest)], _synonym_phrases()))
+    return QueryText.read(text, _synonym_phrases()).unit_count()
 
 
 def wants_partial(query: SearchQuery, complete: int) -> bool:
@@ -509,10 +492,7 @@ def distance_km(query: SearchQuery, raw: Mapping[str, Any]) -> float | None:
     (metres, sent with a ``_geoPoint`` sort) or computed from the hit's position."""
     if raw.get("_geoDistance") is not None:
         return round(raw["_geoDistance"] / 1000, 1)
-    origin = query.origin
-    if origin is None or raw["latitude"] is None or raw["longitude"] is None:
-        return None
-    return round(haversine_km(*origin, raw["latitude"], raw["longitude"]), 1)
+    return distance_from_origin(query, raw)
 
 
 def matched_terms(raw: Mapping[str, Any]) -> tuple[str, ...]:

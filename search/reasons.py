@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from domain.geo import haversine_km
 from search import territory
 from search.backend import Document
+from search.fields import MINIMUMS
 from search.query import SearchQuery
 from search.results import Hit, Reason
+
+MAX_MATCHED_TERMS = 5  # the words a text reason names at most
 
 
 def explain(
@@ -33,14 +37,10 @@ def explain(
         reasons.append(Reason("serves", _how_served(query, document)))
     if distance_km is not None and (query.near or query.sort == "distance"):
         reasons.append(Reason("near", f"{distance_km:.1f}"))
-    for name, field in (
-        ("employees", "employees"),
-        ("turnover", "turnover"),
-        ("contract", "largest_contract"),
-    ):
-        minimum = getattr(query, f"min_{name}")
+    for attribute, field in MINIMUMS.items():
+        minimum = getattr(query, attribute)
         if minimum is not None and document[field] is not None:
-            reasons.append(Reason(name, str(document[field])))
+            reasons.append(Reason(attribute.removeprefix("min_"), str(document[field])))
     reasons.extend(Reason("label", slug) for slug in query.labels if slug in document["labels"])
     reasons.extend(
         Reason("network", slug) for slug in query.networks if slug in document["networks"]
@@ -67,6 +67,15 @@ def _how_served(query: SearchQuery, document: Document) -> str:
     else:
         how = territory.listed_kind_meeting(document, place) or "divisions"
     return f"{extent}:{how}:{place.kind}:{place.name}"
+
+
+def distance_from_origin(query: SearchQuery, document: Document) -> float | None:
+    """Kilometres from the query's origin to the document's base, one decimal (None
+    without either)."""
+    origin = query.origin
+    if origin is None or document["latitude"] is None or document["longitude"] is None:
+        return None
+    return round(haversine_km(*origin, document["latitude"], document["longitude"]), 1)
 
 
 def hit_from_document(

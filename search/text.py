@@ -7,7 +7,9 @@ what a backend builds from these functions can never carry query syntax.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from domain.text import fold
 
@@ -35,6 +37,17 @@ MAX_WORD = 40
 # A SIRET or SIREN as people write them: digits, maybe grouped by spaces or dots.
 _DIGIT_RUN = re.compile(r"[0-9](?:[ .\u00a0\u202f]?[0-9])*")
 IDENTIFIER_LENGTHS = {9: "siren", 14: "siret"}
+# A document's text, by the column of the embedded index that searches it (and the
+# analysed field Meilisearch is sent, ``search.meili_schema.ANALYSED``), heaviest first:
+# the name, the sectors, then the rest: the description, the offers, the commune of the
+# base (so "nettoyage lille" narrows to Lille), and the names of the sectors' groups and
+# the kind's words (so "BTP" or "intérim" find them), below the sectors themselves.
+TEXT_SOURCES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "brand"),
+    "sectors": ("sector_names",),
+    "body": ("description", "offers", "commune_name", "sector_group_names", "kind_terms"),
+}
+_WRITTEN_WORD = re.compile(r"[^\W_]+")
 
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -46,6 +59,23 @@ def folded(text: str | None) -> str:
     if text and text.isascii():
         return _NON_ALNUM.sub(" ", text.lower()).strip()
     return fold(text)
+
+
+def written_words(text: str) -> list[str]:
+    """The words of ``text`` as written (runs of letters and digits, case and accents
+    kept)."""
+    return _WRITTEN_WORD.findall(text)
+
+
+def source_texts(document: Mapping[str, Any], sources: Iterable[str]) -> Iterator[str]:
+    """The texts of a document's ``sources`` fields (``TEXT_SOURCES``), in order: a text
+    field as it is, a list field item by item; a missing or empty one gives nothing."""
+    for source in sources:
+        value = document.get(source)
+        if isinstance(value, list):
+            yield from (item for item in value if isinstance(item, str))
+        elif isinstance(value, str):
+            yield value
 
 
 def words(text: str | None) -> list[str]:
@@ -215,3 +245,32 @@ def segment(
                 position += size
                 break
     return units
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """A query's text as both backends cut it: the SIRETs and SIRENs it holds, then its
+    other words (folded, no stop words), the first ``max_words`` of them grouped into
+    units, each a word or a synonym phrase with its synonyms (``segment``). Each
+    identifier and each unit is one of the words a partial match drops."""
+
+    identifiers: list[str]
+    words: list[str]
+    units: list[tuple[Phrase, tuple[Phrase, ...]]]
+
+    @classmethod
+    def read(
+        cls, text: str, synonyms: dict[Phrase, tuple[Phrase, ...]], max_words: int | None = None
+    ) -> QueryText:
+        identifiers, rest = split_identifiers(text)
+        typed = words(rest)
+        return cls(identifiers, typed, segment([stem(w) for w in typed[:max_words]], synonyms))
+
+    @property
+    def terms(self) -> list[str]:
+        """Every word's index term, in order."""
+        return [stem(word) for word in self.words]
+
+    def unit_count(self) -> int:
+        """How many units ``partial_applies`` weighs."""
+        return len(self.identifiers) + len(self.units)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from search.embedded import text_columns
+from search.embedded.text import text_columns
 from search.meili_schema import (
     ANALYSED,
     FILTERABLE,
