@@ -245,11 +245,10 @@ class RowBuilder:
 
 
 def _check_text(values: dict[str, str]) -> None:
-    """Refuse what the database would refuse (PostgreSQL rejects NUL and over-long text),
-    so one odd row is reported instead of aborting the whole import."""
+    """Refuse what the database would refuse (over-long text), so one odd row is reported
+    instead of aborting the whole import; NUL never gets here (``importers.tabular``
+    cleans every cell)."""
     for name, value in values.items():
-        if "\x00" in value:
-            raise RowRejected(f"{name} contains a NUL character")
         limit = MAX_LENGTHS.get(name)
         if limit and len(value) > limit:
             raise RowRejected(f"{name} is longer than {limit} characters")

@@ -1,13 +1,21 @@
-"""Reading CSV and XLSX files row by row, with the line number each row starts on."""
+"""Reading CSV and XLSX files row by row, with the line number each row starts on, and JSON
+files whole.
+
+This is the import boundary: every header, cell and JSON string comes out cleaned
+(``domain.text.clean_text``: no NUL or other control character, tabs and line breaks
+kept), so no importer has to strip them again."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+from domain.text import clean_data, clean_text
 
 
 class ImportFileError(ValueError):
@@ -29,6 +37,16 @@ def read_rows(
     if data[:4] == b"PK\x03\x04":
         return _xlsx_rows(data)
     return _csv_rows(data, encoding)
+
+
+def read_json(source: str | Path | BinaryIO) -> Any:
+    """The JSON document of a file (UTF-8, with or without a BOM; gzipped when its name
+    ends in .gz), every string in it cleaned; ``ImportFileError`` if it is not JSON."""
+    data = _read_bytes(source)
+    try:
+        return clean_data(json.loads(data.decode("utf-8-sig")))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFileError(f"not a JSON file ({exc})") from exc
 
 
 def _read_bytes(source: str | Path | BinaryIO) -> bytes:
@@ -54,11 +72,12 @@ def _csv_rows(data: bytes, encoding: str) -> tuple[list[str], Iterator[Row]]:
     delimiter = _delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        header = [name.strip() for name in next(reader)]
+        names = next(reader)
     except csv.Error as exc:
         raise ImportFileError(f"line 1: unreadable header ({exc})") from exc
-    if _has_undecodable(header):
+    if _has_undecodable(names):
         raise ImportFileError(f"line 1: the header is not valid {encoding}")
+    header = [clean_text(name).strip() for name in names]
     if len(set(header)) != len(header):
         raise ImportFileError("line 1: the header names a column twice")
     return header, _iter_csv(reader, header, encoding)
@@ -95,7 +114,8 @@ def _iter_csv(reader, header: list[str], encoding: str) -> Iterator[Row]:
         if bad:
             yield Row(start, {}, f"invalid {encoding} bytes in column(s) {', '.join(bad)}")
             continue
-        yield Row(start, values)
+        # Cleaned after the check: undecodable bytes are surrogates, which cleaning removes.
+        yield Row(start, {name: clean_text(value) for name, value in values.items()})
 
 
 def _has_undecodable(values: list[str]) -> bool:
@@ -137,4 +157,4 @@ def _cell_text(cell) -> str:
         return ""
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
-    return str(cell).strip()
+    return clean_text(str(cell)).strip()

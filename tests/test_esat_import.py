@@ -143,7 +143,6 @@ def test_an_arrondissement_code_lands_on_its_city(rows) -> None:
         ({"authorised_places": "-3"}, "authorised places '-3' is not a whole number"),
         ({"post_code": "1110X"}, "invalid postal code '1110X'"),
         ({"et_name": ""}, "missing et_name"),
-        ({"et_name": "ESAT\x00"}, "name contains a NUL character"),
     ],
 )
 def test_a_bad_row_is_rejected_with_its_line_and_reason(rows, change, reason) -> None:

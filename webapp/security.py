@@ -1,4 +1,5 @@
-"""Sessions, passwords, signed e-mail tokens and HTTP security headers."""
+"""Sessions, passwords, signed e-mail tokens, HTTP security headers and the cleaning of
+every request's input (``webapp.input_cleaning``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask_talisman import Talisman
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp import input_cleaning
 from webapp.extensions import db, limiter, login_manager
 from webapp.models import User
 
@@ -110,6 +112,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
+    input_cleaning.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Connectez-vous pour accéder à cette page.")
