@@ -4,12 +4,12 @@ record of their holders (``ContractAward``) and as forecast renewals (``Purchase
 Reads JSON files of the 2019 format (``{"marches": [...]}`` or ``{"marches": {"marche":
 [...]}}``) and of the v2 schema (holders as ``{"titulaire": {...}}``, no ``uid``), told
 apart per contract by the fields present. ``parse_decp`` is pure apart from reading the
-reference tables through a ``PlaceReader``; ``load_decp`` writes, all or nothing.
+reference tables through a ``PlaceReader``; ``load_decp`` writes, all or nothing (the
+intentions through the intention service).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from stdnum.fr import siret as siret_number
 
 from domain.cpv import CpvError, normalise_cpv
@@ -27,8 +27,10 @@ from domain.text_repair import repair_mojibake
 from importers.cpv import sectors_for_cpv
 from importers.places import PlaceReader, PlaceReading
 from importers.report import ImportReport, ParseResult
-from importers.tabular import ImportFileError
+from importers.tabular import ImportFileError, read_json
+from webapp.intentions import services
 from webapp.models import ContractAward, Enterprise, PurchaseIntention, Sector
+from webapp.models.intentions import TITLE_MAX
 
 SOURCE = "decp"
 # A forecast renewal is kept while its expected date is at most this far in the past:
@@ -83,17 +85,7 @@ def add_months(start: date, months: int) -> date:
 
 def read_contracts(source: str | Path | BinaryIO) -> list[Any]:
     """The list of contracts of a DECP JSON file; ``ImportFileError`` if there is none."""
-    if isinstance(source, str | Path):
-        path = Path(source)
-        if not path.is_file():
-            raise ImportFileError(f"no such file: {path}")
-        data = path.read_bytes()
-    else:
-        data = source.read()
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFileError(f"not a JSON file ({exc})") from exc
+    document = read_json(source)
     marches = document.get("marches") if isinstance(document, dict) else None
     if isinstance(marches, dict):
         marches = marches.get("marche")
@@ -352,10 +344,7 @@ def load_decp(
             return reports
         session.commit()
         if as_intentions and match and changed:
-            from webapp.matching.store import run_all
-
-            run_all(session, changed)
-            session.commit()
+            services.match_intentions(session, changed)
     except Exception:
         session.rollback()
         raise
@@ -425,14 +414,7 @@ def _load_intentions(
 ) -> tuple[ImportReport, list[PurchaseIntention]]:
     report = _new_report(parsed, dry_run, "decp intentions")
     sectors = {s.name: s for s in session.scalars(select(Sector))}
-    existing = {
-        i.external_id: i
-        for i in session.scalars(
-            select(PurchaseIntention)
-            .where(PurchaseIntention.source == SOURCE)
-            .options(selectinload(PurchaseIntention.sectors))
-        )
-    }
+    batch = services.IntentionBatch(session, SOURCE)
     changed: list[PurchaseIntention] = []
     horizon = today - RENEWAL_GRACE
     reading_rules = default_reading_rules()
@@ -482,61 +464,59 @@ def _load_intentions(
             )
         elif reading.cpv_note and reading.nature is not None:
             report.warnings.append(_warning(contract.index, "cpv_not_a_trade", reading.cpv_note))
+        buyer_name = contract.buyer_name or contract.buyer_siret or "?"
+        buyer = services.Buyer(
+            buyer_name[: services.BUYER_NAME_MAX], contract.buyer_siret, contract.buyer_type
+        )
         chosen = [sectors[name] for name in reading.names]
-        # A default duration dates the renewal; it is not stored as the contract's.
-        per_year = (
-            int(round(contract.amount * 12 / contract.duration_months))
-            if contract.amount is not None and contract.duration_months
-            else None
-        )
-        length = (
-            f"pour {duration} mois"
-            if contract.duration_months
-            else f"sans durée publiée ({duration} mois supposés)"
-        )
-        values = {
-            "title": contract.object[:300],
-            "description": (
-                f"Renouvellement attendu d'un marché notifié le {contract.notified_on:%d/%m/%Y} "
-                f"{length} (DECP {contract.external_id}, CPV {contract.cpv or '?'})."
-            ),
-            "cpv_codes": contract.cpv or "",
-            "place_kind": contract.place.kind,
-            "place_code": contract.place.code,
-            "place_label": contract.place.label,
-            "amount_total": contract.amount,
-            "amount_per_year": per_year,
-            "duration_months": contract.duration_months,
-            "launch_date": renewal,
-            "buyer_name": (contract.buyer_name or contract.buyer_siret or "?")[:255],
-            "buyer_siret": contract.buyer_siret,
-            "buyer_type": contract.buyer_type,
-            "social_consideration": contract.social_consideration,
-            "status": "published",
-            "forecast": True,
-        }
-        intention = existing.get(contract.external_id)
-        if intention is None:
-            intention = PurchaseIntention(source=SOURCE, external_id=contract.external_id)
-            _assign(intention, values)
-            intention.sectors = chosen
-            intention.published_at = _now()
-            session.add(intention)
-            existing[contract.external_id] = intention
-            report.created += 1
-            changed.append(intention)
+        try:
+            intention, outcome = batch.upsert(_forecast(contract, duration, renewal, chosen), buyer)
+        except services.IntentionInvalid as exc:
+            report.rejected.append(_rejected(contract, str(exc)))
             continue
-        touched = _assign(intention, values)
-        if sorted(s.id for s in intention.sectors) != sorted(s.id for s in chosen):
-            intention.sectors = chosen
-            touched = True
-        if touched:
-            report.updated += 1
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if outcome != "unchanged":
             changed.append(intention)
-        else:
-            report.unchanged += 1
     session.flush()
     return report, changed
+
+
+def _forecast(
+    contract: Contract, duration: int, renewal: date, sectors: list[Sector]
+) -> services.IntentionData:
+    """The renewal expected of ``contract`` (after ``duration`` months, on ``renewal``)
+    as a published forecast intention. A default duration dates the renewal; it is not
+    stored as the contract's."""
+    per_year = (
+        int(round(contract.amount * 12 / contract.duration_months))
+        if contract.amount is not None and contract.duration_months
+        else None
+    )
+    length = (
+        f"pour {duration} mois"
+        if contract.duration_months
+        else f"sans durée publiée ({duration} mois supposés)"
+    )
+    return services.IntentionData(
+        title=contract.object[:TITLE_MAX],
+        description=(
+            f"Renouvellement attendu d'un marché notifié le {contract.notified_on:%d/%m/%Y} "
+            f"{length} (DECP {contract.external_id}, CPV {contract.cpv or '?'})."
+        ),
+        cpv_codes=[contract.cpv] if contract.cpv else [],
+        sectors=sectors,
+        place_kind=contract.place.kind,
+        place_code=contract.place.code,
+        place_label=contract.place.label,
+        amount_total=contract.amount,
+        amount_per_year=per_year,
+        duration_months=contract.duration_months,
+        launch_date=renewal,
+        social_consideration=contract.social_consideration,
+        status="published",
+        forecast=True,
+        external_id=contract.external_id,
+    )
 
 
 def _assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -558,9 +538,3 @@ def _rejected(contract: Contract, reason: str):
     from importers.report import Rejected
 
     return Rejected(contract.index, reason, contract.external_id)
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)

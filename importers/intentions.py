@@ -2,8 +2,9 @@
 ``data/templates/intentions_modele.csv`` (documented in ``data/templates/README.md``).
 
 One row per intention; rows sharing ``identifiant_externe`` are one intention with several
-lots (one lot per row). ``parse_intentions`` checks everything and reads the reference
-tables only; ``load_intentions`` upserts on (source, external id), all or nothing.
+lots (one lot per row). ``parse_intentions`` reads the cells and checks each row against
+the intention service's rules (reading the reference tables only); ``load_intentions``
+writes through that service, upserting on (source, external id), all or nothing.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from stdnum.fr import siret as siret_number
 
 from domain.cpv import read_cpv_codes
@@ -27,12 +28,8 @@ from importers.cpv import sectors_for_cpv
 from importers.places import PlaceReader
 from importers.report import ImportReport, ParseResult
 from importers.tabular import ImportFileError, read_rows
-from webapp.models import (
-    BuyerOrganisation,
-    IntentionLot,
-    PurchaseIntention,
-    Sector,
-)
+from webapp.intentions import services
+from webapp.models import BuyerOrganisation, PurchaseIntention, Sector
 
 COLUMNS = (
     "titre",
@@ -58,6 +55,24 @@ COLUMNS = (
 REQUIRED = ("titre", "lieu", "acheteur_nom")
 # Columns that describe the intention (not a lot): a lot row may leave them empty.
 INTENTION_COLUMNS = tuple(c for c in COLUMNS if not c.startswith("lot_"))
+# The intention service's fields (its messages' keys) as the template's columns.
+FIELD_COLUMNS = {
+    "title": "titre",
+    "description": "description",
+    "cpv_codes": "codes_cpv",
+    "place": "lieu",
+    "amount_total": "montant_total",
+    "amount_per_year": "montant_annuel",
+    "duration_months": "duree_mois",
+    "launch_date": "date_lancement",
+    "social_consideration": "consideration_sociale",
+    "status": "statut",
+    "external_id": "identifiant_externe",
+    "buyer.name": "acheteur_nom",
+    "buyer.type": "acheteur_type",
+    "lots": "lot_numero",
+}
+LOT_COLUMNS = {"title": "lot_titre", "amount": "lot_montant", "number": "lot_numero"}
 
 BUYER_TYPES = {
     "pouvoir_adjudicateur": "pouvoir_adjudicateur",
@@ -132,7 +147,9 @@ class SectorNames:
 
     def __init__(self, session: Session):
         self.by_key: dict[str, str] = {}
+        self.by_name: dict[str, Sector] = {}
         for sector in session.scalars(select(Sector)):
+            self.by_name[sector.name] = sector
             for key in (sector.slug, sector.name, fold(sector.name)):
                 self.by_key[key] = sector.name
 
@@ -227,7 +244,6 @@ def _record(
     for column in REQUIRED:
         if not values[column]:
             raise _Bad(f"{column} is required")
-    title = _limited(values, "titre", 300)
     place = places.text(values["lieu"])
     if not place.ok:
         raise _Bad(f"lieu: {place.error}")
@@ -237,22 +253,17 @@ def _record(
     if cpv.errors:
         raise _Bad(f"codes_cpv: {cpv.errors[0]}")
     codes = list(cpv.codes)
-    if len(" ".join(codes)) > 400:
-        raise _Bad("codes_cpv: too many codes")
     buyer_siret = re.sub(r"\s", "", values["acheteur_siret"]) or None
     if buyer_siret and not siret_number.is_valid(buyer_siret):
         raise _Bad(f"acheteur_siret {values['acheteur_siret']!r} is not a valid SIRET")
-    buyer_name = _limited(values, "acheteur_nom", 255)
-    external_id = values["identifiant_externe"] or _derived_id(buyer_siret or buyer_name, title)
-    if len(external_id) > 120:
-        raise _Bad("identifiant_externe: at most 120 characters")
-    duration = _integer(values, "duree_mois")
-    if duration is not None and not 1 <= duration <= 600:
-        raise _Bad("duree_mois must be between 1 and 600")
+    buyer_name = values["acheteur_nom"]
+    external_id = values["identifiant_externe"] or _derived_id(
+        buyer_siret or buyer_name, values["titre"]
+    )
     record = IntentionRecord(
         line=line,
         external_id=external_id,
-        title=title,
+        title=values["titre"],
         description=values["description"] or None,
         cpv_codes=codes,
         sectors=_sectors(sectors, values["secteurs"], "secteurs"),
@@ -261,7 +272,7 @@ def _record(
         place_label=place.label,
         amount_total=_integer(values, "montant_total"),
         amount_per_year=_integer(values, "montant_annuel"),
-        duration_months=duration,
+        duration_months=_integer(values, "duree_mois"),
         launch_date=_date(values, "date_lancement"),
         buyer_name=buyer_name,
         buyer_siret=buyer_siret,
@@ -272,6 +283,9 @@ def _record(
     )
     if values["lot_numero"] or values["lot_titre"]:
         record.lots.append(_lot(values, sectors))
+    found = services.problems(intention_data(record, sectors.by_name), buyer_of(record))
+    if found:
+        raise _Bad(_reasons(found))
     return record
 
 
@@ -294,16 +308,29 @@ def _add_lot_row(
 
 def _lot(values: dict[str, str], sectors: SectorNames) -> LotRecord:
     number = _integer(values, "lot_numero")
-    if number is None or not 1 <= number <= 999:
-        raise _Bad("lot_numero must be a whole number from 1 to 999")
-    if not values["lot_titre"]:
-        raise _Bad("lot_titre is required for a lot")
-    return LotRecord(
+    if number is None:
+        raise _Bad("lot_numero is required for a lot")
+    lot = LotRecord(
         number,
-        _limited(values, "lot_titre", 300),
+        values["lot_titre"],
         _integer(values, "lot_montant"),
         _sectors(sectors, values["lot_secteurs"], "lot_secteurs"),
     )
+    found = services.lot_problems(services.LotData(lot.title, lot.amount, [], number), number)
+    if found:
+        raise _Bad(_reasons({f"lots[0].{name}": message for name, message in found.items()}))
+    return lot
+
+
+def _reasons(found: dict[str, str]) -> str:
+    """The intention service's messages, each named by its column of the template."""
+    return "; ".join(f"{_column(name)}: {message}" for name, message in found.items())
+
+
+def _column(field_name: str) -> str:
+    if field_name.startswith("lots["):
+        return LOT_COLUMNS.get(field_name.rpartition(".")[2], "lot_numero")
+    return FIELD_COLUMNS.get(field_name, field_name)
 
 
 def _sectors(index: SectorNames, cell: str, column: str) -> list[str]:
@@ -311,12 +338,6 @@ def _sectors(index: SectorNames, cell: str, column: str) -> list[str]:
         return index.names(cell)
     except _Bad as exc:
         raise _Bad(f"{column}: {exc}") from None
-
-
-def _limited(values: dict[str, str], column: str, limit: int) -> str:
-    if len(values[column]) > limit:
-        raise _Bad(f"{column}: at most {limit} characters")
-    return values[column]
 
 
 def _integer(values: dict[str, str], column: str) -> int | None:
@@ -372,6 +393,40 @@ def _derived_id(buyer: str, title: str) -> str:
 # --- Loading -----------------------------------------------------------------------------
 
 
+def intention_data(record: IntentionRecord, sectors: dict[str, Sector]) -> services.IntentionData:
+    """The record as the intention service writes it (``sectors`` by name)."""
+    return services.IntentionData(
+        title=record.title,
+        description=record.description,
+        cpv_codes=record.cpv_codes,
+        sectors=[sectors[name] for name in record.sectors],
+        lots=[
+            services.LotData(
+                lot.title, lot.amount, [sectors[name] for name in lot.sectors], lot.number
+            )
+            for lot in record.lots
+        ],
+        place_kind=record.place_kind,
+        place_code=record.place_code,
+        place_label=record.place_label,
+        amount_total=record.amount_total,
+        amount_per_year=record.amount_per_year,
+        duration_months=record.duration_months,
+        launch_date=record.launch_date,
+        social_consideration=record.social_consideration,
+        status=record.status,
+        external_id=record.external_id,
+    )
+
+
+def buyer_of(
+    record: IntentionRecord, organisations: dict[str, BuyerOrganisation] | None = None
+) -> services.Buyer:
+    """The record's buyer, attached to our organisation of that SIRET if there is one."""
+    organisation = (organisations or {}).get(record.buyer_siret) if record.buyer_siret else None
+    return services.Buyer(record.buyer_name, record.buyer_siret, record.buyer_type, organisation)
+
+
 def load_intentions(
     session: Session,
     parsed: ParseResult[IntentionRecord],
@@ -381,8 +436,8 @@ def load_intentions(
     progress: Callable[[int], None] | None = None,
     match: bool = True,
 ) -> ImportReport:
-    """Upsert on (source, external id) and commit once; then run the matcher for the
-    published intentions created or changed."""
+    """Upsert on (source, external id) through the intention service and commit once;
+    then run the matcher for the published intentions created or changed."""
     report = ImportReport(
         source,
         dry_run=dry_run,
@@ -394,34 +449,16 @@ def load_intentions(
     organisations = {
         o.siret: o for o in session.scalars(select(BuyerOrganisation)) if o.siret is not None
     }
-    existing = {
-        i.external_id: i
-        for i in session.scalars(
-            select(PurchaseIntention)
-            .where(PurchaseIntention.source == source)
-            .options(
-                selectinload(PurchaseIntention.sectors),
-                selectinload(PurchaseIntention.lots).selectinload(IntentionLot.sectors),
-            )
-        )
-    }
     changed: list[PurchaseIntention] = []
     try:
+        batch = services.IntentionBatch(session, source)
         for record in parsed.records:
-            intention = existing.get(record.external_id)
-            created = intention is None
-            if created:
-                intention = PurchaseIntention(source=source, external_id=record.external_id)
-                session.add(intention)
-            if _apply(intention, record, sectors, organisations) or created:
-                if created:
-                    report.created += 1
-                else:
-                    report.updated += 1
-                if intention.status == "published":
-                    changed.append(intention)
-            else:
-                report.unchanged += 1
+            intention, outcome = batch.upsert(
+                intention_data(record, sectors), buyer_of(record, organisations)
+            )
+            setattr(report, outcome, getattr(report, outcome) + 1)
+            if outcome != "unchanged" and intention.status == "published":
+                changed.append(intention)
             if progress:
                 progress(1)
         session.flush()
@@ -430,68 +467,8 @@ def load_intentions(
             return report
         session.commit()
         if match and changed:
-            from webapp.matching.store import run_all
-
-            run_all(session, changed)
-            session.commit()
+            services.match_intentions(session, changed)
     except Exception:
         session.rollback()
         raise
     return report
-
-
-def _apply(
-    intention: PurchaseIntention,
-    record: IntentionRecord,
-    sectors: dict[str, Sector],
-    organisations: dict[str, BuyerOrganisation],
-) -> bool:
-    organisation = organisations.get(record.buyer_siret) if record.buyer_siret else None
-    values: dict[str, Any] = {
-        "title": record.title,
-        "description": record.description,
-        "cpv_codes": " ".join(record.cpv_codes),
-        "place_kind": record.place_kind,
-        "place_code": record.place_code,
-        "place_label": record.place_label,
-        "amount_total": record.amount_total,
-        "amount_per_year": record.amount_per_year,
-        "duration_months": record.duration_months,
-        "launch_date": record.launch_date,
-        "buyer_name": record.buyer_name,
-        "buyer_siret": record.buyer_siret,
-        "buyer_type": record.buyer_type,
-        "social_consideration": record.social_consideration,
-        "status": record.status,
-        "forecast": False,
-        "buyer_organisation_id": organisation.id if organisation else None,
-    }
-    touched = False
-    for name, value in values.items():
-        if getattr(intention, name) != value:
-            setattr(intention, name, value)
-            touched = True
-    if record.status == "published" and intention.published_at is None:
-        intention.published_at = datetime.now(UTC)
-    wanted = [sectors[name] for name in record.sectors]
-    if sorted(s.name for s in intention.sectors) != sorted(record.sectors):
-        intention.sectors = wanted
-        touched = True
-    lots = {lot.number: lot for lot in intention.lots}
-    for lot_record in record.lots:
-        lot = lots.pop(lot_record.number, None)
-        if lot is None:
-            lot = IntentionLot(number=lot_record.number)
-            intention.lots.append(lot)
-            touched = True
-        for name, value in (("title", lot_record.title), ("amount", lot_record.amount)):
-            if getattr(lot, name) != value:
-                setattr(lot, name, value)
-                touched = True
-        if sorted(s.name for s in lot.sectors) != sorted(lot_record.sectors):
-            lot.sectors = [sectors[name] for name in lot_record.sectors]
-            touched = True
-    for gone in lots.values():
-        intention.lots.remove(gone)
-        touched = True
-    return touched

@@ -11,6 +11,7 @@ from tests.conftest import csrf_token, make_enterprise, sign_in
 from webapp.mail import outbox
 from webapp.models import (
     AuditEvent,
+    BuyerOrganisation,
     Claim,
     ClientReference,
     ContactMessage,
@@ -320,3 +321,53 @@ def test_utc_dates_render(client, session, make_user):
     sign_in(client, make_user("admin"))
     assert "04/03/2025" in client.get("/admin/labels").get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def _account_events(session, user) -> list[AuditEvent]:
+    return session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target == f"user:{user.id} {user.email}")
+        .order_by(AuditEvent.id)
+    ).all()
+
+
+def test_a_role_change_leaves_an_audit_entry_naming_actor_target_before_and_after(
+    client, session, make_user
+):
+    admin = make_user("admin")
+    target = make_user("user", email="camille@ville.fr")
+    sign_in(client, admin)
+
+    post(client, f"/admin/utilisateurs/{target.id}/admin")
+    [granted] = _account_events(session, target)
+    assert granted.actor == f"user:{admin.id} {admin.email}"
+    assert granted.action == "admin_grant" and granted.siret is None
+    assert granted.changes == {"is_admin": [False, True]}
+
+    post(client, f"/admin/utilisateurs/{target.id}/admin")
+    post(client, f"/admin/utilisateurs/{target.id}/actif")
+    network = session.scalars(select(Network).order_by(Network.id)).first()
+    post(client, f"/admin/utilisateurs/{target.id}/animateur", network=network.slug)
+    post(client, f"/admin/utilisateurs/{target.id}/animateur", network=network.slug)  # again
+    organisation = BuyerOrganisation(
+        name="Ville de Roubaix", siret=THIRD, buyer_type="pouvoir_adjudicateur"
+    )
+    session.add(organisation)
+    session.commit()
+    post(client, f"/admin/utilisateurs/{target.id}/acheteur", siret=organisation.siret)
+    post(client, f"/admin/utilisateurs/{target.id}/animateur/{network.id}/retirer")
+    events = [(e.action, e.changes) for e in _account_events(session, target)[1:]]
+    assert events == [
+        ("admin_revoke", {"is_admin": [True, False]}),
+        ("account_deactivate", {"is_active_account": [True, False]}),
+        ("facilitator_add", {"networks": [[], [network.slug]]}),  # once: the second was no change
+        ("buyer_attach", {"organisations": [[], [f"{THIRD} Ville de Roubaix"]]}),
+        ("facilitator_remove", {"networks": [[network.slug], []]}),
+    ]
+
+    # Refused on one's own account: nothing changes, nothing is recorded.
+    post(client, f"/admin/utilisateurs/{admin.id}/admin")
+    assert _account_events(session, admin) == []
+
+    journal = client.get("/admin/journal?action=admin_grant").get_data(as_text=True)
+    assert f"user:{target.id} camille@ville.fr" in journal

@@ -60,9 +60,17 @@ def test_registration_confirmation_then_sign_in(client, session):
 
     [message] = mail.outbox()
     assert message.recipients == ["claire@region.example"]
-    assert client.get(_link_in(message, "/compte/confirmer/")).status_code == 302
+    # The link shows a button and writes nothing; pressing it confirms.
+    link = _link_in(message, "/compte/confirmer/")
+    shown = client.get(link)
+    assert shown.status_code == 200 and "Confirmer mon adresse" in shown.get_data(as_text=True)
+    session.refresh(user)
+    assert user.email_confirmed_at is None
+    assert client.post(link, data={"csrf_token": csrf_token(client)}).status_code == 302
     session.refresh(user)
     assert user.email_confirmed_at is not None
+    # Followed again once confirmed: straight to sign-in.
+    assert client.get(link).headers["Location"] == "/compte/connexion"
 
     assert _login(client, "claire@region.example").headers["Location"] == "/compte/"
     page = client.get("/compte/").get_data(as_text=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp import mail
 from webapp.admin import merge as merging
+from webapp.admin import services
 from webapp.admin.forms import BuyerOrganisationForm, FacilitatorForm, MergeForm
 from webapp.auth.forms import EmptyForm
 from webapp.claims import services as claims
@@ -19,19 +18,15 @@ from webapp.claims.forms import DecisionForm
 from webapp.extensions import db
 from webapp.models import (
     AuditEvent,
-    BuyerMembership,
     BuyerOrganisation,
     Claim,
     Enterprise,
     LabelDeclaration,
     Network,
-    NetworkFacilitator,
     NetworkMembershipRequest,
     User,
 )
 from webapp.permissions import requires
-from webapp.services import audit as audit_service
-from webapp.services.changes import actor_of, publish, record_change
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -108,13 +103,11 @@ def toggle_active(user_id: int):
     user = _user_or_404(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
+    try:
+        services.set_active(db.session, current_user, user, not user.is_active_account)
+    except services.OwnAccount:
         flash(_("Vous ne pouvez pas désactiver votre propre compte."), "warning")
         return _back_to_users()
-    user.is_active_account = not user.is_active_account
-    if not user.is_active_account:
-        user.session_version += 1  # ends their open sessions
-    db.session.commit()
     flash(_("Compte activé.") if user.is_active_account else _("Compte désactivé."), "success")
     return _back_to_users()
 
@@ -125,11 +118,11 @@ def toggle_admin(user_id: int):
     user = _user_or_404(user_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if user.id == current_user.id:
+    try:
+        services.set_admin(db.session, current_user, user, not user.is_admin)
+    except services.OwnAccount:
         flash(_("Vous ne pouvez pas retirer vos propres droits."), "warning")
         return _back_to_users()
-    user.is_admin = not user.is_admin
-    db.session.commit()
     flash(
         _("Droits d'administration accordés.")
         if user.is_admin
@@ -148,9 +141,7 @@ def add_facilitator(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     network = db.session.scalar(select(Network).where(Network.slug == form.network.data))
-    if all(r.network_id != network.id for r in user.network_roles):
-        db.session.add(NetworkFacilitator(user=user, network=network))
-        db.session.commit()
+    services.add_facilitator(db.session, current_user, user, network)
     flash(
         _(
             "%(name)s anime désormais le réseau %(network)s.",
@@ -177,9 +168,7 @@ def add_buyer(user_id: int):
     if organisation is None:
         flash(_("Aucune organisation acheteuse n'a ce SIRET."), "danger")
         return _back_to_users()
-    if all(m.organisation_id != organisation.id for m in user.buyer_memberships):
-        db.session.add(BuyerMembership(user=user, organisation=organisation))
-        db.session.commit()
+    services.attach_buyer(db.session, current_user, user, organisation)
     flash(
         _(
             "%(name)s est rattaché(e) à %(organisation)s.",
@@ -200,8 +189,7 @@ def remove_facilitator(user_id: int, network_id: int):
     role = next((r for r in user.network_roles if r.network_id == network_id), None)
     if role is None:
         abort(404)
-    db.session.delete(role)
-    db.session.commit()
+    services.remove_facilitator(db.session, current_user, user, role)
     flash(_("Rôle d'animateur retiré."), "success")
     return _back_to_users()
 
@@ -270,35 +258,11 @@ def decide_label(declaration_id: int):
         return redirect(url_for("admin.labels"))
     enterprise, label = declaration.enterprise, declaration.label
     members = claims.members_of(enterprise, db.session)
-    actor = actor_of(current_user)
-    if form.decision.data == "approve":
-        before = [lab.slug for lab in enterprise.labels]
-        declaration.verified = True
-        declaration.verified_by_id = current_user.id
-        declaration.verified_at = datetime.now(UTC)
-        if label not in enterprise.labels:
-            enterprise.labels.append(label)
-        record_change(
-            db.session,
-            enterprise,
-            actor,
-            "label_verified",
-            {"labels": [before, [lab.slug for lab in enterprise.labels]]},
-        )
-        db.session.commit()
-        publish(db.session)
-        verified = True
+    verified = form.decision.data == "approve"
+    if verified:
+        services.verify_label(db.session, current_user, declaration)
     else:
-        audit_service.record(
-            db.session,
-            enterprise,
-            actor,
-            "label_refused",
-            {"label": label.slug, "evidence_url": declaration.evidence_url},
-        )
-        db.session.delete(declaration)
-        db.session.commit()
-        verified = False
+        services.refuse_label(db.session, current_user, declaration)
     mail.send(
         [m.email for m in members],
         _(
@@ -338,9 +302,7 @@ def merge():
     if form.is_submitted() and not form.errors:
         if form.step.data == "merge":
             duplicate_siret = duplicate.siret
-            merging.merge(db.session, kept, duplicate, actor_of(current_user))
-            db.session.commit()
-            publish(db.session)
+            services.merge_enterprises(db.session, current_user, kept, duplicate)
             flash(
                 _(
                     "La fiche %(dup)s a été fusionnée dans %(kept)s.",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from webapp import mail
+from webapp.auth import services
 from webapp.auth.forms import (
     ChangePasswordForm,
     EmailForm,
@@ -19,15 +18,13 @@ from webapp.auth.forms import (
     ResetForm,
 )
 from webapp.extensions import db, limiter
-from webapp.models import BuyerMembership, BuyerOrganisation, User
+from webapp.models import BuyerOrganisation, User
 from webapp.permissions import requires
 from webapp.security import (
     authenticate,
     email_token,
-    hash_password,
     normalise_email,
     reset_token,
-    set_password,
     user_from_email_token,
     user_from_reset_token,
 )
@@ -50,26 +47,26 @@ def _failed(response) -> bool:
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        email = normalise_email(form.email.data)
-        existing = db.session.scalar(select(User).where(User.email == email))
-        if existing is None:
-            user = User(
-                email=email,
-                full_name=form.full_name.data.strip(),
-                password_hash=hash_password(form.password.data),
+        organisation = None
+        if form.account_kind.data == "buyer":
+            organisation = services.NewOrganisation(
+                form.organisation_name.data,
+                form.organisation_siret.data or None,
+                form.buyer_type.data,
             )
-            db.session.add(user)
-            if form.account_kind.data == "buyer":
-                _join_organisation(user, form)
-            db.session.commit()
-            _send_confirmation(user)
+        done = services.register(
+            db.session, form.email.data, form.full_name.data, form.password.data, organisation
+        )
+        if done.user is not None:
+            if done.to_join is not None:
+                _ask_admins_to_attach(done.user, done.to_join)
+            _send_confirmation(done.user)
         else:  # the same answer: nobody learns which addresses have an account
-            hash_password(form.password.data)  # and the same time (scrypt is slow)
             mail.send(
-                [existing.email],
+                [done.existing.email],
                 _("Vous avez déjà un compte"),
                 "already_registered",
-                user=existing,
+                user=done.existing,
                 login_url=mail.external_url("auth.login"),
             )
         flash(_("Un e-mail de confirmation vient de vous être envoyé."), "success")
@@ -77,22 +74,9 @@ def register():
     return render_template("auth/register.html", form=form), (400 if form.errors else 200)
 
 
-def _join_organisation(user: User, form: RegisterForm) -> None:
-    """A new organisation is created with its first member. An existing one (same SIRET)
-    is never joined by typing its SIRET — its members publish its purchase intentions —
-    the administrators attach the person after checking, and are told."""
-    siret = form.organisation_siret.data or None
-    organisation = (
-        db.session.scalar(select(BuyerOrganisation).where(BuyerOrganisation.siret == siret))
-        if siret
-        else None
-    )
-    if organisation is None:
-        organisation = BuyerOrganisation(
-            name=form.organisation_name.data.strip(), siret=siret, buyer_type=form.buyer_type.data
-        )
-        db.session.add(BuyerMembership(user=user, organisation=organisation))
-        return
+def _ask_admins_to_attach(user: User, organisation: BuyerOrganisation) -> None:
+    """Someone registered for an organisation that exists: the administrators attach the
+    person after checking (``services.register`` says why)."""
     admins = db.session.scalars(select(User.email).where(User.is_admin.is_(True))).all()
     mail.send(
         list(admins),
@@ -109,16 +93,19 @@ def _send_confirmation(user: User) -> None:
     mail.send([user.email], _("Confirmez votre adresse e-mail"), "confirm", user=user, link=link)
 
 
-@blueprint.route("/confirmer/<token>")
+@blueprint.route("/confirmer/<token>", methods=["GET", "POST"])
 @requires("authenticate")
 def confirm(token: str):
+    """The link of the confirmation e-mail shows a button; pressing it confirms (a GET
+    writes nothing: mail scanners that follow links confirm no one)."""
     user = user_from_email_token(token)
     if user is None:
         flash(_("Ce lien de confirmation n'est pas valide ou a expiré."), "danger")
         return redirect(url_for("auth.resend_confirmation"))
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = datetime.now(UTC)
-        db.session.commit()
+    form = EmptyForm()
+    if user.email_confirmed_at is None and not form.validate_on_submit():
+        return render_template("auth/confirm.html", form=form, email=user.email)
+    services.confirm_email(db.session, user)
     flash(_("Adresse e-mail confirmée : vous pouvez vous connecter."), "success")
     return redirect(url_for("auth.login"))
 
@@ -157,8 +144,7 @@ def login():
             )
         else:
             login_user(user, remember=form.remember.data)
-            user.last_login_at = datetime.now(UTC)
-            db.session.commit()
+            services.record_sign_in(db.session, user)
             return redirect(_next_page() or url_for("auth.account"))
     return render_template("auth/login.html", form=form), (401 if form.errors else 200)
 
@@ -215,10 +201,7 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = ResetForm()
     if form.validate_on_submit():
-        set_password(user, form.password.data)
-        if user.email_confirmed_at is None:  # the link proved the address
-            user.email_confirmed_at = datetime.now(UTC)
-        db.session.commit()
+        services.reset_password(db.session, user, form.password.data)
         logout_user()
         flash(_("Mot de passe changé : connectez-vous."), "success")
         return redirect(url_for("auth.login"))
@@ -239,8 +222,7 @@ def change_password():
         if authenticate(current_user.email, form.current.data) is None:
             form.current.errors.append(_("Mot de passe actuel incorrect."))
         else:
-            set_password(current_user, form.password.data)  # ends the other sessions
-            db.session.commit()
+            services.change_password(db.session, current_user, form.password.data)
             login_user(current_user, fresh=True)  # this session carries the new version
             flash(_("Mot de passe changé ; vos autres sessions sont fermées."), "success")
             return redirect(url_for("auth.account"))

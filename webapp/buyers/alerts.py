@@ -10,10 +10,9 @@ from sqlalchemy import select
 
 from search.backend import SearchUnavailable
 from webapp import mail
-from webapp.buyers import saved
+from webapp.buyers import saved, services
 from webapp.extensions import db
 from webapp.models import Enterprise, SavedSearch
-from webapp.models.enterprise import utcnow
 
 # Enterprises listed in one e-mail; more are summed up by the link to the search.
 MAX_LISTED = 50
@@ -45,10 +44,8 @@ def send_alerts() -> AlertReport:
         new = [siret for siret in current if siret not in saved.known_sirets(search)]
         if new:
             _send(search, new)
-            search.last_alert_at = utcnow()
             report.sent += 1
-        saved.remember(search, current)
-        db.session.commit()
+        services.record_alert(db.session, search, current, sent=bool(new))
     return report
 
 

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-NAME_MAX = 120  # Shortlist.name, SavedSearch.name
+from webapp.buyers.services import NAME_MAX, SUBJECT_MAX
+
 NOTE_MAX = 2000
-SUBJECT_MAX = 200  # ContactMessage.subject
 MESSAGE_MIN, MESSAGE_MAX = 20, 5000
 QUERY_MAX = 4000
 NEW_LIST = "new"

@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from search.backend import SearchUnavailable
 from webapp import mail
-from webapp.buyers import exports, saved
+from webapp.buyers import exports, saved, services
 from webapp.buyers.forms import (
     NEW_LIST,
     AddToShortlistForm,
@@ -36,7 +36,6 @@ from webapp.buyers.forms import (
 )
 from webapp.extensions import db, limiter
 from webapp.models import (
-    ContactMessage,
     Enterprise,
     EnterpriseMembership,
     SavedSearch,
@@ -124,9 +123,7 @@ def create_shortlist():
     form = ShortlistNameForm()
     if not form.validate_on_submit():
         return _render_shortlists(form, 400)
-    shortlist = Shortlist(owner_id=current_user.id, name=form.name.data)
-    db.session.add(shortlist)
-    db.session.commit()
+    shortlist = services.create_shortlist(db.session, current_user, form.name.data)
     flash(_("Liste « %(name)s » créée.", name=shortlist.name), "success")
     return redirect(url_for("buyers.shortlist", shortlist_id=shortlist.id))
 
@@ -166,8 +163,7 @@ def rename_shortlist(shortlist_id: int):
     form = ShortlistNameForm()
     if not form.validate_on_submit():
         return _render_shortlist(shortlist, rename_form=form, status=400)
-    shortlist.name = form.name.data
-    db.session.commit()
+    services.rename_shortlist(db.session, shortlist, form.name.data)
     flash(_("Liste renommée."), "success")
     return redirect(url_for("buyers.shortlist", shortlist_id=shortlist.id))
 
@@ -177,8 +173,7 @@ def rename_shortlist(shortlist_id: int):
 def delete_shortlist(shortlist_id: int):
     shortlist = _own_shortlist(shortlist_id)
     name = shortlist.name
-    db.session.delete(shortlist)
-    db.session.commit()
+    services.delete_shortlist(db.session, shortlist)
     flash(_("Liste « %(name)s » supprimée.", name=name), "success")
     return redirect(url_for("buyers.shortlists"))
 
@@ -191,8 +186,7 @@ def edit_note(shortlist_id: int, entry_id: int):
     form = NoteForm(prefix=f"e{entry.id}")
     if not form.validate_on_submit():
         return _render_shortlist(shortlist, failed_note=(entry.id, form), status=400)
-    entry.note = form.note.data or None
-    db.session.commit()
+    services.set_note(db.session, entry, form.note.data)
     flash(_("Note enregistrée."), "success")
     return redirect(url_for("buyers.shortlist", shortlist_id=shortlist.id, _anchor=f"e{entry.id}"))
 
@@ -203,8 +197,7 @@ def remove_entry(shortlist_id: int, entry_id: int):
     shortlist = _own_shortlist(shortlist_id)
     entry = _own_entry(shortlist, entry_id)
     name = entry.enterprise.display_name
-    db.session.delete(entry)
-    db.session.commit()
+    services.remove_from_shortlist(db.session, entry)
     flash(_("%(name)s retirée de la liste.", name=name), "success")
     return redirect(url_for("buyers.shortlist", shortlist_id=shortlist.id))
 
@@ -246,22 +239,15 @@ def add_to_shortlist(siret: str):
         return render_template(
             "buyers/add_to_shortlist.html", form=form, enterprise=enterprise
         ), 400
-    if form.shortlist.data == NEW_LIST:
-        shortlist = Shortlist(owner_id=current_user.id, name=form.new_name.data)
-        db.session.add(shortlist)
-    else:
-        shortlist = _own_shortlist(int(form.shortlist.data))
-    already = shortlist.id is not None and db.session.scalar(
-        select(ShortlistEntry.id).where(
-            ShortlistEntry.shortlist_id == shortlist.id,
-            ShortlistEntry.enterprise_id == enterprise.id,
-        )
+    shortlist = (
+        None if form.shortlist.data == NEW_LIST else _own_shortlist(int(form.shortlist.data))
     )
-    if already:
+    shortlist, added = services.add_to_shortlist(
+        db.session, current_user, enterprise, shortlist, form.new_name.data
+    )
+    if not added:
         flash(_("%(name)s est déjà dans cette liste.", name=enterprise.display_name), "info")
     else:
-        shortlist.entries.append(ShortlistEntry(enterprise=enterprise))
-        db.session.commit()
         flash(
             _(
                 "%(name)s ajoutée à la liste « %(list)s ».",
@@ -309,14 +295,9 @@ def contact(siret: str):
     recipients = contact_recipients(enterprise)
     form = ContactForm()
     if recipients and form.validate_on_submit():
-        message = ContactMessage(
-            enterprise=enterprise,
-            sender_id=current_user.id,
-            subject=form.subject.data,
-            body=form.message.data,
+        message = services.record_contact(
+            db.session, current_user, enterprise, form.subject.data, form.message.data
         )
-        db.session.add(message)
-        db.session.commit()
         mail.send(
             recipients,
             _(
@@ -387,10 +368,7 @@ def save_search():
         or saved.text_of(query_string)
         or _("Recherche du %(date)s", date=format_date(date.today(), "short"))
     )
-    search = SavedSearch(owner_id=current_user.id, name=name, query_string=query_string)
-    saved.remember(search, sirets)
-    db.session.add(search)
-    db.session.commit()
+    search = services.save_search(db.session, current_user, name, query_string, sirets)
     flash(
         _(
             "Recherche « %(name)s » enregistrée : vous serez alerté des nouvelles entreprises.",
@@ -408,8 +386,7 @@ def rename_search(search_id: int):
     form = SavedSearchNameForm(prefix=f"s{search.id}")
     if not form.validate_on_submit():
         return _render_searches(failed=(search.id, form), status=400)
-    search.name = form.name.data
-    db.session.commit()
+    services.rename_search(db.session, search, form.name.data)
     flash(_("Recherche renommée."), "success")
     return redirect(url_for("buyers.saved_searches"))
 
@@ -421,8 +398,7 @@ def toggle_alerts(search_id: int):
     form = AlertsForm()
     if not form.validate_on_submit():
         abort(400)
-    search.alerts = bool(form.alerts.data)
-    db.session.commit()
+    services.set_alerts(db.session, search, bool(form.alerts.data))
     if search.alerts:
         flash(_("Alertes activées pour « %(name)s ».", name=search.name), "success")
     else:
@@ -435,8 +411,7 @@ def toggle_alerts(search_id: int):
 def delete_search(search_id: int):
     search = _own_search(search_id)
     name = search.name
-    db.session.delete(search)
-    db.session.commit()
+    services.delete_search(db.session, search)
     flash(_("Recherche « %(name)s » supprimée.", name=name), "success")
     return redirect(url_for("buyers.saved_searches"))
 

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from domain.cpv import CpvError, normalise_cpv
+from domain.places import PLACE_KINDS
 from webapp.matching import store
 from webapp.models import (
     BuyerOrganisation,
@@ -33,6 +33,7 @@ from webapp.models import (
 )
 from webapp.models.accounts import BUYER_TYPES
 from webapp.models.intentions import (
+    BUYER_SOURCES,
     CPV_CODES_MAX,
     EXTERNAL_ID_MAX,
     INTENTION_STATUSES,
@@ -42,15 +43,12 @@ from webapp.models.intentions import (
 from webapp.permissions import ADMIN, BUYER, roles_of
 
 PUBLIC_STATUSES = ("published", "closed")
-PLACE_KINDS = ("commune", "epci", "departement", "region", "national")
 DESCRIPTION_MAX = 10_000
 BUYER_NAME_MAX = 255
 MAX_AMOUNT = 10**12  # € HT: far above any public contract, below BigInteger's range
 MAX_DURATION_MONTHS = 600
 MAX_LOTS = 50
 MAX_LOT_NUMBER = 999
-# Sources written by a buyer's own people (the pages, the API), not by an import.
-BUYER_SOURCES = ("web", "api")
 
 
 # --- Who may manage an intention -----------------------------------------------------------
@@ -80,28 +78,6 @@ def can_view_intention(user, intention: PurchaseIntention) -> bool:
 
 
 # --- Checking values -------------------------------------------------------------------------
-
-
-def parse_cpv(value: str | list | None) -> tuple[list[str], list[str]]:
-    """CPV codes (with or without their check digit, separated by spaces, commas or
-    semicolons, or given as a list) as 8 digits, and the values that are not CPV codes."""
-    if value is None:
-        return [], []
-    items = value if isinstance(value, list) else re.split(r"[\s,;]+", str(value))
-    codes: list[str] = []
-    bad: list[str] = []
-    for item in items:
-        text = str(item).strip() if isinstance(item, str | int) else repr(item)
-        if not text:
-            continue
-        try:
-            code = normalise_cpv(text)  # the one rule: a code of the CPV 2008 nomenclature
-        except CpvError:
-            bad.append(text[:20])
-            continue
-        if code not in codes:
-            codes.append(code)
-    return codes, bad
 
 
 def place_label(session: Session, kind: str, code: str | None) -> str | None:
@@ -191,6 +167,7 @@ class ExternalIdTaken(IntentionInvalid):
 
 
 def _whole(value: int | None, low: int, high: int) -> str | None:
+    """What is wrong with an optional whole number in [low, high], if anything."""
     if value is None or (
         isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     ):
@@ -198,22 +175,42 @@ def _whole(value: int | None, low: int, high: int) -> str | None:
     return f"expected a whole number from {low} to {high}"
 
 
+def _text(value: str | None, limit: int, required: bool = False) -> str | None:
+    """What is wrong with a text of at most ``limit`` characters, if anything."""
+    if not value:
+        return "required" if required else None
+    return f"at most {limit} characters" if len(value) > limit else None
+
+
+def _kept(found: dict[str, str | None]) -> dict[str, str]:
+    return {name: message for name, message in found.items() if message}
+
+
+def lot_problems(lot: LotData, number: int) -> dict[str, str]:
+    """The rules of one lot (numbered ``number``): a message per field broken
+    (``title``, ``amount``, ``number``). An importer checks each lot row with it."""
+    return _kept(
+        {
+            "title": _text(lot.title, TITLE_MAX, required=True),
+            "amount": _whole(lot.amount, 0, MAX_AMOUNT),
+            "number": _whole(number, 1, MAX_LOT_NUMBER),
+        }
+    )
+
+
 def problems(data: IntentionData, buyer: Buyer) -> dict[str, str]:
-    """The rules an intention must keep, whoever writes it: a message per field broken.
-    Reads nothing (the place is checked on writing, when its name is looked up)."""
-    found: dict[str, str] = {}
-
-    def text(name: str, value: str | None, limit: int, required: bool = False) -> None:
-        if not value:
-            if required:
-                found[name] = "required"
-        elif len(value) > limit:
-            found[name] = f"at most {limit} characters"
-
-    text("title", data.title, TITLE_MAX, required=True)
-    text("description", data.description, DESCRIPTION_MAX)
-    text("external_id", data.external_id, EXTERNAL_ID_MAX)
-    text("buyer.name", buyer.name, BUYER_NAME_MAX, required=True)
+    """The rules an intention must keep, whoever writes it: a message per field broken
+    (``lots[0].title`` for a lot's). Reads nothing: the place's code is checked against
+    the reference data on writing, when its name is looked up."""
+    found = {
+        "title": _text(data.title, TITLE_MAX, required=True),
+        "description": _text(data.description, DESCRIPTION_MAX),
+        "external_id": _text(data.external_id, EXTERNAL_ID_MAX),
+        "buyer.name": _text(buyer.name, BUYER_NAME_MAX, required=True),
+        "amount_total": _whole(data.amount_total, 0, MAX_AMOUNT),
+        "amount_per_year": _whole(data.amount_per_year, 0, MAX_AMOUNT),
+        "duration_months": _whole(data.duration_months, 1, MAX_DURATION_MONTHS),
+    }
     if any(not re.fullmatch(r"[0-9]{8}", code) for code in data.cpv_codes):
         found["cpv_codes"] = "not CPV codes (8 digits)"
     elif len(" ".join(data.cpv_codes)) > CPV_CODES_MAX:
@@ -222,11 +219,6 @@ def problems(data: IntentionData, buyer: Buyer) -> dict[str, str]:
         found["place"] = "expected one of " + ", ".join(PLACE_KINDS)
     elif data.place_kind != "national" and not data.place_code:
         found["place"] = f"a {data.place_kind} needs its code"
-    for name in ("amount_total", "amount_per_year"):
-        if message := _whole(getattr(data, name), 0, MAX_AMOUNT):
-            found[name] = message
-    if message := _whole(data.duration_months, 1, MAX_DURATION_MONTHS):
-        found["duration_months"] = message
     for name, value, allowed in (
         ("social_consideration", data.social_consideration, SOCIAL_CONSIDERATIONS),
         ("status", data.status, INTENTION_STATUSES),
@@ -238,19 +230,12 @@ def problems(data: IntentionData, buyer: Buyer) -> dict[str, str]:
         found["lots"] = f"at most {MAX_LOTS} lots"
     numbers: set[int] = set()
     for index, (number, lot) in enumerate(_numbered(data.lots)):
-        key = f"lots[{index}]"
-        if not lot.title:
-            found[f"{key}.title"] = "required"
-        elif len(lot.title) > TITLE_MAX:
-            found[f"{key}.title"] = f"at most {TITLE_MAX} characters"
-        if message := _whole(lot.amount, 0, MAX_AMOUNT):
-            found[f"{key}.amount"] = message
-        if message := _whole(number, 1, MAX_LOT_NUMBER):
-            found[f"{key}.number"] = message
-        elif number in numbers:
-            found[f"{key}.number"] = f"lot {number} is given twice"
+        lot_found = lot_problems(lot, number)
+        if number in numbers and "number" not in lot_found:
+            lot_found["number"] = f"lot {number} is given twice"
         numbers.add(number)
-    return found
+        found.update({f"lots[{index}].{name}": message for name, message in lot_found.items()})
+    return _kept(found)
 
 
 def _numbered(lots: list[LotData]) -> list[tuple[int, LotData]]:
@@ -260,12 +245,19 @@ def _numbered(lots: list[LotData]) -> list[tuple[int, LotData]]:
 # --- The rule of external ids ------------------------------------------------------------------
 
 
-def _external_id_taken(session: Session, intention: PurchaseIntention, external_id: str) -> bool:
-    """Whether another intention of its source holds ``external_id``."""
+def _external_id_taken(
+    session: Session, intention: PurchaseIntention, buyer: Buyer, external_id: str
+) -> bool:
+    """Whether another intention holds ``external_id`` where it must be unique: in its
+    source, and in its organisation too when the source is the buyers' own (two buyers
+    may both number a purchase "2027-001", and neither may learn that the other did)."""
     query = select(PurchaseIntention.id).where(
         PurchaseIntention.source == intention.source,
         PurchaseIntention.external_id == external_id,
     )
+    if intention.source in BUYER_SOURCES:
+        organisation_id = buyer.organisation.id if buyer.organisation else None
+        query = query.where(PurchaseIntention.buyer_organisation_id == organisation_id)
     if intention.id is not None:
         query = query.where(PurchaseIntention.id != intention.id)
     return session.scalar(query.limit(1)) is not None
@@ -364,7 +356,7 @@ def _save(
     session: Session, intention: PurchaseIntention, data: IntentionData, buyer: Buyer
 ) -> PurchaseIntention:
     label = _checked(session, data, buyer)
-    if data.external_id and _external_id_taken(session, intention, data.external_id):
+    if data.external_id and _external_id_taken(session, intention, buyer, data.external_id):
         raise ExternalIdTaken()
     _write(session, intention, data, buyer, label)
     _match_and_commit(session, intention)
@@ -410,6 +402,13 @@ def change_status(session: Session, intention: PurchaseIntention, status: str) -
     if status == "published" and intention.published_at is None:
         intention.published_at = datetime.now(UTC)
     _match_and_commit(session, intention)
+
+
+def match_intentions(session: Session, intentions: list[PurchaseIntention]) -> None:
+    """Match what an ``IntentionBatch`` wrote, once the batch is committed (the pool of
+    enterprises read once for all), and commit the results."""
+    store.run_all(session, intentions)
+    session.commit()
 
 
 class IntentionBatch:

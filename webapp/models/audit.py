@@ -1,4 +1,5 @@
-"""Who changed what on an enterprise, and when."""
+"""Who changed what, and when: on an enterprise, or on a person's account (what an
+administrator did to it)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ class AuditEvent(db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(
         ForeignKey("enterprise.id", ondelete="SET NULL"), index=True
     )
-    siret: Mapped[str] = mapped_column(String(14), index=True)
+    siret: Mapped[str | None] = mapped_column(String(14), index=True)  # None: an account's
+    # The account acted on, written as the actor is (``user:<id> <email>``): kept as text,
+    # like the SIRET, so the trail outlives the account.
+    target: Mapped[str | None] = mapped_column(String(120), index=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(20))
     # {field: [old, new]} for updates; the full new state for a creation.

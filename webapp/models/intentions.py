@@ -16,11 +16,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +39,11 @@ SOCIAL_CONSIDERATIONS = ("none", "clause", "criterion", "reservation", "unknown"
 TITLE_MAX = 300
 CPV_CODES_MAX = 400
 EXTERNAL_ID_MAX = 120
+# Sources written by a buyer's own people (the pages, the API): their external ids are the
+# organisation's own references, unique per organisation; other sources are files (the
+# template import's --source, the DECP) whose ids are unique within the source.
+BUYER_SOURCES = ("web", "api")
+_BUYER_SOURCE = "source IN ({})".format(", ".join(f"'{source}'" for source in BUYER_SOURCES))
 
 intention_sector = Table(
     "intention_sector",
@@ -67,7 +74,24 @@ class PurchaseIntention(db.Model):
         CheckConstraint(
             _one_of("social_consideration", SOCIAL_CONSIDERATIONS), name="social_consideration"
         ),
-        UniqueConstraint("source", "external_id"),
+        # The rule of external ids (webapp.intentions.services), kept by the database too.
+        Index(
+            "uq_purchase_intention_source_external_id",
+            "source",
+            "external_id",
+            unique=True,
+            sqlite_where=text(f"NOT ({_BUYER_SOURCE})"),
+            postgresql_where=text(f"NOT ({_BUYER_SOURCE})"),
+        ),
+        Index(
+            "uq_purchase_intention_organisation_external_id",
+            "source",
+            "buyer_organisation_id",
+            "external_id",
+            unique=True,
+            sqlite_where=text(_BUYER_SOURCE),
+            postgresql_where=text(_BUYER_SOURCE),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,4 +36,4 @@ def publish(session: Session) -> SyncReport:
 
 def actor_of(user) -> str:
     """How a person appears in the audit trail."""
-    return f"user:{user.id} {user.email}"
+    return audit.account_of(user)

@@ -7,17 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from webapp.api.auth import new_token
 from webapp.extensions import db
 from webapp.models import ApiToken
 from webapp.models.accounts import TOKEN_SCOPES
-from webapp.models.enterprise import utcnow
 from webapp.permissions import requires
+from webapp.tokens import services
 from webapp.tokens.forms import SCOPE_LABELS, TokenForm
 
 blueprint = Blueprint("tokens", __name__, url_prefix="/compte/jetons")
-
-MAX_LIVE_TOKENS = 20
 
 
 def _own_tokens() -> list[ApiToken]:
@@ -47,23 +44,13 @@ def list_tokens():
     if not form.is_submitted():
         form.scopes.data = ["read"]
     if form.validate_on_submit():
-        live = [t for t in _own_tokens() if t.revoked_at is None]
-        if len(live) >= MAX_LIVE_TOKENS:
+        try:
+            token = services.issue_token(db.session, current_user, form.name.data, form.scopes.data)
+        except services.TooManyTokens as exc:
             form.name.errors.append(
-                _("Vous avez déjà %(n)s jetons actifs : révoquez-en un d'abord.", n=len(live))
+                _("Vous avez déjà %(n)s jetons actifs : révoquez-en un d'abord.", n=exc.live)
             )
             return _page(form, status=400)
-        token, prefix, digest = new_token()
-        db.session.add(
-            ApiToken(
-                user_id=current_user.id,
-                name=form.name.data,
-                prefix=prefix,
-                token_hash=digest,
-                scopes=" ".join(s for s in TOKEN_SCOPES if s in form.scopes.data),
-            )
-        )
-        db.session.commit()
         # Shown in this answer only: it is not stored, and a reload does not show it again.
         body, status = _page(TokenForm(formdata=None, scopes=TOKEN_SCOPES), created=token)
         return body, status, {"Cache-Control": "no-store"}
@@ -76,8 +63,6 @@ def revoke_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+    services.revoke_token(db.session, token)
     flash(_("Jeton « %(name)s » révoqué.", name=token.name), "success")
     return redirect(url_for("tokens.list_tokens"))
