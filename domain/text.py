@@ -42,11 +42,11 @@ def clean_text(text: str) -> str:
 
 def clean_data(value):
     """``value`` with ``clean_text`` applied to every string in it, keys included (a
-    decoded JSON document: dicts, lists, strings, numbers)."""
+    decoded JSON document: dicts, lists, strings, numbers; or a query string's pairs)."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
         return {clean_data(k): clean_data(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clean_data(item) for item in value]
+    if isinstance(value, list | tuple):
+        return type(value)(clean_data(item) for item in value)
     return value

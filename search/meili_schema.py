@@ -386,7 +386,7 @@ def search_text(text: str, min_prefix: int = MIN_PREFIX) -> str:
     (``search.text.searched_as_prefix``: not "ai", not digits): a trailing space tells
     Meilisearch the word is complete.
     """
-    text = text.replace("\x00", " ")[:MAX_TEXT]
+    text = text[:MAX_TEXT]  # control characters are no word: written_words drops them
     text = _DIGIT_GROUPS.sub(_joined_code, text)
     kept = [word for word in written_words(text) if folded(word) not in STOP_WORDS]
     if kept and not searched_as_prefix(kept[-1], min_prefix):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
 from domain.places import DIVISION_KINDS
 from domain.reservations import SEARCH_ARTICLES
+from domain.text import clean_text
 
 SORTS = ("relevance", "distance", "name")
 FACETS = ("kind", "sector_group", "sector", "departement", "label", "network")
@@ -145,7 +146,14 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
     unknown parameters are errors too (the API), the pages ignore them.
     """
     errors: dict[str, str] = {}
-    getlist = args.getlist if hasattr(args, "getlist") else lambda k: [args[k]] if k in args else []
+    raw_values = (
+        args.getlist if hasattr(args, "getlist") else lambda k: [args[k]] if k in args else []
+    )
+
+    def getlist(name: str) -> list[str]:
+        # Requests come cleaned (webapp.input_cleaning); code calls this too (saved
+        # searches, scripts), so the engine cleans what it reads with the same rule.
+        return [clean_text(str(raw)) for raw in raw_values(name)]
 
     def values(name: str) -> tuple[str, ...]:
         found = []
@@ -185,11 +193,11 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
         return tuple(v for v in given if v in known)
 
     if strict:
-        unknown = sorted(set(args.keys()) - KNOWN_PARAMETERS)
+        unknown = sorted(clean_text(str(k)) for k in set(args.keys()) - KNOWN_PARAMETERS)
         if unknown:
             errors["_"] = f"unknown parameter(s): {', '.join(_clip(u) for u in unknown[:5])}"
 
-    text = (single("q") or "").replace("\x00", " ")[:MAX_TEXT]
+    text = (single("q") or "")[:MAX_TEXT]
     kinds: list[str] = []
     bad_kinds = []
     for value in values("kind"):
@@ -295,5 +303,4 @@ def _near(raw: str, places: PlaceDirectory, errors: dict[str, str]) -> Point | N
 
 def _clip(value: str, limit: int = 40) -> str:
     """Echo user input back in an error, but never a 10 kB of it."""
-    value = value.replace("\x00", "")
     return value if len(value) <= limit else value[:limit] + "…"

@@ -12,11 +12,6 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, 
 MIN_PASSWORD = 10
 
 
-def no_nul(value):
-    """NUL characters out: PostgreSQL refuses them in text (a 500)."""
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
 ACCOUNT_KINDS = [
     SelectChoice("buyer", _l("Acheteur (collectivité, établissement public, entreprise)")),
     SelectChoice("enterprise", _l("Entreprise inclusive (je gère un ou des profils)")),
@@ -45,9 +40,7 @@ def valid_siret(form, field) -> None:
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField(
-        _l("Nom et prénom"), validators=[InputRequired(), Length(max=120)], filters=[no_nul]
-    )
+    full_name = StringField(_l("Nom et prénom"), validators=[InputRequired(), Length(max=120)])
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[InputRequired(), Email(), Length(max=254)],
@@ -63,7 +56,7 @@ class RegisterForm(FlaskForm):
         _l("Vous êtes"), choices=ACCOUNT_KINDS, default="buyer", validators=[InputRequired()]
     )
     organisation_name = StringField(
-        _l("Organisation acheteuse"), validators=[Optional(), Length(max=255)], filters=[no_nul]
+        _l("Organisation acheteuse"), validators=[Optional(), Length(max=255)]
     )
     organisation_siret = StringField(
         _l("SIRET de l'organisation"), validators=[Optional(), valid_siret]
@@ -84,7 +77,6 @@ class LoginForm(FlaskForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[InputRequired(), Length(max=254)],
-        filters=[no_nul],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 from flask import current_app
 from werkzeug.datastructures import MultiDict
 
+from domain.text import clean_data
 from webapp.extensions import db
 from webapp.indexing.engine import get_backend
 from webapp.indexing.places import DatabasePlaces
@@ -21,7 +22,8 @@ _PAGE_ONLY = ("page", "per_page")
 
 
 def _arguments(query_string: str) -> MultiDict:
-    return MultiDict(parse_qsl(query_string.lstrip("?"), keep_blank_values=False))
+    """A saved query string's arguments, cleaned as a request's are: "%00" decodes to NUL."""
+    return MultiDict(clean_data(parse_qsl(query_string.lstrip("?"), keep_blank_values=False)))
 
 
 def normalise_query_string(raw: str) -> str:
@@ -36,7 +38,7 @@ def normalise_query_string(raw: str) -> str:
 
 def text_of(query_string: str) -> str:
     """The free text of the search, to name it by default."""
-    return (_arguments(query_string).get("q") or "").replace("\x00", "").strip()[:120]
+    return (_arguments(query_string).get("q") or "").strip()[:120]
 
 
 def matching_sirets(query_string: str, limit: int = MATCH_LIMIT) -> list[str]:

@@ -12,7 +12,6 @@ class ClaimForm(FlaskForm):
     message = TextAreaField(
         _l("Message (facultatif)"),
         validators=[Optional(), Length(max=2000)],
-        filters=[lambda v: v.replace("\x00", "") if isinstance(v, str) else v],
         description=_l("Votre fonction dans l'entreprise, ou tout ce qui aidera à décider."),
     )
 

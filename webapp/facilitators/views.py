@@ -37,8 +37,6 @@ blueprint = Blueprint("facilitators", __name__, url_prefix="/espace/reseaux/<slu
 
 
 def network_or_404(slug: str) -> Network:
-    if "\x00" in slug:  # PostgreSQL refuses NUL in a query (a 500)
-        abort(404)
     network = db.session.scalar(select(Network).where(Network.slug == slug))
     if network is None:
         abort(404)

@@ -43,7 +43,7 @@ SOCIAL_LABELS = {
 
 
 def _stripped(value):
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    return value.strip() if isinstance(value, str) else value
 
 
 class IntentionFilterForm(FlaskForm):

@@ -88,15 +88,16 @@ _DISTANCE_NEEDS_PLACE = _l(
 )
 
 
-def clean_text(value: str | None, limit: int = MAX_TEXT) -> str:
-    """User text safe to echo into a field: no NUL, never 10 kB of it."""
-    return (value or "").replace("\x00", "")[:limit]
+def clip_text(value: str | None, limit: int = MAX_TEXT) -> str:
+    """User text to echo into a field, never 10 kB of it (control characters are gone at
+    the request boundary, ``webapp.input_cleaning``)."""
+    return (value or "")[:limit]
 
 
 def page_arguments(args: Mapping) -> tuple[MultiDict, bool]:
     """The request's arguments in API form, and whether the commune field gave ``serves``."""
     merged = MultiDict(args)
-    commune = clean_text(merged.get(SERVES_COMMUNE)).strip()
+    commune = clip_text(merged.get(SERVES_COMMUNE)).strip()
     if commune:
         merged.setlist("serves", [f"commune:{commune}"])
     return merged, bool(commune)
@@ -165,13 +166,13 @@ class FormState:
     args: MultiDict
 
     def text(self, name: str) -> str:
-        return clean_text(self.args.get(name))
+        return clip_text(self.args.get(name))
 
     def chosen(self, name: str) -> set[str]:
         """Values of a list parameter (repeated or comma-separated, as the parser reads)."""
         found: set[str] = set()
         for raw in self.args.getlist(name):
-            found.update(part.strip() for part in clean_text(raw).split(",") if part.strip())
+            found.update(part.strip() for part in clip_text(raw).split(",") if part.strip())
         if name == "kind":
             # Codes are upper case, groups lower case; "ESS" (the kind) and "ess" (the
             # group) are told apart by their case, so one checkbox never ticks the other.

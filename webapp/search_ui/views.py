@@ -30,7 +30,7 @@ from webapp.search_ui.forms import (
     SERVES_COMMUNE,
     SORT_LABELS,
     FormState,
-    clean_text,
+    clip_text,
     filter_options,
     form_errors,
     kind_group_counts,
@@ -109,7 +109,7 @@ def _results_context(
     shared = shareable_arguments(request.args)
     if commune_used:
         # Links speak the API's language: the commune field becomes "serves".
-        shared.setlist("serves", [f"commune:{clean_text(request.args[SERVES_COMMUNE]).strip()}"])
+        shared.setlist("serves", [f"commune:{clip_text(request.args[SERVES_COMMUNE]).strip()}"])
     without_page = shared.copy()
     without_page.poplist("page")
     errors = form_errors(problems, commune_used=commune_used)
@@ -147,7 +147,7 @@ def _suggestions(prefix: str) -> list[str]:
 @requires("view_public")
 def suggestions():
     """Names for the search box's ``<datalist>`` (JSON), as the visitor types."""
-    prefix = clean_text(request.args.get("q"))
+    prefix = clip_text(request.args.get("q"))
     return jsonify({"q": prefix, "suggestions": _suggestions(prefix)})
 
 

@@ -35,8 +35,8 @@ FIRST_YEAR = 1900
 
 
 def _strip(value):
-    """Surrounding spaces and NUL characters out (PostgreSQL refuses NUL in text)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    """Surrounding spaces out (NUL never gets here: ``webapp.input_cleaning``)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 STRIP = [_strip]

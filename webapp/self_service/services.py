@@ -253,7 +253,7 @@ def parse_divisions(session: Session, text: str) -> tuple[list[tuple[str, str]],
     """``"departement:59, commune:59350"`` -> ([("departement", "59"), ...], errors)."""
     found: list[tuple[str, str]] = []
     errors: list[str] = []
-    for raw in re.split(r"[,;\n]+", (text or "").replace("\x00", "")):
+    for raw in re.split(r"[,;\n]+", text or ""):
         token = raw.strip()
         if not token:
             continue
@@ -346,7 +346,7 @@ def division_labels() -> dict[str, str]:
 def suggest_divisions(session: Session, text: str) -> list[dict[str, str]]:
     """Divisions whose name contains ``text`` or whose code starts with it, for the zone
     editor's autocomplete: [{"value": "departement:59", "label": "Département : Nord (59)"}]."""
-    text = (text or "").replace("\x00", "").strip()[:60]
+    text = (text or "").strip()[:60]
     if len(text) < 2:
         return []
     results: list[dict[str, str]] = []

@@ -24,7 +24,7 @@ class TokenForm(FlaskForm):
     name = StringField(
         _l("Nom du jeton"),
         validators=[DataRequired(), Length(max=80)],
-        filters=[lambda v: v.replace("\x00", "").strip() if isinstance(v, str) else v],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
         description=_l("Pour vous y retrouver : l'outil ou le script qui s'en sert."),
     )
     scopes = CheckboxesField(
