@@ -3,12 +3,11 @@ and the demo's accounts)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from flask import current_app
 from sqlalchemy import select
 
+from webapp.auth import services as accounts
 from webapp.extensions import db
 from webapp.models import (
     BuyerMembership,
@@ -19,7 +18,7 @@ from webapp.models import (
     NetworkFacilitator,
     User,
 )
-from webapp.security import hash_password, normalise_email
+from webapp.security import normalise_email
 
 users_group = click.Group("users", help="Create user accounts.")
 
@@ -33,22 +32,13 @@ DEMO_PASSWORD = "passerelles-demo"  # noqa: S105 - printed, local demo only
 @click.password_option()
 def create_user(email: str, name: str, admin: bool, password: str) -> None:
     """Create a confirmed account (e.g. the first administrator)."""
-    email = normalise_email(email)
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise click.ClickException(f"{email} already has an account")
-    if len(password) < 10:
-        raise click.ClickException("the password needs at least 10 characters")
-    db.session.add(
-        User(
-            email=email,
-            full_name=name,
-            password_hash=hash_password(password),
-            is_admin=admin,
-            email_confirmed_at=datetime.now(UTC),
-        )
-    )
-    db.session.commit()
-    click.echo(f"created {email}{' (administrator)' if admin else ''}")
+    try:
+        user = accounts.create_account(db.session, email, name, password, admin=admin)
+    except accounts.AccountExists:
+        raise click.ClickException(f"{normalise_email(email)} already has an account") from None
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {user.email}{' (administrator)' if admin else ''}")
 
 
 @users_group.command("demo")
@@ -61,34 +51,38 @@ def demo_users() -> None:
     network = db.session.scalar(select(Network).order_by(Network.id))
     if enterprise is None:
         raise click.ClickException("import the demo data first (make load-demo)")
-    accounts = [
+    people = [
         ("admin@demo.passerelles.example", "Alice Administratrice", "admin"),
         ("acheteuse@demo.passerelles.example", "Claire Acheteuse", "buyer"),
         ("membre@demo.passerelles.example", "Martin Membre", "enterprise"),
         ("animatrice@demo.passerelles.example", "Nadia Animatrice", "facilitator"),
     ]
-    for email, name, role in accounts:
-        if db.session.scalar(select(User).where(User.email == email)):
+    for email, name, role in people:
+        if db.session.scalar(select(User.id).where(User.email == email)):
             continue
-        user = User(
-            email=email,
-            full_name=name,
-            password_hash=hash_password(DEMO_PASSWORD),
-            is_admin=role == "admin",
-            email_confirmed_at=datetime.now(UTC),
+        accounts.create_account(
+            db.session,
+            email,
+            name,
+            DEMO_PASSWORD,
+            admin=role == "admin",
+            links=_demo_links(role, enterprise, network),
         )
-        db.session.add(user)
-        if role == "buyer":
-            organisation = BuyerOrganisation(
-                name="Région Démo", buyer_type="pouvoir_adjudicateur", kind="region"
-            )
-            db.session.add(BuyerMembership(user=user, organisation=organisation))
-        elif role == "enterprise":
-            db.session.add(EnterpriseMembership(user=user, enterprise=enterprise))
-        elif role == "facilitator":
-            db.session.add(NetworkFacilitator(user=user, network=network))
-    db.session.commit()
     click.echo(f"demo accounts (password {DEMO_PASSWORD!r}):")
-    for email, _, role in accounts:
+    for email, _, role in people:
         click.echo(f"  {role:12} {email}")
     click.echo(f"  the member manages {enterprise.display_name} ({enterprise.siret})")
+
+
+def _demo_links(role: str, enterprise: Enterprise, network: Network) -> tuple:
+    """What makes a demo account hold its role."""
+    if role == "buyer":
+        organisation = BuyerOrganisation(
+            name="Région Démo", buyer_type="pouvoir_adjudicateur", kind="region"
+        )
+        return (BuyerMembership(organisation=organisation),)
+    if role == "enterprise":
+        return (EnterpriseMembership(enterprise=enterprise),)
+    if role == "facilitator":
+        return (NetworkFacilitator(network=network),)
+    return ()

@@ -1,6 +1,6 @@
-"""Accounts: registration (with a new buyer organisation), e-mail confirmation, sign-in,
-password reset and change. Each write is one transaction; the views send the e-mails
-once it is committed."""
+"""Accounts: registration (with a new buyer organisation), accounts made from the command
+line, e-mail confirmation, sign-in, password reset and change. Each write is one
+transaction; the views send the e-mails once it is committed."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.auth.forms import MIN_PASSWORD
 from webapp.models import BuyerMembership, BuyerOrganisation, User
 from webapp.security import hash_password, normalise_email, set_password
+
+
+class AccountExists(ValueError):
+    """The address already has an account."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,38 @@ def register(
             session.add(BuyerMembership(user=user, organisation=created))
     session.commit()
     return Registration(user, to_join=to_join)
+
+
+def create_account(
+    session: Session,
+    email: str,
+    full_name: str,
+    password: str,
+    *,
+    admin: bool = False,
+    links: tuple = (),
+) -> User:
+    """A confirmed account made by an operator (the first administrator, the demo's
+    people), with ``links`` (memberships, network roles) added with it; commit. Raises
+    ``AccountExists``, or ``ValueError`` for a password shorter than ``MIN_PASSWORD``."""
+    email = normalise_email(email)
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise AccountExists(email)
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD} characters")
+    user = User(
+        email=email,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        is_admin=admin,
+        email_confirmed_at=datetime.now(UTC),
+    )
+    session.add(user)
+    for link in links:
+        link.user = user
+        session.add(link)
+    session.commit()
+    return user
 
 
 def confirm_email(session: Session, user: User) -> None:
