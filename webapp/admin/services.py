@@ -37,40 +37,35 @@ def _record(
     session.commit()
 
 
-def set_active(session: Session, admin: User, user: User, active: bool) -> None:
-    """Activate or deactivate ``user``; deactivating ends their open sessions."""
+def _switch(
+    session: Session, admin: User, user: User, name: str, value: bool, actions: tuple[str, str]
+) -> bool:
+    """Set the yes/no field ``name`` of another's account, audited as ``actions[0]``
+    (set) or ``actions[1]`` (unset); whether it changed (nothing is written if not)."""
     if user.id == admin.id:
         raise OwnAccount()
-    before = user.is_active_account
-    if before == active:
-        return
-    user.is_active_account = active
-    if not active:
-        user.session_version += 1
-    _record(
-        session,
-        admin,
-        user,
-        "account_activate" if active else "account_deactivate",
-        {"is_active_account": [before, active]},
+    before = getattr(user, name)
+    if before == value:
+        return False
+    setattr(user, name, value)
+    audit.record_account(
+        session, user, audit.account_of(admin), actions[0 if value else 1], {name: [before, value]}
     )
+    return True
+
+
+def set_active(session: Session, admin: User, user: User, active: bool) -> None:
+    """Activate or deactivate ``user``; deactivating ends their open sessions."""
+    actions = ("account_activate", "account_deactivate")
+    if _switch(session, admin, user, "is_active_account", active, actions) and not active:
+        user.session_version += 1
+    session.commit()
 
 
 def set_admin(session: Session, admin: User, user: User, is_admin: bool) -> None:
     """Grant or withdraw ``user``'s administration rights."""
-    if user.id == admin.id:
-        raise OwnAccount()
-    before = user.is_admin
-    if before == is_admin:
-        return
-    user.is_admin = is_admin
-    _record(
-        session,
-        admin,
-        user,
-        "admin_grant" if is_admin else "admin_revoke",
-        {"is_admin": [before, is_admin]},
-    )
+    _switch(session, admin, user, "is_admin", is_admin, ("admin_grant", "admin_revoke"))
+    session.commit()
 
 
 def _network_slugs(user: User) -> list[str]:
