@@ -9,8 +9,7 @@ from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
-MIN_PASSWORD = 10
-
+from webapp.auth.services import MIN_PASSWORD
 
 ACCOUNT_KINDS = [
     SelectChoice("buyer", _l("Acheteur (collectivité, établissement public, entreprise)")),

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.auth.forms import MIN_PASSWORD
 from webapp.models import BuyerMembership, BuyerOrganisation, User
 from webapp.security import hash_password, normalise_email, set_password
+
+MIN_PASSWORD = 10
 
 
 class AccountExists(ValueError):
