@@ -430,12 +430,6 @@ def test_exports_defuse_formulas(client, session, indexed):
     assert cells["@SUM(1+1)"] == "s"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
-def test_defuse_prefixes_formula_starts_with_a_quote(value):
-    assert export.defuse(value) == "'" + value
-    assert export.defuse("Nettoyage = propreté") == "Nettoyage = propreté"
-
-
 def test_export_is_capped_and_pages_through_the_backend(client, indexed, monkeypatch):
     monkeypatch.setattr(export, "EXPORT_LIMIT", 10)
     monkeypatch.setattr(export, "MAX_PER_PAGE", 4)  # three backend pages for ten rows

@@ -1,21 +1,19 @@
 """A shortlist as the buyer sees it, and its CSV and XLSX exports.
 
-Cells come from data anyone can submit (names, notes, websites): text a spreadsheet would
-read as a formula is defused as in the search exports.
+Cells come from data anyone can submit (names, notes, websites): the one spreadsheet
+writer (``webapp.tabular_export``) defuses formulas, as for the search exports.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from webapp import tabular_export
 from webapp.models import Shortlist, ShortlistEntry
-from webapp.search_ui.export import defuse
+
+_WIDTHS = (16, 40, 8, 40, 24, 12, 40, 60)
 
 
 @dataclass(frozen=True)
@@ -82,31 +80,12 @@ def shortlist_rows(shortlist: Shortlist) -> list[list[str]]:
 
 
 def to_csv(rows: list[list[str]]) -> bytes:
-    """``;``-separated UTF-8 with a BOM, as the search export (Excel set to French)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in rows:
-        writer.writerow([defuse(cell) for cell in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """``;``-separated UTF-8 with a BOM, as the search export (``webapp.tabular_export``)."""
+    return tabular_export.to_csv(headers(), rows, decimal_comma=True)
 
 
 def to_xlsx(rows: list[list[str]], title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    # Sheet titles: 31 characters at most, none of []:*?/\
-    sheet.title = ILLEGAL_CHARACTERS_RE.sub("", title).translate(
-        str.maketrans("", "", "[]:*?/\\")
-    ).strip()[:31] or _("Liste")
-    sheet.append(headers())
-    for row in rows:
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
-                cell.data_type = "s"  # text starting with "=" stays text
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGH", (16, 40, 8, 40, 24, 12, 40, 60), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """One sheet named after the shortlist."""
+    return tabular_export.to_xlsx(
+        headers(), rows, title=title, fallback_title=_("Liste"), widths=_WIDTHS
+    )

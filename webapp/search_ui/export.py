@@ -1,38 +1,28 @@
-"""Exports of a search's results as CSV (for French Excel) and XLSX.
-
-Cells come from enterprise data anyone can submit, so text that a spreadsheet would read
-as a formula is defused (OWASP "CSV injection").
-"""
+"""Exports of a search's results as CSV (for French Excel) and XLSX: the hits of a query
+read a page at a time, as rows the one spreadsheet writer (``webapp.tabular_export``)
+writes, formulas defused."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from search.backend import SearchBackend
 from search.query import MAX_PER_PAGE, SearchQuery
 from search.results import Hit
+from webapp import tabular_export
 from webapp.models import Enterprise
 from webapp.search_ui.present import Vocabulary, present_hit
 
 EXPORT_LIMIT = 5000
-# A cell starting with one of these is a formula (or becomes one) in Excel and LibreOffice.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_WIDTHS = (16, 40, 8, 40, 24, 12, 14, 40)
 
+# SIRET, name, kind, sectors, commune, département, distance in km (one decimal), website.
 Row = tuple[str, str, str, str, str, str, float | None, str]
-
-
-def defuse(value: str) -> str:
-    """Text a spreadsheet shows as text, never evaluates."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def headers() -> list[str]:
@@ -97,38 +87,12 @@ def export_rows(session: Session, hits: Iterable[Hit], vocabulary: Vocabulary) -
 
 
 def to_csv(rows: Iterable[Row], decimal_comma: bool = True) -> bytes:
-    """``;``-separated UTF-8 with a BOM: what Excel set to French opens without a wizard."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers())
-    for row in rows:
-        *texts, distance, website = row
-        km = "" if distance is None else f"{distance:.1f}"
-        writer.writerow(
-            [defuse(t) for t in texts]
-            + [km.replace(".", ",") if decimal_comma else km, defuse(website)]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """``;``-separated UTF-8 with a BOM (``webapp.tabular_export``): what Excel set to
+    French opens without a wizard."""
+    return tabular_export.to_csv(headers(), rows, decimal_comma)
 
 
 def to_xlsx(rows: Iterable[Row]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Résultats")
-    sheet.append(headers())
-    for row in rows:
-        *texts, distance, website = row
-        # openpyxl refuses control characters, which a CSV source may have let through.
-        cells = [ILLEGAL_CHARACTERS_RE.sub("", t) for t in (*texts, website)]
-        sheet.append(cells[:-1] + [distance, cells[-1]])
-        for cell in sheet[sheet.max_row]:
-            if cell.data_type == "f":
-                # openpyxl reads a leading "=" as a formula: store it as the text it is
-                # (in XLSX a cell's type is explicit, so no visible quote is needed).
-                cell.data_type = "s"
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEFGH", (16, 40, 8, 40, 24, 12, 14, 40), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular_export.to_xlsx(
+        headers(), rows, title=_("Résultats"), fallback_title=_("Résultats"), widths=_WIDTHS
+    )
