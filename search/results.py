@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a Reason's ``code`` may say: one per criterion of the query that a hit can meet.
+REASON_CODES = (
+    "text",
+    "sector",
+    "sector_group",
+    "kind",
+    "presta",
+    "serves",
+    "near",
+    "employees",
+    "turnover",
+    "contract",
+    "label",
+    "network",
+    "reservation",
+)
+
 
 @dataclass(frozen=True)
 class Reason:
-    """Why an enterprise matched, as data: ``code`` says what (text, sector, kind, serves,
-    near, capacity, label, network, reservation), ``detail`` the matching value. The
-    interface words it in the visitor's language."""
+    """Why an enterprise matched, as data: ``code`` (one of ``REASON_CODES``) says what,
+    ``detail`` the matching value. The interface words it in the visitor's language."""
 
     code: str
     detail: str

@@ -1,20 +1,26 @@
-"""The public search API (``/api/v1``): read-only, JSON in every answer."""
+"""The public API (``/api/v1``): JSON in every answer, its OpenAPI document generated from
+the schemas each route reads and writes (flask-smorest), interactive docs at ``/api/docs``."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-API_PREFIX = "/api/"
+from webapp.api.errors import http_error
+
+API_ROOT = "/api/"
 
 
 def init_app(app: Flask) -> None:
-    """Register the API blueprint, exempt it from CSRF and make its routing errors JSON."""
-    from webapp.api import cpv, intentions  # noqa: F401 - their routes join the blueprint
-    from webapp.api.views import blueprint
+    """Register the API and its docs page, exempt the API from CSRF and make its routing
+    errors JSON."""
+    # The modules whose routes join the blueprint, before it is registered.
+    from webapp.api import cpv, docs, enterprises, intentions, me, spec  # noqa: F401
+    from webapp.api.blueprint import blueprint
     from webapp.extensions import csrf
 
-    app.register_blueprint(blueprint)
+    spec.init_app(app)
+    app.register_blueprint(docs.blueprint)
     # No cookies read: the one write (POST /intentions) authenticates with a bearer token,
     # which a forged cross-site request cannot set.
     csrf.exempt(blueprint)
@@ -25,9 +31,7 @@ def init_app(app: Flask) -> None:
 
 
 def _routing_error(error: HTTPException):
-    if request.path.startswith(API_PREFIX) or request.path == API_PREFIX.rstrip("/"):
-        from webapp.api.views import http_error
-
+    if request.path.startswith(API_ROOT) or request.path == API_ROOT.rstrip("/"):
         return http_error(error)
     return _fallback(error)
 

@@ -4,38 +4,58 @@ and for API clients."""
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from typing import Any
+
+from marshmallow import fields
+from marshmallow.validate import Length, Range
 
 from domain.cpv import MAX_RESULTS, default_nomenclature
-from webapp.api.views import ApiError, blueprint
+from webapp.api.blueprint import blueprint
+from webapp.api.schemas import ApiSchema, QuerySchema, Text, required
 from webapp.permissions import requires
 
 DEFAULT_LIMIT = 10
 MAX_QUERY = 100
 
 
-@blueprint.get("/cpv")
-@requires("view_public")
-def search_cpv():
-    unknown = sorted(set(request.args) - {"q", "limit"})
-    if unknown:
-        raise ApiError(400, "invalid parameters", {name: "unknown parameter" for name in unknown})
-    query = request.args.get("q", "").strip()
-    if not query or len(query) > MAX_QUERY:
-        raise ApiError(400, "invalid parameters", {"q": f"required, 1 to {MAX_QUERY} characters"})
-    limit_text = request.args.get("limit", str(DEFAULT_LIMIT))
-    if (
-        not limit_text.isascii()
-        or not limit_text.isdigit()
-        or not 1 <= int(limit_text) <= MAX_RESULTS
-    ):
-        raise ApiError(400, "invalid parameters", {"limit": f"an integer from 1 to {MAX_RESULTS}"})
-    found = default_nomenclature().search(query, int(limit_text))
-    return jsonify(
-        {
-            "query": query,
-            "results": [
-                {"code": c.code, "check_digit": c.check_digit, "label": c.label} for c in found
-            ],
-        }
+class CpvArgsSchema(QuerySchema):
+    q = required(
+        Text(
+            validate=Length(1, MAX_QUERY),
+            metadata={"description": "A code prefix (9091) or words (nettoyage bât)."},
+        )
     )
+    limit = fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=Range(1, MAX_RESULTS),
+        metadata={"description": "At most this many codes."},
+    )
+
+
+class CpvCodeSchema(ApiSchema):
+    code = fields.String(required=True, metadata={"pattern": "^[0-9]{8}$"})
+    check_digit = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class CpvResultsSchema(ApiSchema):
+    query = fields.String(required=True)
+    results = fields.List(fields.Nested(CpvCodeSchema), required=True)
+
+
+@blueprint.route("/cpv", tags=["CPV codes"])
+@blueprint.doc(operationId="searchCpv")
+@blueprint.arguments(CpvArgsSchema, location="query")
+@blueprint.response(
+    200,
+    CpvResultsSchema,
+    description="Matching codes, labels that start with the query first, then the most general.",
+)
+@requires("view_public")
+def search_cpv(args: dict[str, Any]) -> dict[str, Any]:
+    """CPV 2008 codes with their French label, by code prefix or by words of the label
+    (accents and case ignored; each word starts a word of the label)."""
+    return {
+        "query": args["q"],
+        "results": default_nomenclature().search(args["q"], args["limit"]),
+    }
