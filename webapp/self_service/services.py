@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -372,16 +371,6 @@ def suggest_divisions(session: Session, text: str) -> list[dict[str, str]]:
 
 
 # --- Labels and networks -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LabelStatus:
-    label: Label
-    declaration: LabelDeclaration | None
-
-    @property
-    def verified(self) -> bool:
-        return self.declaration is not None and self.declaration.verified
 
 
 def declarations_of(session: Session, enterprise: Enterprise) -> list[LabelDeclaration]:
