@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from domain.cpv import default_nomenclature, read_cpv_codes
 from domain.matching.eligibility import ARTICLES as MATCH_ARTICLES
 from domain.matching.evaluate import LEVELS
+from domain.matching.groups import COTRAITANT, MANDATAIRE
 from domain.matching.recommend import CLAUSE, NOTHING, RESERVE_LOT, RESERVE_WHOLE
 from domain.places import PLACE_KINDS
 from webapp.api.auth import token_required
@@ -55,7 +56,7 @@ EXTERNAL_ID_TAKEN = Refusal(409, "an intention with this external_id exists")
 WRITABLE_STATUSES = ("draft", "published")  # closing is the buyer's pages' act
 SOURCE_MAX = PurchaseIntention.__table__.c.source.type.length
 RECOMMENDATIONS = (RESERVE_WHOLE, RESERVE_LOT, CLAUSE, NOTHING)
-GROUP_ROLES = ("mandataire", "cotraitant")  # the first member leads, as the matcher lists them
+GROUP_ROLES = (MANDATAIRE, COTRAITANT)  # the first member leads
 
 
 def _nullable(field: type[fields.Field], **kwargs: Any) -> fields.Field:

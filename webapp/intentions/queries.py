@@ -1,19 +1,17 @@
 """Reading purchase intentions, for the pages and the API: the list's filters from query
 parameters, the query they make, the matcher's verdicts as they stand (read without
-writing) and the JSON of one intention."""
+writing). The API's JSON of an intention is its schema's (webapp.api.intentions)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import Select, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from domain.cpv import default_nomenclature
 from domain.matching.eligibility import ARTICLES
 from domain.matching.match import match
 from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
@@ -131,7 +129,7 @@ def parse_filters(
         if len(values) > 1:
             errors[name] = "once"
             return None
-        return values[0].replace("\x00", "") if values else None
+        return values[0] if values else None
 
     sectors = [s.strip() for v in args.getlist("sector") for s in v.split(",") if s.strip()]
     if sectors:
@@ -182,7 +180,7 @@ def parse_filters(
             else:
                 setattr(filters, name, number)
     for name in sorted(set(args.keys()) - set(known))[:10]:
-        errors[name.replace("\x00", "")[:40]] = "unknown"
+        errors[name[:40]] = "unknown"
     return filters, errors
 
 
@@ -302,61 +300,3 @@ def current_matches(session: Session, intention: PurchaseIntention) -> dict[str,
         return stored.result
     result = match(purchase_of(session, intention), current_pool(session, version))
     return result_json(result, names=sector_names(session))
-
-
-# --- JSON -------------------------------------------------------------------------------------
-
-
-def cpv_entries(codes: list[str]) -> list[dict[str, str | None]]:
-    """Each code with its label in the CPV 2008 nomenclature (None for a code stored
-    before the nomenclature was checked)."""
-    nomenclature = default_nomenclature()
-    return [{"code": code, "label": nomenclature.label(code)} for code in codes]
-
-
-def intention_json(intention: PurchaseIntention) -> dict[str, Any]:
-    return {
-        "id": intention.id,
-        "title": intention.title,
-        "description": intention.description,
-        "cpv_codes": intention.cpv_list,
-        "cpv": cpv_entries(intention.cpv_list),
-        "sectors": [
-            {"slug": s.slug, "name": s.name, "group": s.group.slug} for s in intention.sectors
-        ],
-        "lots": [
-            {
-                "number": lot.number,
-                "title": lot.title,
-                "amount": lot.amount,
-                "sectors": [s.slug for s in lot.sectors],
-            }
-            for lot in intention.lots
-        ],
-        "place": {
-            "kind": intention.place_kind,
-            "code": intention.place_code,
-            "label": intention.place_label,
-        },
-        "amount_total": intention.amount_total,
-        "amount_per_year": intention.amount_per_year,
-        "duration_months": intention.duration_months,
-        "launch_date": intention.launch_date.isoformat() if intention.launch_date else None,
-        "buyer": {
-            "name": intention.buyer_name,
-            "siret": intention.buyer_siret,
-            "type": intention.buyer_type,
-        },
-        "social_consideration": intention.social_consideration,
-        "status": intention.status,
-        "forecast": intention.forecast,
-        "source": intention.source,
-        "external_id": intention.external_id,
-        "published_at": _iso(intention.published_at),
-        "updated_at": _iso(intention.updated_at),
-        "url": url_for("intentions.intention", intention_id=intention.id, _external=True),
-    }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
