@@ -14,10 +14,13 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from domain.text import clean_data, clean_text
+from importers.decp import parse_decp
 from importers.intentions import parse_intentions
+from importers.places import PlaceReader
 from importers.tabular import read_rows
 from tests.conftest import csrf_token, make_enterprise, sign_in
 from tests.test_api_intentions import API, body, token_for
+from tests.test_decp import as_file, v2_contract
 from tests.test_enterprise_parsing import BALUCHON, HEADER, parse_text
 from tests.test_esat_import import demo_rows, parse
 from tests.test_import_intentions import BASE, write
@@ -180,3 +183,11 @@ def test_enterprise_list_rows_are_cleaned_not_refused():
     row = next(r for r in demo_rows() if r["et_finess"] == "010787141")
     esat = parse(row | {"et_name": "ESAT\x00 LA\x1f FRETA"})
     assert not esat.rejected and esat.records[0].name == parse(row).records[0].name
+
+
+def test_a_decp_string_is_cleaned(session):
+    contract = v2_contract(objet=f"Nettoyage{HOSTILE} des locaux", id="2024\x00-NET-01")
+    parsed = parse_decp(as_file(contract), PlaceReader(session))
+    [record] = parsed.records
+    assert record.object == "Nettoyage des locaux"
+    assert "\x00" not in record.external_id

@@ -66,7 +66,7 @@ def _network_choices() -> list[SelectChoice]:
 @blueprint.route("/utilisateurs")
 @requires("administer")
 def users():
-    q = request.args.get("q", "").replace("\x00", "").strip()[:100]
+    q = request.args.get("q", "").strip()[:100]
     query = select(User).order_by(User.email)
     if q:
         pattern = f"%{q.lower()}%"
@@ -326,7 +326,7 @@ def merge():
 @requires("administer")
 def audit():
     filters = {
-        key: request.args.get(key, "").replace("\x00", "").strip()[:120]
+        key: request.args.get(key, "").strip()[:120]
         for key in ("siret", "actor", "action")
     }
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())

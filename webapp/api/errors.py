@@ -107,7 +107,7 @@ def field_problems(messages: Mapping | list | str) -> tuple[list[str], dict[str,
                 elif isinstance(key, int):
                     walk(value, f"{path}[{key}]")
                 else:
-                    name = str(key).replace("\x00", "")[:MAX_NAME]
+                    name = str(key)[:MAX_NAME]
                     walk(value, f"{path}.{name}" if path else name)
             return
         texts = [node] if isinstance(node, str) else [str(n) for n in node]

@@ -68,7 +68,7 @@ class Text(fields.String):
     """A string, its surrounding blanks dropped."""
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
-        return super()._deserialize(value, attr, data, **kwargs).replace("\x00", "").strip()
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class WholeNumber(fields.Integer):

@@ -16,8 +16,8 @@ NEW_LIST = "new"
 
 
 def _stripped(value):
-    """Surrounding spaces and NUL characters out (PostgreSQL refuses NUL in text)."""
-    return value.replace("\x00", "").strip() if isinstance(value, str) else value
+    """Surrounding spaces out (NUL never gets here: ``webapp.input_cleaning``)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class ShortlistNameForm(FlaskForm):
