@@ -25,7 +25,7 @@ from webapp.models import Departement, Epci, Region
 
 @dataclass(frozen=True)
 class PlaceReading:
-    """A place of execution (``kind`` in PurchaseIntention's PLACE_KINDS), or why not."""
+    """A place of execution (``kind`` one of ``domain.places.PLACE_KINDS``), or why not."""
 
     kind: str | None = None
     code: str | None = None

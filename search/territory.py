@@ -38,8 +38,8 @@ from typing import Any
 
 from domain.gazetteer import default_gazetteer
 from domain.geo import box_half_sides, haversine_km
+from domain.places import COMMUNE, DEPARTEMENT, EPCI, REGION
 
-COMMUNE, EPCI, DEPARTEMENT, REGION = "commune", "epci", "departement", "region"
 ZONE_FIELDS = {
     REGION: "zone_regions",
     DEPARTEMENT: "zone_departements",

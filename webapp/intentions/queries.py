@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from domain.matching.eligibility import ARTICLES
 from domain.matching.match import match
 from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
+from domain.places import PLACE_KINDS
 from webapp.intentions.services import PUBLIC_STATUSES, place_label
 from webapp.matching import staleness
 from webapp.matching.facts import purchase_of, sector_names
@@ -33,7 +34,7 @@ from webapp.models.intentions import intention_sector, lot_sector
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_SECTORS_FILTER = 20
-_PLACE = re.compile(r"(commune|epci|departement|region|national)(?::([0-9A-Za-z]{1,12}))?")
+_PLACE = re.compile(rf"({'|'.join(PLACE_KINDS)})(?::([0-9A-Za-z]{{1,12}}))?")
 _TRUE, _FALSE = {"1", "true", "on", "yes", "oui"}, {"0", "false", "off", "no", "non", ""}
 
 
