@@ -82,12 +82,12 @@ def test_login_next_backslash_anywhere_is_refused(client, make_user):
 def test_registering_an_existing_address_hashes_a_password_too(client, make_user, monkeypatch):
     """A new address costs a scrypt hash; an existing one must cost the same, or the
     response time tells which addresses have an account."""
-    from webapp.auth import views
+    from webapp.auth import services
 
     existing = make_user("user")
     calls = []
-    real = views.hash_password
-    monkeypatch.setattr(views, "hash_password", lambda p: calls.append(p) or real(p))
+    real = services.hash_password
+    monkeypatch.setattr(services, "hash_password", lambda p: calls.append(p) or real(p))
     response = post(
         client,
         "/compte/inscription",
