@@ -67,6 +67,7 @@ class ReferenceCache:
         self._names: WeakKeyDictionary = WeakKeyDictionary()  # engine -> {slug: name}
 
     def place(self, session: Session, kind: str, code: str | None) -> Place:
+        """``read_place``, once per database (a bounded number kept)."""
         places = self._places.setdefault(engine_of(session), {})
         if (kind, code) not in places:
             if len(places) > PLACES_KEPT:
@@ -75,6 +76,7 @@ class ReferenceCache:
         return places[kind, code]
 
     def sector_names(self, session: Session) -> dict[str, str]:
+        """Sector names by slug, once per database."""
         engine = engine_of(session)
         if engine not in self._names:
             self._names[engine] = dict(session.execute(select(Sector.slug, Sector.name)).all())

@@ -29,9 +29,10 @@ def in_language(
     translate: Callable[[str], str],
 ) -> dict[str, Any]:
     """``result`` (the current result of ``intention``, as ``result_json`` shapes it)
-    with the matcher's texts in another language: the purchase is matched again — the same answer, its texts (``Text``)
-    still knowing their templates — and those written again with ``translate``. Stored
-    results keep the French only (half the size to write at 200,000 enterprises)."""
+    with the matcher's texts in another language: the purchase is matched again — the
+    same answer, its texts (``Text``) still knowing their templates — and those written
+    again with ``translate``. Stored results keep the French only (half the size to write
+    at 200,000 enterprises)."""
     fresh = match(purchase_of(session, intention), current_pool(session))
     names = sector_names(session)
 
