@@ -1,7 +1,7 @@
 """Writing purchase intentions: the one path every writer takes (the buyers' pages, the
 API, the template import, the DECP import). It checks an intention's rules, writes it with
 its lots, sectors and buyer, keeps external ids unique and matches it; who may manage
-an intention and the checks of CPV codes and places live here too.
+an intention and the names of places live here too.
 
 Single writes (``create_intention``, ``update_intention``, ``change_status``) are one
 transaction each: the intention and its matcher result are committed together. Imports
@@ -44,7 +44,7 @@ from webapp.permissions import ADMIN, BUYER, roles_of
 
 PUBLIC_STATUSES = ("published", "closed")
 DESCRIPTION_MAX = 10_000
-BUYER_NAME_MAX = 255
+BUYER_NAME_MAX = PurchaseIntention.__table__.c.buyer_name.type.length
 MAX_AMOUNT = 10**12  # € HT: far above any public contract, below BigInteger's range
 MAX_DURATION_MONTHS = 600
 MAX_LOTS = 50
