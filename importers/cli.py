@@ -25,6 +25,7 @@ from importers.tabular import ImportFileError
 from webapp.extensions import db
 from webapp.indexing.cli import drain
 from webapp.indexing.engine import get_backend
+from webapp.models.intentions import BUYER_SOURCES
 
 import_group = click.Group("import", help="Import reference data and enterprise lists.")
 
@@ -190,7 +191,7 @@ def _run_enterprise_import(parse, source: str, file: Path, dry_run: bool, as_jso
     "--source",
     "source_name",
     type=click.STRING,
-    callback=lambda _ctx, _param, value: _short(value, 40),
+    callback=lambda _ctx, _param, value: _file_source(value),
     default="import",
     show_default=True,
     help="Where the file comes from; with identifiant_externe, the key of each intention.",
@@ -280,6 +281,17 @@ def import_decp(
 def _echo_rejected(report: ImportReport, unit: str = "line") -> None:
     for rejected in report.rejected:
         click.echo(f"{report.source}: rejected {unit} {rejected.line}: {rejected.reason}", err=True)
+
+
+def _file_source(value: str) -> str:
+    """A file's source name; the buyers' own sources (pages, API) are not a file's."""
+    source = _short(value, 40)
+    if source in BUYER_SOURCES:
+        raise click.BadParameter(
+            f"{source!r} is the source of the intentions buyers write themselves; "
+            "name the file's origin instead (e.g. --source import)"
+        )
+    return source
 
 
 def _short(value: str, limit: int) -> str:

@@ -203,3 +203,15 @@ def test_sectors_are_read_from_the_title_when_the_cpv_says_nothing_or_is_not_a_t
     assert sectors["Nettoyage de la mairie"] == ["Nettoyage de locaux"]
     read = {w.line: w.message for w in parsed.warnings if w.code == "sectors_read"}
     assert "proprete urbaine" in read[2] and "nettoyage" in read[4]
+
+
+@pytest.mark.parametrize("source", ["web", "api"])
+def test_the_buyers_own_sources_are_refused_on_the_command_line_with_a_clear_error(
+    session, runner, source
+):
+    path = TEMPLATES / "intentions_modele.csv"
+    result = runner.invoke(args=["import", "intentions", str(path), "--source", source])
+    assert result.exit_code == 2
+    assert "intentions buyers write themselves" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert count(session, PurchaseIntention) == 0
