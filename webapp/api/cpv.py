@@ -53,8 +53,10 @@ class CpvResultsSchema(ApiSchema):
 )
 @requires("view_public")
 def search_cpv(args: dict[str, Any]) -> dict[str, Any]:
-    """CPV 2008 codes with their French label, by code prefix or by words of the label
-    (accents and case ignored; each word starts a word of the label)."""
+    """CPV 2008 codes with their French label.
+
+    Found by code prefix or by words of the label (accents and case ignored; each word
+    starts a word of the label)."""
     return {
         "query": args["q"],
         "results": default_nomenclature().search(args["q"], args["limit"]),

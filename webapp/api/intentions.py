@@ -362,8 +362,11 @@ def get_intention(intention_id: int) -> PurchaseIntention:
 @blueprint.response(200, MatchesSchema, description="The matches.")
 @requires("view_public")
 def intention_matches(intention_id: int) -> dict[str, Any]:
-    """The matcher's result, recomputed if the intention or an enterprise changed: ranked
-    suppliers, reservation verdicts, co-bidding groups, each with reasons."""
+    """The matcher's result: suppliers, reservation verdicts, co-bidding groups.
+
+    Ranked suppliers, a verdict per reserved-market article and the groups that could bid
+    together, each with its reasons; computed afresh (not stored) if the intention or an
+    enterprise changed since the stored result."""
     return queries.current_matches(db.session, _public(intention_id))
 
 
@@ -530,8 +533,10 @@ def buyers_only(view: Callable) -> Callable:
     headers={"Location": {"schema": {"type": "string"}, "description": "The intention."}},
 )
 def create_intention(new: NewIntention):
-    """Create a purchase intention for the token owner's buyer organisation; the matcher
-    runs at once."""
+    """Create a purchase intention; the matcher runs at once.
+
+    For the token owner's buyer organisation (``organisation_id`` when they belong to
+    several)."""
     user = g.api_user
     organisations = {m.organisation_id: m.organisation for m in user.buyer_memberships}
     if new.organisation_id is None and len(organisations) > 1:

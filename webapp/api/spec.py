@@ -33,6 +33,13 @@ class _Api(flask_smorest.Api):
         """None at the application level: the API blueprint answers its own errors in its
         format, and the pages keep their HTML error pages."""
 
+    # Neither smorest's pagination nor its ETags are used: their components stay out.
+    def _register_pagination_header(self) -> None:
+        pass
+
+    def _register_etag_headers(self) -> None:
+        pass
+
 
 class _PathsUnderServer(FlaskPlugin):
     """Paths relative to the document's server (``/api/v1``), as clients join them."""
