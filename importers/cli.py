@@ -25,7 +25,7 @@ from importers.tabular import ImportFileError
 from webapp.extensions import db
 from webapp.indexing.cli import drain
 from webapp.indexing.engine import get_backend
-from webapp.models.intentions import BUYER_SOURCES
+from webapp.models.intentions import BUYER_SOURCES, SOURCE_MAX
 
 import_group = click.Group("import", help="Import reference data and enterprise lists.")
 
@@ -285,7 +285,7 @@ def _echo_rejected(report: ImportReport, unit: str = "line") -> None:
 
 def _file_source(value: str) -> str:
     """A file's source name; the buyers' own sources (pages, API) are not a file's."""
-    source = _short(value, 40)
+    source = _short(value, SOURCE_MAX)
     if source in BUYER_SOURCES:
         raise click.BadParameter(
             f"{source!r} is the source of the intentions buyers write themselves; "

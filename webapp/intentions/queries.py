@@ -29,7 +29,12 @@ from webapp.models import (
     PurchaseIntention,
     Sector,
 )
-from webapp.models.intentions import intention_sector, lot_sector
+from webapp.models.intentions import (
+    EXTERNAL_ID_MAX,
+    SOURCE_MAX,
+    intention_sector,
+    lot_sector,
+)
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -160,7 +165,7 @@ def parse_filters(
         if parsed is None:
             errors["group"] = "bool"
         filters.group = bool(parsed)
-    for name, limit in (("source", 40), ("external_id", 120)):
+    for name, limit in (("source", SOURCE_MAX), ("external_id", EXTERNAL_ID_MAX)):
         if name in known and (value := one(name)) not in (None, ""):
             if len(value) > limit:
                 errors[name] = "text"

@@ -39,6 +39,7 @@ SOCIAL_CONSIDERATIONS = ("none", "clause", "criterion", "reservation", "unknown"
 TITLE_MAX = 300
 CPV_CODES_MAX = 400
 EXTERNAL_ID_MAX = 120
+SOURCE_MAX = 40
 # Sources written by a buyer's own people (the pages, the API): their external ids are the
 # organisation's own references, unique per organisation; other sources are files (the
 # template import's --source, the DECP) whose ids are unique within the source.
@@ -115,7 +116,7 @@ class PurchaseIntention(db.Model):
     social_consideration: Mapped[str] = mapped_column(String(12), default="unknown")
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     forecast: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
-    source: Mapped[str] = mapped_column(String(40), default="web")
+    source: Mapped[str] = mapped_column(String(SOURCE_MAX), default="web")
     external_id: Mapped[str | None] = mapped_column(String(EXTERNAL_ID_MAX))
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
