@@ -30,21 +30,27 @@ class EmbeddedBackend:
         index.prepare(self._database)
 
     def search(self, query: SearchQuery) -> SearchResult:
+        """Results and facets for ``query`` (``execute.Searcher``)."""
         return self._searcher.search(query)
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Names for the search box (``suggest.suggestions``)."""
         return suggestions(self._database, prefix, limit)
 
     def upsert(self, documents: list[Document]) -> None:
+        """Add or replace documents by id, searchable at once (``index.upsert``)."""
         index.upsert(self._database, documents)
 
     def delete(self, ids: list[int]) -> None:
+        """Remove documents; unknown ids are ignored (``index.delete``)."""
         index.delete(self._database, ids)
 
     def rebuild(self, documents: Iterable[Document]) -> int:
+        """Replace the whole index, searches going on meanwhile (``index.rebuild``)."""
         return index.rebuild(self._database, documents)
 
     def count(self) -> int:
+        """How many documents the index holds."""
         return index.count(self._database)
 
     def close(self) -> None:

@@ -65,19 +65,23 @@ class BitChanges:
     removed: dict[FacetValue, set[int]] = field(default_factory=dict)
 
     def add(self, document: Document, slot: int) -> None:
+        """The document's values gain ``slot``."""
         for key in facet_values(document):
             self.added.setdefault(key, set()).add(slot)
             self.removed.get(key, set()).discard(slot)
 
     def remove(self, document: Document, slot: int) -> None:
+        """The document's values lose ``slot``."""
         for key in facet_values(document):
             self.removed.setdefault(key, set()).add(slot)
             self.added.get(key, set()).discard(slot)
 
     def affected(self) -> set[FacetValue]:
+        """The (facet, value) pairs whose bitmap changes."""
         return set(self.added) | set(self.removed)
 
     def apply(self, key: FacetValue, bits: int) -> int:
+        """A stored bitmap of ``key`` with the changes applied."""
         return (bits & ~bitmap(self.removed.get(key, ()))) | bitmap(self.added.get(key, ()))
 
 

@@ -35,6 +35,7 @@ class Radius:
 
     @classmethod
     def around(cls, latitude: float, longitude: float, km: float) -> Radius:
+        """Within ``km`` of (``latitude``, ``longitude``)."""
         chord = 2 * math.sin(min(math.pi, km / EARTH_RADIUS_KM) / 2)
         return cls(unit_vector(latitude, longitude), chord)
 

@@ -155,6 +155,7 @@ def size(conn: sqlite3.Connection) -> int:
 
 
 def count(database: Database) -> int:
+    """How many documents the index holds, in a read transaction of its own."""
     with unavailable_on_error("count"), database.reading() as conn:
         return size(conn)
 

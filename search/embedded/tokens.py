@@ -129,6 +129,7 @@ def grid_cell(latitude: float, longitude: float) -> tuple[int, int]:
 
 
 def cell_token(row: int, column: int) -> str:
+    """The filter token of a grid cell."""
     return f"c_{row}_{column}"
 
 
