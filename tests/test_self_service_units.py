@@ -14,7 +14,7 @@ from domain.completeness import ITEMS, ProfileFacts, completeness, facts_of
 from tests.conftest import csrf_token, make_enterprise, sign_in
 from webapp.markdown import ALLOWED_TAGS, render_markdown, sanitise_html
 from webapp.models import Capacity, EnterpriseSector, InterventionZone, Offer, Sector
-from webapp.self_service.services import parse_divisions
+from webapp.self_service.divisions import parse_divisions
 
 SIRET = "44306184100047"
 

@@ -1,43 +1,33 @@
-"""What the self-service pages do to an enterprise. Every change goes through
-``record_change`` (audit + search outbox) in the same transaction; the views commit and
-publish."""
+"""What the self-service pages do to an enterprise: each function is one write, checked,
+recorded with ``record_change`` (audit + search outbox) and committed with it in one
+transaction, then published to the search engine. The views only read forms and answer;
+what the pages read is in ``webapp.self_service.queries``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.gazetteer import default_gazetteer
 from webapp.models import (
-    AuditEvent,
     Capacity,
     ClientReference,
     Commune,
-    Departement,
     Enterprise,
     EnterpriseSector,
-    Epci,
     InterventionZone,
     Label,
     LabelDeclaration,
     Network,
     NetworkMembershipRequest,
     Offer,
-    Region,
     Sector,
     ZoneDivision,
 )
-from webapp.models.enterprise import DIVISION_TYPES
-from webapp.services.changes import record_change
-
-RECENT_EVENTS = 10
-MAX_DIVISIONS = 200
-SUGGESTIONS = 20
+from webapp.services.changes import publish, record_change
 
 
 def changes_of(obj: Any, values: dict[str, Any]) -> dict[str, list]:
@@ -51,22 +41,11 @@ def changes_of(obj: Any, values: dict[str, Any]) -> dict[str, list]:
     return changes
 
 
-def find_enterprise(session: Session, siret: str) -> Enterprise | None:
-    compact = re.sub(r"\s", "", siret or "")
-    if not re.fullmatch(r"[0-9]{14}", compact):
-        return None
-    return session.scalar(select(Enterprise).where(Enterprise.siret == compact))
-
-
-def recent_events(session: Session, enterprise: Enterprise) -> list[AuditEvent]:
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.enterprise_id == enterprise.id)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-            .limit(RECENT_EVENTS)
-        )
-    )
+def _commit(session: Session) -> None:
+    """End a write: the change, its audit event and its outbox row are committed together,
+    then the change is sent to the search engine (an outage leaves it in the outbox)."""
+    session.commit()
+    publish(session)
 
 
 # --- Identity ------------------------------------------------------------------------------
@@ -106,15 +85,18 @@ def update_identity(
         }
     changes = changes_of(enterprise, values | located)
     record_change(session, enterprise, actor, "identity", changes)
+    _commit(session)
     return changes
 
 
 def update_description(
     session: Session, enterprise: Enterprise, actor: str, text: str | None
 ) -> dict[str, list]:
+    """Save the presentation (Markdown, line ends made Unix, blank: none)."""
     text = (text or "").replace("\r\n", "\n").strip() or None
     changes = changes_of(enterprise, {"description": text})
     record_change(session, enterprise, actor, "description", changes)
+    _commit(session)
     return changes
 
 
@@ -124,6 +106,7 @@ def update_description(
 def save_offer(
     session: Session, enterprise: Enterprise, actor: str, offer: Offer | None, values: dict
 ) -> Offer:
+    """Create an offer (``offer`` None) or change one; ``values`` are its columns."""
     values = values | {"description": (values.get("description") or "").strip() or None}
     if offer is None:
         offer = Offer(enterprise=enterprise, **values)
@@ -138,13 +121,16 @@ def save_offer(
             record_change(
                 session, enterprise, actor, "offer_update", {"offer": [before, _offer_state(offer)]}
             )
+    _commit(session)
     return offer
 
 
 def delete_offer(session: Session, enterprise: Enterprise, actor: str, offer: Offer) -> None:
+    """Delete one of the enterprise's offers (its last state kept in the audit trail)."""
     state = _offer_state(offer)
     enterprise.offers.remove(offer)
     record_change(session, enterprise, actor, "offer_delete", {"offer": [state, None]})
+    _commit(session)
 
 
 def _offer_state(offer: Offer) -> dict:
@@ -164,6 +150,7 @@ def save_reference(
     reference: ClientReference | None,
     values: dict,
 ) -> ClientReference:
+    """Create a client reference (``reference`` None) or change one."""
     values = values | {"description": (values.get("description") or "").strip() or None}
     if reference is None:
         reference = ClientReference(enterprise=enterprise, **values)
@@ -186,15 +173,18 @@ def save_reference(
                 "reference_update",
                 {"reference": [before, _reference_state(reference)]},
             )
+    _commit(session)
     return reference
 
 
 def delete_reference(
     session: Session, enterprise: Enterprise, actor: str, reference: ClientReference
 ) -> None:
+    """Delete one of the enterprise's references (its last state kept in the audit trail)."""
     state = _reference_state(reference)
     enterprise.client_references.remove(reference)
     record_change(session, enterprise, actor, "reference_delete", {"reference": [state, None]})
+    _commit(session)
 
 
 def _reference_state(reference: ClientReference) -> dict:
@@ -213,6 +203,7 @@ def _reference_state(reference: ClientReference) -> dict:
 def update_capacity(
     session: Session, enterprise: Enterprise, actor: str, values: dict[str, Any]
 ) -> dict[str, list]:
+    """Save the capacity figures; nothing is created for a form left empty."""
     values = values | {"volumes": (values.get("volumes") or "").strip() or None}
     capacity = enterprise.capacity
     if capacity is None:
@@ -222,69 +213,15 @@ def update_capacity(
         enterprise.capacity = capacity
     changes = changes_of(capacity, values)
     record_change(session, enterprise, actor, "capacity", changes)
+    _commit(session)
     return changes
 
 
 # --- Zone ----------------------------------------------------------------------------------
 
-_DIVISION_MODELS = {
-    "region": (Region, Region.code, Region.name),
-    "departement": (Departement, Departement.code, Departement.name),
-    "epci": (Epci, Epci.siren, Epci.name),
-    "commune": (Commune, Commune.insee, Commune.name),
-}
-# What people type for each division type (folded to ASCII lower case).
-_TYPE_ALIASES = {
-    "region": "region",
-    "région": "region",
-    "reg": "region",
-    "departement": "departement",
-    "département": "departement",
-    "dep": "departement",
-    "dept": "departement",
-    "epci": "epci",
-    "commune": "commune",
-    "com": "commune",
-}
-
-
-def parse_divisions(session: Session, text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """``"departement:59, commune:59350"`` -> ([("departement", "59"), ...], errors)."""
-    found: list[tuple[str, str]] = []
-    errors: list[str] = []
-    for raw in re.split(r"[,;\n]+", text or ""):
-        token = raw.strip()
-        if not token:
-            continue
-        kind, sep, code = token.partition(":")
-        division_type = _TYPE_ALIASES.get(kind.strip().lower())
-        code = code.strip().upper()
-        if not sep or division_type is None or not code:
-            errors.append(
-                _(
-                    "« %(token)s » : écrivez type:code, par exemple departement:59.",
-                    token=token[:40],
-                )
-            )
-            continue
-        model, key, _name = _DIVISION_MODELS[division_type]
-        if len(code) > 9 or session.scalar(select(key).where(key == code)) is None:
-            errors.append(_("« %(token)s » : ce territoire est inconnu.", token=token[:40]))
-            continue
-        if (division_type, code) not in found:
-            found.append((division_type, code))
-    if len(found) > MAX_DIVISIONS:
-        errors.append(_("%(n)s territoires au plus.", n=MAX_DIVISIONS))
-    return found, errors
-
-
-def format_divisions(zone: InterventionZone | None) -> str:
-    if zone is None or zone.kind != "divisions":
-        return ""
-    return ", ".join(f"{d.division_type}:{d.code}" for d in zone.divisions)
-
 
 def zone_state(zone: InterventionZone | None) -> dict | None:
+    """The zone as the audit trail records it."""
     if zone is None:
         return None
     return {
@@ -325,63 +262,11 @@ def save_zone(
     after = zone_state(zone)
     changes = {"zone": [before, after]} if before != after else {}
     record_change(session, enterprise, actor, "zone", changes)
+    _commit(session)
     return changes
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def division_labels() -> dict[str, str]:
-    return {
-        "region": _("Région"),
-        "departement": _("Département"),
-        "epci": _("Intercommunalité"),
-        "commune": _("Commune"),
-    }
-
-
-def suggest_divisions(session: Session, text: str) -> list[dict[str, str]]:
-    """Divisions whose name contains ``text`` or whose code starts with it, for the zone
-    editor's autocomplete: [{"value": "departement:59", "label": "Département : Nord (59)"}]."""
-    text = (text or "").strip()[:60]
-    if len(text) < 2:
-        return []
-    results: list[dict[str, str]] = []
-    labels = division_labels()
-    for division_type in DIVISION_TYPES:
-        model, key, name = _DIVISION_MODELS[division_type]
-        query = (
-            select(key, name)
-            .where(or_(name.ilike(_like(text), escape="\\"), key.like(f"{text.upper()}%")))
-            .order_by(name)
-            .limit(SUGGESTIONS)
-        )
-        if model is Commune:
-            query = query.order_by(None).order_by(Commune.population.desc().nulls_last())
-        for code, label in session.execute(query):
-            results.append(
-                {
-                    "value": f"{division_type}:{code}",
-                    "label": f"{labels[division_type]} : {label} ({code})",
-                }
-            )
-    return results[:SUGGESTIONS]
-
-
 # --- Labels and networks -------------------------------------------------------------------
-
-
-def declarations_of(session: Session, enterprise: Enterprise) -> list[LabelDeclaration]:
-    return list(
-        session.scalars(
-            select(LabelDeclaration)
-            .join(Label)
-            .where(LabelDeclaration.enterprise_id == enterprise.id)
-            .order_by(Label.name)
-        )
-    )
 
 
 def declare_label(
@@ -402,6 +287,7 @@ def declare_label(
     record_change(
         session, enterprise, actor, "label_declare", {"label_declared": [None, label.slug]}
     )
+    _commit(session)
     return declaration
 
 
@@ -418,23 +304,13 @@ def withdraw_label(
         changes["labels"] = [before, [item.slug for item in enterprise.labels]]
     session.delete(declaration)
     record_change(session, enterprise, actor, "label_withdraw", changes)
-
-
-def network_requests(session: Session, enterprise: Enterprise) -> list[NetworkMembershipRequest]:
-    return list(
-        session.scalars(
-            select(NetworkMembershipRequest)
-            .where(NetworkMembershipRequest.enterprise_id == enterprise.id)
-            .order_by(
-                NetworkMembershipRequest.created_at.desc(), NetworkMembershipRequest.id.desc()
-            )
-        )
-    )
+    _commit(session)
 
 
 def pending_request(
     session: Session, enterprise: Enterprise, network: Network
 ) -> NetworkMembershipRequest | None:
+    """The enterprise's request to join ``network`` still awaiting its facilitator."""
     return session.scalar(
         select(NetworkMembershipRequest).where(
             NetworkMembershipRequest.enterprise_id == enterprise.id,
@@ -457,10 +333,12 @@ def request_membership(
     record_change(
         session, enterprise, actor, "network_request", {"network_requested": [None, network.slug]}
     )
+    _commit(session)
     return request
 
 
 def leave_network(session: Session, enterprise: Enterprise, actor: str, network: Network) -> bool:
+    """The enterprise leaves ``network``; False if it did not belong to it."""
     if network not in enterprise.networks:
         return False
     before = [item.slug for item in enterprise.networks]
@@ -472,12 +350,14 @@ def leave_network(session: Session, enterprise: Enterprise, actor: str, network:
         "network_leave",
         {"networks": [before, [item.slug for item in enterprise.networks]]},
     )
+    _commit(session)
     return True
 
 
 def cancel_request(
     session: Session, enterprise: Enterprise, actor: str, request: NetworkMembershipRequest
 ) -> None:
+    """The enterprise withdraws its pending request to join a network."""
     request.status = "cancelled"
     record_change(
         session,
@@ -486,24 +366,28 @@ def cancel_request(
         "network_cancel",
         {"network_requested": [request.network.slug, None]},
     )
+    _commit(session)
 
 
 # --- Sectors -------------------------------------------------------------------------------
 
 
 def sector_row(enterprise: Enterprise, sector_id: int) -> EnterpriseSector | None:
+    """The enterprise's row for sector ``sector_id``, if it has one."""
     return next((row for row in enterprise.sectors if row.sector_id == sector_id), None)
 
 
 def set_sector_status(
     session: Session, enterprise: Enterprise, actor: str, row: EnterpriseSector, status: str
 ) -> dict[str, list]:
+    """Confirm or reject a sector (``status``: confirmed, rejected) the enterprise was given."""
     if row.status == status:
         return {}
     changes = {f"sector:{row.sector.slug}": [row.status, status]}
     row.status = status
     action = {"confirmed": "sector_confirm", "rejected": "sector_reject"}[status]
     record_change(session, enterprise, actor, action, changes)
+    _commit(session)
     return changes
 
 
@@ -520,4 +404,5 @@ def declare_sector(
     after = "declared/confirmed"
     changes = {f"sector:{sector.slug}": [before, after]} if before != after else {}
     record_change(session, enterprise, actor, "sector_declare", changes)
+    _commit(session)
     return changes

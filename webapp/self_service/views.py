@@ -1,6 +1,8 @@
 """Enterprise self-service pages: a dashboard and one small form per section of the
 profile. Every view: ``@requires("manage_enterprise")``, then the enterprise by SIRET (404
-when unknown) and ``can_manage_enterprise`` (403 for someone else's)."""
+when unknown) and ``can_manage_enterprise`` (403 for someone else's). Each write is one
+call to ``webapp.self_service.services``, which commits; a GET only reads
+(``webapp.self_service.queries``, ``webapp.self_service.divisions``)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ from webapp.auth.forms import EmptyForm
 from webapp.directory.zones import describe_zone
 from webapp.extensions import db
 from webapp.markdown import render_markdown
-from webapp.matching.store import refresh_for
 from webapp.models import (
     ClientReference,
     Label,
@@ -29,7 +30,7 @@ from webapp.models import (
     SectorGroup,
 )
 from webapp.permissions import can_manage_enterprise, ensure, requires
-from webapp.self_service import services
+from webapp.self_service import divisions, queries, services
 from webapp.self_service.forms import (
     CapacityForm,
     DescriptionForm,
@@ -42,7 +43,7 @@ from webapp.self_service.forms import (
     ZoneForm,
 )
 from webapp.services import digest
-from webapp.services.changes import actor_of, publish
+from webapp.services.changes import actor_of
 
 blueprint = Blueprint("self_service", __name__, url_prefix="/espace/entreprises/<siret>")
 
@@ -90,7 +91,7 @@ def _menu():
 
 
 def _enterprise(siret: str):
-    enterprise = services.find_enterprise(db.session, siret)
+    enterprise = queries.find_enterprise(db.session, siret)
     if enterprise is None:
         abort(404)
     ensure(can_manage_enterprise(current_user, enterprise))
@@ -102,9 +103,8 @@ def _actor() -> str:
 
 
 def _saved(enterprise, message: str, endpoint: str, **values):
-    """Commit, make the change searchable at once, and go back to the section."""
-    db.session.commit()
-    publish(db.session)
+    """After a write (committed and published by its service): say so and go back to the
+    section."""
     flash(message, "success")
     return redirect(url_for(endpoint, siret=enterprise.siret, **values))
 
@@ -128,17 +128,15 @@ def _form_page(enterprise, form, title: str, active: str, **context):
 @requires(MANAGE)
 def dashboard(siret: str):
     enterprise = _enterprise(siret)
-    if refresh_for(db.session, enterprise):
-        db.session.commit()
     return _page(
         "self_service/dashboard.html",
         enterprise,
         page_title=_("Gérer la fiche"),
         active="self_service.dashboard",
         score=completeness(facts_of(enterprise), _),
-        events=services.recent_events(db.session, enterprise),
+        events=queries.recent_events(db.session, enterprise),
         kind=KINDS_BY_CODE[enterprise.kind],
-        opportunities=digest.opportunities(db.session, enterprise),
+        opportunities=queries.opportunities(db.session, enterprise),
         intention_url=digest.intention_url,
         place_label=lambda intention: digest.place_label(db.session, intention),
     )
@@ -367,16 +365,16 @@ def zone(siret: str):
     form = ZoneForm(
         data={
             "kind": current.kind if current else None,
-            "divisions": services.format_divisions(current),
+            "divisions": divisions.format_divisions(current),
             "radius_km": current.radius_km if current else None,
         }
     )
     if form.validate_on_submit():
         kind = form.kind.data
-        divisions: list[tuple[str, str]] = []
+        chosen: list[tuple[str, str]] = []
         if kind == "divisions":
-            divisions, errors = services.parse_divisions(db.session, form.divisions.data)
-            if not errors and not divisions:
+            chosen, errors = divisions.parse_divisions(db.session, form.divisions.data)
+            if not errors and not chosen:
                 errors = [_("Indiquez au moins un territoire.")]
             form.divisions.errors = list(form.divisions.errors) + errors
         if kind == "radius":
@@ -387,9 +385,7 @@ def zone(siret: str):
                     _("Votre adresse n'est pas localisée : indiquez d'abord votre commune.")
                 ]
         if not form.divisions.errors and not form.radius_km.errors:
-            services.save_zone(
-                db.session, enterprise, _actor(), kind, divisions, form.radius_km.data
-            )
+            services.save_zone(db.session, enterprise, _actor(), kind, chosen, form.radius_km.data)
             return _saved(enterprise, _("Zone d'intervention enregistrée."), "self_service.zone")
     status = 400 if form.errors or request.method == "POST" else 200
     return _page(
@@ -407,7 +403,7 @@ def zone(siret: str):
 @requires(MANAGE)
 def zone_divisions(siret: str):
     _enterprise(siret)
-    return jsonify(services.suggest_divisions(db.session, request.args.get("q", "")))
+    return jsonify(divisions.suggest_divisions(db.session, request.args.get("q", "")))
 
 
 # --- Labels --------------------------------------------------------------------------------
@@ -417,7 +413,7 @@ def zone_divisions(siret: str):
 @requires(MANAGE)
 def labels(siret: str):
     enterprise = _enterprise(siret)
-    declarations = services.declarations_of(db.session, enterprise)
+    declarations = queries.declarations_of(db.session, enterprise)
     declared = {d.label_id for d in declarations}
     form = LabelForm()
     form.label.choices = [SelectChoice("", _("— choisir —"))] + [
@@ -460,7 +456,7 @@ def withdraw_label(siret: str, declaration_id: int):
 @requires(MANAGE)
 def networks(siret: str):
     enterprise = _enterprise(siret)
-    requests_ = services.network_requests(db.session, enterprise)
+    requests_ = queries.network_requests(db.session, enterprise)
     pending = {r.network_id for r in requests_ if r.status == "pending"}
     members = {n.id for n in enterprise.networks}
     form = NetworkForm()
