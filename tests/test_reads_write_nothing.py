@@ -12,8 +12,8 @@ from sqlalchemy import select
 from tests.conftest import sign_in
 from tests.matching_service.factories import LINEN, claim, intention_row, supplier_row, touch
 from tests.recording import writes_seen
-from tests.self_service.factories import furnished_enterprise
 from tests.test_intentions import CLEANING, GREEN, SIRETS, intention, organisation_of, supplier
+from tests.webapp.self_service.factories import furnished_enterprise
 from webapp.intentions import services
 from webapp.matching import staleness, store
 from webapp.models import Claim

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.matching_service.factories import CLEANING, sector
 from tests.recording import first_commit
-from tests.self_service.factories import furnished_enterprise, networks
+from tests.webapp.self_service.factories import furnished_enterprise, networks
 from webapp.models import (
     AuditEvent,
     Label,
