@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.conftest import sign_in
-from tests.matching_service.factories import (
+from tests.webapp.matching.factories import (
     CLEANING,
     GREEN,
     LINEN,

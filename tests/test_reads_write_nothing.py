@@ -10,9 +10,9 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import sign_in
-from tests.matching_service.factories import LINEN, claim, intention_row, supplier_row, touch
 from tests.recording import writes_seen
 from tests.test_intentions import CLEANING, GREEN, SIRETS, intention, organisation_of, supplier
+from tests.webapp.matching.factories import LINEN, claim, intention_row, supplier_row, touch
 from tests.webapp.self_service.factories import furnished_enterprise
 from webapp.intentions import services
 from webapp.matching import staleness, store

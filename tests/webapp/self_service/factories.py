@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.conftest import make_enterprise
-from tests.matching_service.factories import GREEN, sector
+from tests.webapp.matching.factories import GREEN, sector
 from webapp.models import (
     ClientReference,
     Enterprise,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tests.matching_service.factories import (
+from tests.webapp.matching.factories import (
     GREEN,
     candidates,
     intention_row,

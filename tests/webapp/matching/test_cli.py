@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.matching_service.factories import intention_row, supplier_row
+from tests.webapp.matching.factories import intention_row, supplier_row
 from webapp.models import MatchRun
 
 

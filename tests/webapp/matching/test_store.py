@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.matching_service.factories import (
+from tests.webapp.matching.factories import (
     CLEANING,
     GREEN,
     LINEN,

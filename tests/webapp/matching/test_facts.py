@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.matching.match import match
-from tests.matching_service.factories import (
+from tests.webapp.matching.factories import (
     CLEANING,
     GREEN,
     LINEN,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.matching_service.factories import (
+from tests.webapp.matching.factories import (
     CLEANING,
     LINEN,
     claim,
