@@ -62,7 +62,7 @@ def reading_french() -> bool:
 
 def register_extensions(app: Flask) -> None:
     from webapp import models  # noqa: F401 - registers every table for Alembic
-    from webapp import matching
+    from webapp.matching import init_app as init_matching
 
     db.init_app(app)
     with app.app_context():
@@ -73,7 +73,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     security.init_app(app)
     mail.init_app(app)
-    matching.init_app(app)
+    init_matching(app)
 
 
 def register_blueprints(app: Flask) -> None:
