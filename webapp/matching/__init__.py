@@ -6,6 +6,8 @@
   again only where the directory changed;
 - ``staleness``: the directory's version, and whether a stored result still holds;
 - ``store``: matching, storing the results and keeping them current;
+- ``answers``: who answers a result and how (alone or in a group, with which articles);
+- ``reach``: the stale intentions an enterprise may take part in;
 - ``bulk``: many rows written at once through the driver;
 - ``present``: the results as JSON, sectors by name, the texts in another language;
 - ``cli``: ``flask match run`` and ``flask match digest``.

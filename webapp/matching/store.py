@@ -11,17 +11,15 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from domain.matching.evaluate import evaluate
 from domain.matching.match import MatchResult, match
-from domain.matching.rules import load_rules
 from domain.matching.table import SupplierTable
-from domain.matching.territory import divisions_inside, touches
 from webapp.matching import staleness
+from webapp.matching.answers import answers
 from webapp.matching.bulk import insert_many
-from webapp.matching.facts import intentions_query, purchase_of, sector_names, supplier_of
+from webapp.matching.facts import intentions_query, purchase_of, sector_names
 from webapp.matching.pool import current_pool
 from webapp.matching.present import result_json
-from webapp.models import Enterprise, MatchCandidate, MatchRun, PurchaseIntention
+from webapp.models import MatchCandidate, MatchRun, PurchaseIntention
 
 
 def run(
@@ -45,28 +43,12 @@ def run(
 
 
 def _store_candidates(session: Session, intention: PurchaseIntention, result: MatchResult):
-    """One row per enterprise answering alone or in a group; rows already notified keep
-    their date (a digest reports an enterprise's opportunity once)."""
+    """One row per enterprise answering alone or in a group (``answers``); rows already
+    notified keep their date (a digest reports an enterprise's opportunity once)."""
     # Only what changed is written, with Core statements: at 200,000 enterprises an
     # intention may have thousands of candidates, and a re-run after one enterprise changed
     # alters few of them (row-by-row ORM upserts made storing the slowest part of a run).
-    ranking = result.ranking
-    rows, scores, articles = ranking.answering_columns()
-    joined = {combination: " ".join(combination) for combination in set(articles)}
-    wanted = {
-        ref: (score, True, joined[combination])
-        for ref, score, combination in zip(
-            ranking.refs[rows].tolist(), scores, articles, strict=True
-        )
-    }
-    for group in result.groups:
-        for member in group.members:
-            wanted.setdefault(
-                member.supplier.ref,
-                (member.score, False, " ".join(member.eligible_articles())),
-            )
-    wanted.pop(-1, None)  # suppliers not read from the database
-    wanted.pop(None, None)
+    wanted = answers(result)
     table = MatchCandidate.__table__
     stored = {
         enterprise_id: (score, alone, reservations)
@@ -146,30 +128,3 @@ def refresh_stale(session: Session) -> int:
         intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
     ).all()
     return run_all(session, intentions)
-
-
-def refresh_for(session: Session, enterprise: Enterprise) -> int:
-    """Re-match the stale published intentions this enterprise could take part in (its
-    sectors and zone meet them): its dashboard is then current without re-matching every
-    intention after any change anywhere. The caller commits."""
-    ids = staleness.stale_intention_ids(session)
-    if not ids:
-        return 0
-    if enterprise.status != "active":  # closed: its rows go with the next full run
-        return 0
-    table = current_pool(session)
-    me = supplier_of(enterprise)  # the track record is not read: touches and covers only
-    rules = load_rules()
-    count = 0
-    for intention in session.scalars(
-        intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
-    ):
-        purchase = purchase_of(session, intention)
-        if not touches(me.zone, purchase.place, divisions_inside(purchase.place)):
-            continue
-        parts = (purchase, *purchase.lots)
-        if not any(evaluate(me, part, rules).covered for part in parts if part.sectors):
-            continue
-        run(session, intention, table)
-        count += 1
-    return count

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.matching.evaluate import evaluate
-from domain.matching.facts import Purchase
-from domain.matching.match import MatchResult, match
-from domain.matching.rules import load_rules
-from domain.matching.territory import divisions_inside, touches
-from webapp.matching import staleness
-from webapp.matching.facts import intentions_query, purchase_of, supplier_of
+from domain.matching.match import match
+from webapp.matching.answers import answers
 from webapp.matching.pool import current_pool
+from webapp.matching.reach import stale_within_reach
 from webapp.models import (
     AuditEvent,
     Enterprise,
@@ -98,7 +93,7 @@ def opportunities(session: Session, enterprise: Enterprise) -> list[Opportunity]
     served, not stored: a page view is not a write, and results are stored by the writes
     (an intention saved, an import, ``flask match run``, the digest's refresh). Other
     stale intentions keep their stored answer until one of those re-runs them."""
-    within_reach = _stale_within_reach(session, enterprise)
+    within_reach = stale_within_reach(session, enterprise)
     found = [
         Opportunity(candidate.intention, candidate.alone, candidate.reservations)
         for candidate in digest.opportunities(session, enterprise)
@@ -109,49 +104,7 @@ def opportunities(session: Session, enterprise: Enterprise) -> list[Opportunity]
         for intention, purchase in within_reach.values():
             # No supplier's reasons are wanted (explain_top=0): the ranking and the groups
             # are computed all the same.
-            answer = _answer_of(match(purchase, table, explain_top=0), enterprise.id)
+            answer = answers(match(purchase, table, explain_top=0)).get(enterprise.id)
             if answer is not None:
-                found.append(Opportunity(intention, *answer))
-    return sorted(found, key=_soonest_first)
-
-
-def _stale_within_reach(
-    session: Session, enterprise: Enterprise
-) -> dict[int, tuple[PurchaseIntention, Purchase]]:
-    """The stale published intentions the enterprise could take part in, by id, each with
-    its purchase as the matcher reads it. A closed enterprise takes part in none."""
-    ids = staleness.stale_intention_ids(session)
-    if not ids or enterprise.status != "active":
-        return {}
-    me = supplier_of(enterprise)  # the track record is not read: touches and covers only
-    rules = load_rules()
-    found = {}
-    for intention in session.scalars(
-        intentions_query().where(PurchaseIntention.id.in_(ids)).order_by(PurchaseIntention.id)
-    ):
-        purchase = purchase_of(session, intention)
-        if touches(me.zone, purchase.place, divisions_inside(purchase.place)) and any(
-            evaluate(me, part, rules).covered for part in (purchase, *purchase.lots) if part.sectors
-        ):
-            found[intention.id] = (intention, purchase)
-    return found
-
-
-def _answer_of(result: MatchResult, ref: int) -> tuple[bool, str] | None:
-    """How supplier ``ref`` answers in ``result``, as the matcher's store records it:
-    alone with the articles it is eligible for, else in its first group; None if it does
-    not answer."""
-    rows, _scores, articles = result.ranking.answering_columns()
-    refs = result.ranking.refs[rows].tolist()
-    if ref in refs:
-        return True, " ".join(articles[refs.index(ref)])
-    for group in result.groups:
-        for member in group.members:
-            if member.supplier.ref == ref:
-                return False, " ".join(member.eligible_articles())
-    return None
-
-
-def _soonest_first(opportunity: Opportunity) -> tuple[bool, date | None, int]:
-    launch = opportunity.intention.launch_date
-    return (launch is None, launch, opportunity.intention.id)
+                found.append(Opportunity(intention, answer.alone, answer.reservations))
+    return sorted(found, key=lambda opportunity: digest.launch_order(opportunity.intention))

@@ -5,6 +5,7 @@ Also what the enterprise dashboard lists (``opportunities``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -80,12 +81,14 @@ def opportunities(session: Session, enterprise: Enterprise) -> list[MatchCandida
         )
         .options(selectinload(MatchCandidate.intention))
     ).all()
-    return sorted(rows, key=_launch_order)
+    return sorted(rows, key=lambda candidate: launch_order(candidate.intention))
 
 
-def _launch_order(candidate: MatchCandidate):
-    launch = candidate.intention.launch_date
-    return (launch is None, launch, candidate.intention_id)
+def launch_order(intention: PurchaseIntention) -> tuple[bool, date | None, int]:
+    """The sort key of what the digest and the dashboard list: soonest launch first, those
+    without a date last, ties by id (the same order on every page and e-mail)."""
+    launch = intention.launch_date
+    return (launch is None, launch, intention.id)
 
 
 def active_members(session: Session, enterprise_id: int) -> list[User]:
