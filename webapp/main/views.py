@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale, gettext
 from flask_babel import gettext as translate
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
@@ -32,6 +32,12 @@ def inject_globals() -> dict:
 def translate_filter(text: str) -> str:
     """Translate a string marked in Python with ``N_`` (no %-formatting, unlike ``_()``)."""
     return translate(text) if text else text
+
+
+@blueprint.app_template_filter("amount_ht")
+def amount_ht_filter(value: int) -> str:
+    """A purchase amount in the reader's number format, tax excluded ("120 000 € HT")."""
+    return gettext("%(amount)s € HT", amount=format_decimal(value))
 
 
 @blueprint.route("/")
