@@ -3,8 +3,6 @@ each test runs inside a transaction that is rolled back, so tests never see each
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -13,13 +11,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from config import TestConfig
 from importers.reference import load_reference
+from tests.factories import PASSWORD, make_enterprise
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Enterprise
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-SNAPSHOT = ROOT / "data" / "demo" / "siae_snapshot.csv.gz"
 
 
 def _reset_schema() -> None:
@@ -132,8 +127,6 @@ def _fresh_outbox_and_limits(request):
 
 # --- People --------------------------------------------------------------------------------
 
-PASSWORD = "correct horse battery"  # noqa: S105 - the test users' password
-
 
 @pytest.fixture(scope="session")
 def password_hash():
@@ -187,35 +180,3 @@ def make_user(session, password_hash):
         return user
 
     return make
-
-
-def make_enterprise(session, siret: str = "73282932000074", **fields):
-    """An enterprise with just what the model requires."""
-    from webapp.models import Enterprise
-
-    enterprise = Enterprise(
-        siret=siret,
-        siren=siret[:9],
-        name=fields.pop("name", f"Entreprise {siret}"),
-        kind=fields.pop("kind", "EI"),
-        source="test",
-        **fields,
-    )
-    session.add(enterprise)
-    session.flush()
-    return enterprise
-
-
-def sign_in(client, user) -> None:
-    """Open a session for ``user`` as Flask-Login would after a successful sign-in."""
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user.get_id()
-        flask_session["_fresh"] = True
-
-
-def csrf_token(client, path: str = "/compte/connexion") -> str:
-    """A valid CSRF token for ``client``'s session, read from a form page."""
-    import re
-
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)

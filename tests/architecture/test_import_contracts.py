@@ -10,14 +10,14 @@ import copy
 import subprocess
 import sys
 import tomllib
-from pathlib import Path
 
 import grimp
 import pytest
 from importlinter import configuration
 from importlinter.contracts.forbidden import ForbiddenContract
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.factories import ROOT
+
 configuration.configure()  # what the lint-imports command does first
 SETTINGS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
 

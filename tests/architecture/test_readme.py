@@ -4,13 +4,12 @@ configuration table, with the default config.py gives it."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from config import Config
+from tests.factories import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 CONFIGURATION = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
 READ = sorted(set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', (ROOT / "config.py").read_text())))

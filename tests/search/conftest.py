@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
-from tests.conftest import SNAPSHOT
+from tests.factories import SNAPSHOT
 from webapp.extensions import db
 from webapp.indexing.places import DatabasePlaces
 from webapp.indexing.sync import iter_documents

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import itertools
 import json
-from pathlib import Path
 
 import pytest
 
@@ -48,8 +47,7 @@ from search.query import FACETS, Place, Point, SearchQuery
 from search.results import Reason
 from search.synonyms import default_synonyms
 from search.text import ONE_WAY, STOP_WORDS, forms, stem, synonym_pairs, synonym_table, terms
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.factories import ROOT
 
 LYON_3 = Place(
     kind="commune",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from importers.tabular import ImportFileError
-from tests.conftest import make_enterprise
+from tests.factories import make_enterprise
 from tests.recording import first_commit
 from webapp.facilitators import services
 from webapp.facilitators.forms import DEFAULT_MAPPING

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from stdnum import luhn
 from stdnum.fr import siret as siret_check
 
-from tests.conftest import make_enterprise
+from tests.factories import CLEANING, make_enterprise, sector
 from webapp.matching.pool import current_pool
 from webapp.models import (
     Capacity,
@@ -19,14 +19,9 @@ from webapp.models import (
     InterventionZone,
     MatchCandidate,
     PurchaseIntention,
-    Sector,
     ZoneDivision,
 )
 from webapp.models.enterprise import utcnow
-
-CLEANING = "nettoyage-de-locaux"
-GREEN = "creation-et-entretien-des-espaces-verts"
-LINEN = "pressing-et-nettoyage-a-sec"
 
 
 def make_siret(n: int) -> str:
@@ -37,10 +32,6 @@ def make_siret(n: int) -> str:
     result = base + luhn.calc_check_digit(base)
     assert siret_check.is_valid(result)
     return result
-
-
-def sector(session, slug: str) -> Sector:
-    return session.scalar(select(Sector).where(Sector.slug == slug))
 
 
 def supplier_row(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.matching.match import match
-from tests.webapp.matching.factories import CLEANING, GREEN, LINEN, intention_row, supplier_row
+from tests.factories import CLEANING, GREEN, LINEN
+from tests.webapp.matching.factories import intention_row, supplier_row
 from webapp.matching.answers import answers
 from webapp.matching.facts import purchase_of, supplier_of
 from webapp.matching.pool import current_pool

@@ -9,16 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from domain.matching.match import match
-from tests.webapp.matching.factories import (
-    CLEANING,
-    GREEN,
-    LINEN,
-    claim,
-    intention_row,
-    make_siret,
-    supplier_row,
-    won,
-)
+from tests.factories import CLEANING, GREEN, LINEN
+from tests.webapp.matching.factories import claim, intention_row, make_siret, supplier_row, won
 from webapp.matching import facts
 from webapp.matching.pool import current_pool
 from webapp.models import ContractAward

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tests.factories import GREEN
 from tests.webapp.matching.factories import (
-    GREEN,
     candidates,
     intention_row,
     make_siret,

@@ -3,7 +3,8 @@ zone meets the place and it covers the sectors of the intention or of one of its
 
 from __future__ import annotations
 
-from tests.webapp.matching.factories import CLEANING, LINEN, intention_row, supplier_row
+from tests.factories import CLEANING, LINEN
+from tests.webapp.matching.factories import intention_row, supplier_row
 from webapp.matching import store
 from webapp.matching.reach import stale_within_reach
 

@@ -5,15 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.webapp.matching.factories import (
-    CLEANING,
-    LINEN,
-    claim,
-    intention_row,
-    pooled,
-    supplier_row,
-    touch,
-)
+from tests.factories import CLEANING, LINEN
+from tests.webapp.matching.factories import claim, intention_row, pooled, supplier_row, touch
 from webapp.intentions.queries import current_matches
 from webapp.matching import staleness, store
 from webapp.models import MatchRun

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import CLEANING, GREEN, LINEN
 from tests.webapp.matching.factories import (
-    CLEANING,
-    GREEN,
-    LINEN,
     candidates,
     claim,
     intention_row,

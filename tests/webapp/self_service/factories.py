@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import make_enterprise
-from tests.webapp.matching.factories import GREEN, sector
+from tests.factories import GREEN, make_enterprise, sector
 from webapp.models import (
     ClientReference,
     Enterprise,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import CLEANING, sector
 from tests.recording import first_commit
-from tests.webapp.matching.factories import CLEANING, sector
 from tests.webapp.self_service.factories import furnished_enterprise, networks
 from webapp.models import (
     AuditEvent,
