@@ -5,7 +5,9 @@ tests use stay beside them (``tests/<package>/factories.py``)."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import gzip
 import json
 import re
 from pathlib import Path
@@ -50,6 +52,23 @@ LINEN = "pressing-et-nettoyage-a-sec"
 
 # --- Rows ----------------------------------------------------------------------------------
 
+# Where an enterprise of Lille is, as the importers locate it (its commune's position).
+IN_LILLE = {
+    "post_code": "59000",
+    "city": "Lille",
+    "commune_insee": "59350",
+    "departement_code": "59",
+    "latitude": 50.63297,
+    "longitude": 3.05858,
+    "position_precision": "commune",
+}
+
+
+def gzip_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of the gzipped CSV file at ``path``, as dictionaries."""
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
 
 def make_enterprise(session, siret: str = "73282932000074", **fields):
     """An enterprise with just what the model requires."""
@@ -69,6 +88,26 @@ def make_enterprise(session, siret: str = "73282932000074", **fields):
 def sector(session, slug: str):
     """The reference data's sector ``slug``."""
     return session.scalar(select(Sector).where(Sector.slug == slug))
+
+
+def claim_sector(
+    session,
+    enterprise,
+    slug: str,
+    status: str = "confirmed",
+    source: str = "declared",
+    confidence: float = 1.0,
+) -> None:
+    """A sector claim of ``enterprise`` (by default confirmed, as the enterprise declared it)."""
+    session.add(
+        EnterpriseSector(
+            enterprise=enterprise,
+            sector=sector(session, slug),
+            source=source,
+            confidence=confidence,
+            status=status,
+        )
+    )
 
 
 def count(session, model) -> int:
@@ -93,15 +132,7 @@ def supplier(session, siret, slug, kind="EI", name=None):
         commune_insee="59350",
         departement_code="59",
     )
-    session.add(
-        EnterpriseSector(
-            enterprise=enterprise,
-            sector=sector(session, slug),
-            source="declared",
-            confidence=1.0,
-            status="confirmed",
-        )
-    )
+    claim_sector(session, enterprise, slug)
     zone = InterventionZone(enterprise=enterprise, kind="divisions")
     zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
     session.add_all([zone, Capacity(enterprise=enterprise, turnover_eur=1_000_000)])
@@ -153,6 +184,17 @@ def csrf_token(client, path: str = "/compte/connexion") -> str:
     """A valid CSRF token for ``client``'s session, read from a form page."""
     page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page).group(1)
+
+
+def submit_sign_in(client, email: str, password: str = PASSWORD, **request):
+    """POST the sign-in form as a person types it (``request``: e.g. ``query_string``)."""
+    data = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/compte/connexion", data=data, **request)
+
+
+def post_form(client, path: str, data: dict | None = None, token_page: str = "/compte/connexion"):
+    """POST the form ``data`` to ``path`` with a valid CSRF token read on ``token_page``."""
+    return client.post(path, data={"csrf_token": csrf_token(client, token_page), **(data or {})})
 
 
 def get_json(client, url: str, status: int = 200, **kwargs) -> dict:

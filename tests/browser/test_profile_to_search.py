@@ -8,22 +8,28 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.factories import IN_LILLE, PASSWORD
 from webapp.extensions import db
 from webapp.indexing.engine import get_backend
 from webapp.indexing.sync import reindex
-from webapp.models import Enterprise, EnterpriseMembership, InterventionZone, User
+from webapp.models import (
+    BuyerMembership,
+    BuyerOrganisation,
+    Enterprise,
+    EnterpriseMembership,
+    InterventionZone,
+    User,
+    ZoneDivision,
+)
 from webapp.security import hash_password
 
 SIRET = "73282932000074"
-PASSWORD = "correct horse battery"  # noqa: S105
 MEMBER, BUYER = "membre@jardins-du-nord.example", "acheteuse@region.example"
 
 
 @pytest.fixture(scope="module")
 def people(live_app):
     """An enterprise of Lille whose zone is its département (59), its member, a buyer."""
-    from webapp.models import BuyerMembership, BuyerOrganisation
-
     with live_app.app_context():
         enterprise = Enterprise(
             siret=SIRET,
@@ -31,18 +37,10 @@ def people(live_app):
             name="Les Jardins du Nord",
             kind="ACI",
             source="test",
-            post_code="59000",
-            city="Lille",
-            commune_insee="59350",
-            departement_code="59",
-            latitude=50.63297,
-            longitude=3.05858,
-            position_precision="commune",
+            **IN_LILLE,
             zone=InterventionZone(kind="national"),
         )
         enterprise.zone.kind = "divisions"
-        from webapp.models import ZoneDivision
-
         enterprise.zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
         confirmed = datetime.now(UTC)
         member = User(

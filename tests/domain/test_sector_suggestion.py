@@ -5,9 +5,6 @@ Real rows come from the public SIAE snapshot the project ships (``data/demo``).
 
 from __future__ import annotations
 
-import csv
-import gzip
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -22,8 +19,8 @@ from domain.sector_suggestion import (
     default_suggester,
     normalize_naf,
 )
-from tests.factories import ROOT, SNAPSHOT
-from tests.importers.factories import ESAT_DEMO
+from scripts import sector_coverage
+from tests.importers.factories import ESAT_DEMO, esat_demo_rows
 
 GREEN_SPACES = "Création et entretien des espaces verts"
 MARKET_GARDENING = "Maraîchage, légumerie, conserverie"
@@ -43,12 +40,6 @@ def sectors_csv() -> Path:
 @pytest.fixture(scope="module")
 def suggester(sectors_csv: Path) -> SectorSuggester:
     return SectorSuggester.load(DEFAULT_MAPPINGS_DIR, sectors_csv)
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> list[dict[str, str]]:
-    with gzip.open(SNAPSHOT, "rt", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def real_row(snapshot: list[dict[str, str]], name: str) -> dict[str, str]:
@@ -301,13 +292,7 @@ def test_suggestions_are_deterministic_sorted_and_one_per_sector(
 def test_coverage_report_on_the_snapshot(
     suggester: SectorSuggester, snapshot: list[dict[str, str]]
 ) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "sector_coverage", ROOT / "scripts" / "sector_coverage.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    report = module.report(snapshot, suggester, top=20)
+    report = sector_coverage.report(snapshot, suggester, top=20)
     assert f"{len(snapshot)} rows" in report
     assert report.count("\n  ") >= 20  # sources, NAF statuses, kinds and unmatched names
     # A floor, not a target: measured 34.8 % with mappings 2026-11-22.1 (most rows carry a
@@ -321,8 +306,7 @@ def test_coverage_report_on_the_snapshot(
 
 @pytest.fixture(scope="module")
 def esat_names() -> list[str]:
-    with gzip.open(ESAT_DEMO, "rt", encoding="utf-8", newline="") as handle:
-        return [row["et_name"] for row in csv.DictReader(handle)]
+    return [row["et_name"] for row in esat_demo_rows()]
 
 
 def sectors_of(suggester: SectorSuggester, name: str) -> set[str]:
@@ -378,14 +362,8 @@ def test_new_phrases_hit_only_the_names_they_were_written_for(
 
 
 def test_coverage_report_by_source(suggester, snapshot) -> None:
-    spec = importlib.util.spec_from_file_location(
-        "sector_coverage", ROOT / "scripts" / "sector_coverage.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    esat = module.read_esat(ESAT_DEMO)
-    lines = module.by_source({"SIAE": snapshot, "ESAT": esat}, suggester).splitlines()
+    esat = sector_coverage.read_esat(ESAT_DEMO)
+    lines = sector_coverage.by_source({"SIAE": snapshot, "ESAT": esat}, suggester).splitlines()
     cells = {line.split()[0]: line.split()[1:] for line in lines[2:]}
     # rows, then (count, %) for any, naf, name, description, none.
     siae, esat_cells = cells["SIAE"], cells["ESAT"]

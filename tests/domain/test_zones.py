@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-
 import pytest
 
 from domain.text import fold
 from domain.zones import ADDRESS_DEPARTEMENT, DIVISIONS, NATIONAL, derive_zone
-from tests.factories import SNAPSHOT
-
-
-@pytest.fixture(scope="module")
-def snapshot() -> list[dict[str, str]]:
-    raw = gzip.decompress(SNAPSHOT.read_bytes()).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(raw, newline="")))
 
 
 def _row(snapshot: list[dict[str, str]], siret: str) -> dict[str, str]:

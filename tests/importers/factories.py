@@ -5,7 +5,6 @@ that follow an imported row into the application."""
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from pathlib import Path
@@ -15,7 +14,7 @@ from importers.esat import COLUMNS as ESAT_COLUMNS
 from importers.esat import parse_esat
 from importers.intentions import COLUMNS as TEMPLATE_COLUMNS
 from importers.tabular import read_rows
-from tests.factories import ROOT
+from tests.factories import ROOT, gzip_csv_rows
 
 
 def read_table(data: bytes, **kwargs):
@@ -77,8 +76,7 @@ ESAT_DEMO = ROOT / "data" / "demo" / "esat_finess.csv.gz"
 
 def esat_demo_rows() -> list[dict[str, str]]:
     """The rows of the shipped ESAT extract, as dictionaries."""
-    raw = gzip.decompress(ESAT_DEMO.read_bytes()).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(raw, newline="")))
+    return gzip_csv_rows(ESAT_DEMO)
 
 
 def esat_csv(*rows: dict[str, str]) -> bytes:

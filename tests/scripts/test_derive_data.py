@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib.util
 import io
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from scripts import derive_data
 from tests.factories import ROOT, SHARED_DATA
 
 DATA = ROOT / "data"
@@ -45,20 +43,6 @@ OVERSEAS_BOXES = {
     "988": (-23.0, -19.0, 163.0, 169.0),  # Nouvelle-Calédonie
     "989": (10.2, 10.4, -109.3, -109.1),  # Clipperton
 }
-
-
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "derive_data", ROOT / "scripts" / "derive_data.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
-
-
-derive_data = load_script()
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -117,6 +117,12 @@ def search_documents(app) -> list[dict]:
             connection.close()
 
 
+@pytest.fixture(scope="module")
+def by_siret(search_documents) -> dict[str, dict]:
+    """The search documents by SIRET."""
+    return {document["siret"]: document for document in search_documents}
+
+
 @pytest.fixture
 def places(session) -> DatabasePlaces:
     return DatabasePlaces(session)

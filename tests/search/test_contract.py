@@ -75,11 +75,6 @@ def documents(search_documents) -> dict[int, dict]:
     return {document["id"]: document for document in search_documents}
 
 
-@pytest.fixture(scope="module")
-def by_siret(search_documents) -> dict[str, dict]:
-    return {document["siret"]: document for document in search_documents}
-
-
 # --- Helpers ----------------------------------------------------------------------------
 
 

@@ -7,17 +7,13 @@ from search.territory import alternatives, holds
 from tests.search.conftest import EPCI_SIRET, NATIONAL_SIRET, RADIUS_SIRET, REGION_SIRET
 
 
-def by_siret(documents):
-    return {d["siret"]: d for d in documents}
-
-
 def test_every_imported_enterprise_has_a_document(search_documents):
     assert len(search_documents) == 3809 + 4
     assert len({d["id"] for d in search_documents}) == len(search_documents)
 
 
-def test_real_enterprise_document(search_documents):
-    baluchon = by_siret(search_documents)["80746931700018"]
+def test_real_enterprise_document(by_siret):
+    baluchon = by_siret["80746931700018"]
     assert baluchon["display_name"] == "Baluchon-À table citoyens"
     assert (baluchon["kind"], baluchon["kind_family"]) == ("EI", "insertion")
     assert (baluchon["commune"], baluchon["departement"], baluchon["region"]) == (
@@ -31,8 +27,8 @@ def test_real_enterprise_document(search_documents):
     assert len(baluchon["sectors"]) == len(baluchon["sector_names"]) >= 1
 
 
-def test_radius_zone_reaches_the_divisions_around_its_base(search_documents):
-    lyon = by_siret(search_documents)[RADIUS_SIRET]
+def test_radius_zone_reaches_the_divisions_around_its_base(by_siret):
+    lyon = by_siret[RADIUS_SIRET]
     assert lyon["zone_radius_km"] == 40
     assert "69123" in lyon["zone_reach_communes"]  # Lyon itself
     assert {"69", "01", "38"} <= set(lyon["zone_reach_departements"])
@@ -46,13 +42,12 @@ def test_radius_zone_reaches_the_divisions_around_its_base(search_documents):
     assert "blanchisserie hospitaliere" in lyon["offers"].lower().replace("è", "e")
 
 
-def test_national_zone_labels_networks_and_staffing(search_documents):
-    docs = by_siret(search_documents)
-    tours = docs[NATIONAL_SIRET]
+def test_national_zone_labels_networks_and_staffing(search_documents, by_siret):
+    tours = by_siret[NATIONAL_SIRET]
     assert tours["zone_national"] and tours["labels"] == ["rsei"]
     assert tours["networks"] == ["union-nationale-des-entreprises-adaptees"]
     assert tours["presta"] == ["supply"]
-    assert docs[EPCI_SIRET]["zone_epcis"] == ["200093201"]
+    assert by_siret[EPCI_SIRET]["zone_epcis"] == ["200093201"]
     etti = next(d for d in search_documents if d["kind"] == "ETTI")
     assert "staffing" in etti["presta"]  # implied by the kind
 
@@ -99,8 +94,8 @@ def test_a_departement_zone_meets_its_region_and_epcis_and_covers_those_wholly_i
     assert lille["zone_reach_communes"] == []
 
 
-def test_a_region_zone_covers_its_departements(search_documents):
-    rennes = by_siret(search_documents)[REGION_SIRET]  # zone: région Bretagne
+def test_a_region_zone_covers_its_departements(by_siret):
+    rennes = by_siret[REGION_SIRET]  # zone: région Bretagne
     bretagne = _place("region", "53")
     assert covers(rennes, bretagne)
     for departement in ("22", "29", "35", "56"):
@@ -110,8 +105,8 @@ def test_a_region_zone_covers_its_departements(search_documents):
     assert not works_in(rennes, _place("departement", "44", ("region", "52")))
 
 
-def test_an_epci_zone_meets_its_departement_and_region(search_documents):
-    mel = by_siret(search_documents)[EPCI_SIRET]
+def test_an_epci_zone_meets_its_departement_and_region(by_siret):
+    mel = by_siret[EPCI_SIRET]
     assert (mel["zone_reach_departements"], mel["zone_reach_regions"]) == (["59"], ["32"])
     assert works_in(mel, NORD) and not covers(mel, NORD)
     assert works_in(mel, REGION_32) and not covers(mel, REGION_32)
@@ -119,14 +114,14 @@ def test_an_epci_zone_meets_its_departement_and_region(search_documents):
     assert not works_in(mel, FLANDRE_LYS)
 
 
-def test_a_radius_covers_the_divisions_all_of_whose_communes_it_reaches(search_documents):
-    lyon = by_siret(search_documents)[RADIUS_SIRET]  # 40 km around Lyon 3e
+def test_a_radius_covers_the_divisions_all_of_whose_communes_it_reaches(by_siret):
+    lyon = by_siret[RADIUS_SIRET]  # 40 km around Lyon 3e
     assert "200046977" in lyon["zone_cover_epcis"]  # the Métropole de Lyon
     assert "38" in lyon["zone_reach_departements"] and lyon["zone_cover_departements"] == []
     assert set(lyon["zone_cover_epcis"]) <= set(lyon["zone_reach_epcis"])
 
 
-def test_a_national_zone_needs_no_lists(search_documents):
-    tours = by_siret(search_documents)[NATIONAL_SIRET]
+def test_a_national_zone_needs_no_lists(by_siret):
+    tours = by_siret[NATIONAL_SIRET]
     assert tours["zone_national"]
     assert tours["zone_reach_regions"] == tours["zone_cover_regions"] == []

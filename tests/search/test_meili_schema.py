@@ -48,6 +48,7 @@ from search.results import Reason
 from search.synonyms import default_synonyms
 from search.text import ONE_WAY, STOP_WORDS, forms, stem, synonym_pairs, synonym_table, terms
 from tests.factories import ROOT
+from tests.search.factories import make_document
 
 LYON_3 = Place(
     kind="commune",
@@ -98,20 +99,13 @@ HOSTILE = (
 
 
 def document(**overrides):
-    """A document with every key of ``webapp.indexing.documents.build_document``."""
-    base = {
-        "id": 7,
+    """Baluchon as a complete search document (``make_document``), with ``overrides``."""
+    fields = {
         "siret": "80746931700018",
         "siren": "807469317",
-        "name": "BALUCHON",
         "brand": "Baluchon-À table citoyens",
-        "display_name": "Baluchon-À table citoyens",
         "description": "Traiteur et restauration collective, électricité verte",
         "offers": "Plateaux repas livrés",
-        "kind": "EI",
-        "kind_family": "insertion",
-        "status": "active",
-        "sectors": ["restauration", "traiteur"],
         "sector_names": ["Restauration", "Traiteur"],
         "sector_groups": ["restauration"],
         "presta": ["service"],
@@ -122,24 +116,11 @@ def document(**overrides):
         "epci": "200057875",
         "latitude": 48.8847,
         "longitude": 2.4347,
-        "zone_national": False,
-        "zone_regions": [],
         "zone_departements": ["93"],
-        "zone_epcis": [],
-        "zone_communes": [],
-        "zone_radius_km": None,
-        "zone_reach_communes": [],
-        "zone_reach_epcis": [],
-        "zone_reach_departements": [],
-        "zone_reach_regions": [],
         "employees": 50,
         "turnover": 1_200_000,
-        "largest_contract": None,
-        "labels": [],
-        "networks": [],
-        "reservations": ["L2113-13"],
     }
-    return base | overrides
+    return make_document(7, "BALUCHON", **(fields | overrides))
 
 
 # --- A tokenizer of Meilisearch's filter syntax ------------------------------------------

@@ -14,13 +14,14 @@ from tests.factories import (
     GREEN,
     LINEN,
     SIRETS,
+    claim_sector,
     intention,
     organisation_of,
     sign_in,
     supplier,
 )
 from tests.recording import writes_seen
-from tests.webapp.matching.factories import claim, intention_row, supplier_row, touch
+from tests.webapp.matching.factories import intention_row, supplier_row, touch
 from tests.webapp.self_service.factories import furnished_enterprise
 from webapp.intentions import services
 from webapp.matching import staleness, store
@@ -85,7 +86,7 @@ def test_a_dashboard_whose_matches_are_stale_writes_nothing_and_shows_them_curre
     session.commit()
     # The enterprise now does linen too: every stored result is stale, and the old
     # dashboard re-matched and stored them as it was read.
-    claim(session, cleaner, LINEN, "confirmed", "declared", 1.0)
+    claim_sector(session, cleaner, LINEN, "confirmed", "declared", 1.0)
     touch(cleaner)
     session.commit()
     stale = staleness.stale_intention_ids(session)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, csrf_token, make_enterprise, sign_in
+from tests.factories import (
+    PASSWORD,
+    csrf_token,
+    make_enterprise,
+    post_form,
+    sign_in,
+    submit_sign_in,
+)
 from webapp import mail
 from webapp.models import (
     ApiToken,
@@ -29,23 +36,7 @@ DUPLICATE = "35600000000048"
 LISTS = "/espace/acheteur/listes"
 
 
-def post(client, path: str, data: dict, token_page: str = "/compte/connexion"):
-    return client.post(path, data={"csrf_token": csrf_token(client, token_page), **data})
-
-
 # --- Open redirect after sign-in ------------------------------------------------------------
-
-
-def _login(client, user, next_: str):
-    return client.post(
-        "/compte/connexion",
-        query_string={"next": next_},
-        data={
-            "csrf_token": csrf_token(client),
-            "email": user.email,
-            "password": PASSWORD,
-        },
-    )
 
 
 def test_login_next_with_control_characters_does_not_leave_the_site(client, make_user):
@@ -54,7 +45,7 @@ def test_login_next_with_control_characters_does_not_leave_the_site(client, make
     user = make_user("user")
     for target in ("/\t/evil.example", "/\r/evil.example", "/ /evil.example"):
         client.cookie_jar.clear() if hasattr(client, "cookie_jar") else None
-        response = _login(client, user, target)
+        response = submit_sign_in(client, user.email, query_string={"next": target})
         assert response.status_code == 302
         location = response.headers["Location"]
         assert "evil.example" not in location, (target, location)
@@ -64,14 +55,14 @@ def test_login_next_with_control_characters_does_not_leave_the_site(client, make
 def test_login_next_with_a_newline_is_not_a_server_error(client, make_user):
     """A newline in the Location header made Werkzeug raise (500) after signing in."""
     user = make_user("user")
-    response = _login(client, user, "/\n/evil.example")
+    response = submit_sign_in(client, user.email, query_string={"next": "/\n/evil.example"})
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
 
 
 def test_login_next_backslash_anywhere_is_refused(client, make_user):
     user = make_user("user")
-    response = _login(client, user, "/\\\\evil.example")
+    response = submit_sign_in(client, user.email, query_string={"next": "/\\\\evil.example"})
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]
 
@@ -88,7 +79,7 @@ def test_registering_an_existing_address_hashes_a_password_too(client, make_user
     calls = []
     real = services.hash_password
     monkeypatch.setattr(services, "hash_password", lambda p: calls.append(p) or real(p))
-    response = post(
+    response = post_form(
         client,
         "/compte/inscription",
         {
@@ -127,7 +118,7 @@ def test_contact_subject_with_a_newline_is_sent_on_one_line(client, session, mak
     buyer = make_user("buyer")
     sign_in(client, buyer)
     path = f"/entreprises/{enterprise.siret}/contact"
-    response = post(
+    response = post_form(
         client,
         path,
         {"subject": "Devis\nBcc: victim@example.org", "message": "Bonjour, " + "x" * 30},
@@ -144,7 +135,7 @@ def test_enterprise_name_with_a_newline_does_not_break_claim_mail(client, sessio
     make_user("admin")
     sign_in(client, make_user("user"))
     path = f"/entreprises/{enterprise.siret}/revendiquer"
-    response = post(client, path, {"message": "Je suis la gérante"}, path)
+    response = post_form(client, path, {"message": "Je suis la gérante"}, path)
     assert response.status_code == 302
     assert mail.outbox() and all(not m.has_bad_headers() for m in mail.outbox())
 
@@ -162,7 +153,7 @@ def test_nul_in_login_email_is_not_a_server_error(client, session, make_user):
 
 
 def test_nul_in_registration_name_is_not_stored(client, session):
-    response = post(
+    response = post_form(
         client,
         "/compte/inscription",
         {
@@ -187,11 +178,11 @@ def test_nul_in_buyer_forms_is_not_stored(client, session, make_user):
     enterprise = make_enterprise(session, KEPT, contact_email="contact@atelier.fr")
     buyer = make_user("buyer")
     sign_in(client, buyer)
-    assert post(client, f"{LISTS}/nouvelle", {"name": "Trai\x00teurs"}, LISTS).status_code in (
+    assert post_form(client, f"{LISTS}/nouvelle", {"name": "Trai\x00teurs"}, LISTS).status_code in (
         302,
         400,
     )
-    post(
+    post_form(
         client,
         f"/entreprises/{enterprise.siret}/ajouter-a-une-liste",
         {"liste-shortlist": "new", "liste-new_name": "Nou\x00velle"},
@@ -200,7 +191,7 @@ def test_nul_in_buyer_forms_is_not_stored(client, session, make_user):
     for shortlist in session.scalars(select(Shortlist)):
         assert "\x00" not in shortlist.name
     entry = session.scalar(select(ShortlistEntry))
-    post(
+    post_form(
         client,
         f"{LISTS}/{entry.shortlist_id}/entreprises/{entry.id}/note",
         {f"e{entry.id}-note": "No\x00te"},
@@ -209,16 +200,16 @@ def test_nul_in_buyer_forms_is_not_stored(client, session, make_user):
     session.expire_all()
     assert "\x00" not in (session.get(ShortlistEntry, entry.id).note or "")
     path = f"/entreprises/{enterprise.siret}/contact"
-    post(client, path, {"subject": "De\x00vis", "message": "Bonjour\x00 " + "x" * 30}, path)
+    post_form(client, path, {"subject": "De\x00vis", "message": "Bonjour\x00 " + "x" * 30}, path)
     for message in session.scalars(select(ContactMessage)):
         assert "\x00" not in message.subject and "\x00" not in message.body
-    post(
+    post_form(
         client,
         "/espace/recherches/nouvelle",
         {"name": "Re\x00cherche", "query_string": ""},
         "/espace/recherches",
     )
-    post(
+    post_form(
         client,
         "/espace/recherches/nouvelle",
         {"name": "", "query_string": "q=Tra%00iteur"},
@@ -232,7 +223,7 @@ def test_nul_in_buyer_forms_is_not_stored(client, session, make_user):
 
 def test_nul_in_token_name_is_not_stored(client, session, make_user):
     sign_in(client, make_user("user"))
-    response = post(
+    response = post_form(
         client, "/compte/jetons", {"name": "Scr\x00ipt", "scopes": "read"}, "/compte/jetons"
     )
     assert response.status_code in (200, 400)
@@ -245,7 +236,7 @@ def test_nul_in_claim_message_is_not_stored(client, session, make_user):
     make_user("admin")
     sign_in(client, make_user("user"))
     path = f"/entreprises/{enterprise.siret}/revendiquer"
-    response = post(client, path, {"message": "Gé\x00rante"}, path)
+    response = post_form(client, path, {"message": "Gé\x00rante"}, path)
     assert response.status_code in (302, 400)
     for claim in session.scalars(select(Claim)):
         assert "\x00" not in (claim.message or "")
@@ -266,7 +257,7 @@ def test_nul_in_network_slug_or_admin_search_is_not_a_server_error(client, sessi
 
 def _merge(client, session, make_user):
     sign_in(client, make_user("admin"))
-    return post(
+    return post_form(
         client,
         "/admin/fusion",
         {"kept": KEPT, "duplicate": DUPLICATE, "step": "merge"},
@@ -414,7 +405,7 @@ def test_registering_with_an_existing_buyer_siret_does_not_join_it(client, sessi
     )
     session.add(region)
     session.commit()
-    response = post(
+    response = post_form(
         client,
         "/compte/inscription",
         {
@@ -435,7 +426,7 @@ def test_registering_with_an_existing_buyer_siret_does_not_join_it(client, sessi
     assert [m.recipients for m in mail.outbox() if "rattachement" in m.subject] == [[admin.email]]
 
     sign_in(client, admin)
-    post(
+    post_form(
         client,
         f"/admin/utilisateurs/{intruder.id}/acheteur",
         {"siret": "23590001600009"},

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import csrf_token, make_enterprise, sign_in
+from tests.factories import make_enterprise, post_form, sign_in
 from webapp.mail import outbox
 from webapp.models import (
     AuditEvent,
@@ -72,8 +72,7 @@ def test_admin_sees_every_page_and_the_counts(client, session, make_user):
 
 
 def post(client, path: str, form_page: str = "/admin/", **data):
-    token = csrf_token(client, form_page)
-    return client.post(path, data={"csrf_token": token, **data})
+    return post_form(client, path, data, form_page)
 
 
 def test_users_search_activate_admin_and_facilitator(client, session, make_user):

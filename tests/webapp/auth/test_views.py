@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, csrf_token, sign_in
+from tests.factories import PASSWORD, csrf_token, sign_in, submit_sign_in
 from webapp import mail
 from webapp.models import BuyerMembership, User
 
@@ -37,13 +37,6 @@ def _register(client, **overrides):
     return client.post("/compte/inscription", data=data)
 
 
-def _login(client, email, password=PASSWORD):
-    return client.post(
-        "/compte/connexion",
-        data={"email": email, "password": password, "csrf_token": csrf_token(client)},
-    )
-
-
 def test_registration_confirmation_then_sign_in(client, session):
     response = _register(client)
     assert response.status_code == 302
@@ -54,7 +47,7 @@ def test_registration_confirmation_then_sign_in(client, session):
     assert membership.organisation.name == "Région Exemple"
 
     # Not confirmed yet: sign-in is refused with a reason.
-    refused = _login(client, "claire@region.example")
+    refused = submit_sign_in(client, "claire@region.example")
     assert refused.status_code == 401
     assert "Confirmez d" in refused.get_data(as_text=True)
 
@@ -72,7 +65,7 @@ def test_registration_confirmation_then_sign_in(client, session):
     # Followed again once confirmed: straight to sign-in.
     assert client.get(link).headers["Location"] == "/compte/connexion"
 
-    assert _login(client, "claire@region.example").headers["Location"] == "/compte/"
+    assert submit_sign_in(client, "claire@region.example").headers["Location"] == "/compte/"
     page = client.get("/compte/").get_data(as_text=True)
     assert "claire@region.example" in page
 
@@ -103,16 +96,16 @@ def test_invalid_confirmation_token_is_refused(client):
 def test_wrong_password_is_refused_and_sign_in_is_throttled(client, make_user):
     user = make_user("buyer")
     for _ in range(5):
-        response = _login(client, user.email, "wrong password!")
+        response = submit_sign_in(client, user.email, "wrong password!")
         assert response.status_code == 401
     # The limit (5 failures a minute) is reached: even the right password waits.
-    assert _login(client, user.email).status_code == 429
+    assert submit_sign_in(client, user.email).status_code == 429
 
 
 def test_successful_sign_ins_do_not_count_against_the_limit(client, make_user):
     user = make_user("buyer")
     for _ in range(7):
-        assert _login(client, user.email).status_code == 302
+        assert submit_sign_in(client, user.email).status_code == 302
         client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, "/")})
 
 
@@ -157,13 +150,13 @@ def test_password_reset_works_once(client, make_user, session):
     data = {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
     token = csrf_token(client, link)
     assert client.post(link, data=data | {"csrf_token": token}).status_code == 302
-    assert _login(client, user.email, NEW_PASSWORD).status_code == 302
+    assert submit_sign_in(client, user.email, NEW_PASSWORD).status_code == 302
     client.post("/compte/deconnexion", data={"csrf_token": csrf_token(client, "/")})
 
     # The same link a second time: refused, the password stays.
     again = client.get(link)
     assert again.status_code == 302 and "mot-de-passe-oublie" in again.headers["Location"]
-    assert _login(client, user.email, NEW_PASSWORD).status_code == 302
+    assert submit_sign_in(client, user.email, NEW_PASSWORD).status_code == 302
 
 
 def test_password_reset_link_expires(client, make_user, app):

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.factories import csrf_token, make_enterprise, sign_in
+from tests.factories import csrf_token, make_enterprise, post_form, sign_in
 from webapp import mail
 from webapp.indexing.sync import sync_outbox
 from webapp.models import (
@@ -31,7 +31,7 @@ LISTS = "/espace/acheteur/listes"
 
 
 def post(client, path, data, token_page=LISTS):
-    return client.post(path, data={"csrf_token": csrf_token(client, token_page), **data})
+    return post_form(client, path, data, token_page)
 
 
 def html(response) -> str:

@@ -9,12 +9,11 @@ from sqlalchemy import select
 from stdnum import luhn
 from stdnum.fr import siret as siret_check
 
-from tests.factories import CLEANING, make_enterprise, sector
+from tests.factories import CLEANING, claim_sector, make_enterprise, sector
 from webapp.matching.pool import current_pool
 from webapp.models import (
     Capacity,
     ContractAward,
-    EnterpriseSector,
     IntentionLot,
     InterventionZone,
     MatchCandidate,
@@ -64,15 +63,7 @@ def supplier_row(
         **fields,
     )
     for slug in sectors:
-        session.add(
-            EnterpriseSector(
-                enterprise=enterprise,
-                sector=sector(session, slug),
-                source="declared",
-                confidence=1.0,
-                status="confirmed",
-            )
-        )
+        claim_sector(session, enterprise, slug)
     if zone is not None:
         kind_, spec = zone
         if kind_ == "divisions":
@@ -91,19 +82,6 @@ def supplier_row(
         session.add(Capacity(enterprise=enterprise, turnover_eur=turnover))
     session.flush()
     return enterprise
-
-
-def claim(session, enterprise, slug: str, status: str, source: str, confidence: float) -> None:
-    """A sector claim of ``enterprise`` (rejected, suggested or confirmed)."""
-    session.add(
-        EnterpriseSector(
-            enterprise=enterprise,
-            sector=sector(session, slug),
-            source=source,
-            confidence=confidence,
-            status=status,
-        )
-    )
 
 
 def won(session, enterprise, external_id: str, amount: int) -> None:

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from domain.matching.match import match
-from tests.factories import CLEANING, GREEN, LINEN
-from tests.webapp.matching.factories import claim, intention_row, make_siret, supplier_row, won
+from tests.factories import CLEANING, GREEN, LINEN, claim_sector
+from tests.webapp.matching.factories import intention_row, make_siret, supplier_row, won
 from webapp.matching import facts
 from webapp.matching.pool import current_pool
 from webapp.models import ContractAward
@@ -82,8 +82,8 @@ def test_purchase_of_with_lots_takes_the_lots_sectors(session):
 
 def test_suppliers_drop_rejected_sectors_and_closed_enterprises(session):
     enterprise = supplier_row(session, 1, sectors=(CLEANING,))
-    claim(session, enterprise, GREEN, "rejected", "naf", 0.4)
-    claim(session, enterprise, LINEN, "suggested", "name", 0.6)
+    claim_sector(session, enterprise, GREEN, "rejected", "naf", 0.4)
+    claim_sector(session, enterprise, LINEN, "suggested", "name", 0.6)
     supplier_row(session, 2, status="closed")
     session.flush()
     pool = facts.suppliers(session)
@@ -155,8 +155,8 @@ def test_the_pool_read_as_plain_rows_is_the_pool_read_through_the_models(session
     bare = supplier_row(session, 4, kind="EI", sectors=(), zone=None, commune=None)
     inferred = supplier_row(session, 5, kind="AI", zone=("divisions", [("epci", "200093201")]))
     inferred.zone.derived = True
-    claim(session, bare, LINEN, "rejected", "naf", 0.4)
-    claim(session, radius, GREEN, "suggested", "naf", 0.6)
+    claim_sector(session, bare, LINEN, "rejected", "naf", 0.4)
+    claim_sector(session, radius, GREEN, "suggested", "naf", 0.6)
     session.add(Offer(enterprise=national, title="Ménage", presta_type="service"))
     session.add(ClientReference(enterprise=radius, client_name="Ville de Lille"))
     national.labels.append(session.scalars(select(Label)).first())

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.factories import CLEANING, LINEN
-from tests.webapp.matching.factories import claim, intention_row, pooled, supplier_row, touch
+from tests.factories import CLEANING, LINEN, claim_sector
+from tests.webapp.matching.factories import intention_row, pooled, supplier_row, touch
 from webapp.intentions.queries import current_matches
 from webapp.matching import staleness, store
 from webapp.models import MatchRun
@@ -58,7 +58,7 @@ def test_what_is_served_follows_a_change_without_being_stored(session):
     assert first == stored.result and late.siret not in _sirets(first)
     assert _sirets(current_matches(session, never_run)) == _sirets(first)
 
-    claim(session, late, CLEANING, "confirmed", "declared", 1.0)
+    claim_sector(session, late, CLEANING, "confirmed", "declared", 1.0)
     touch(late)
     session.commit()
     second = current_matches(session, intention)

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import CLEANING, GREEN, LINEN
+from tests.factories import CLEANING, GREEN, LINEN, claim_sector
 from tests.webapp.matching.factories import (
     candidates,
-    claim,
     intention_row,
     make_siret,
     supplier_row,
@@ -163,7 +162,7 @@ def test_widening_a_zone_or_adding_a_sector_makes_an_enterprise_a_candidate(sess
 
     far.zone.divisions.append(ZoneDivision(division_type="departement", code="59"))
     touch(far)
-    claim(session, unrelated, CLEANING, "confirmed", "declared", 1.0)
+    claim_sector(session, unrelated, CLEANING, "confirmed", "declared", 1.0)
     touch(unrelated)
     session.commit()
     assert store.refresh_stale(session) == 1

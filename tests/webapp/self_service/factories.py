@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.factories import GREEN, make_enterprise, sector
+from tests.factories import GREEN, claim_sector, make_enterprise
 from webapp.models import (
     ClientReference,
     Enterprise,
-    EnterpriseSector,
     Label,
     LabelDeclaration,
     Network,
@@ -31,7 +30,6 @@ def furnished_enterprise(session, enterprise: Enterprise | None = None) -> Enter
     suggested from its NAF code; flushed, not committed."""
     first, second = networks(session)[:2]
     label = session.scalar(select(Label).order_by(Label.id))
-    green = sector(session, GREEN)
     if enterprise is None:
         enterprise = make_enterprise(
             session, SIRET, name="Les Jardins du Nord", post_code="59000", city="Lille"
@@ -43,14 +41,8 @@ def furnished_enterprise(session, enterprise: Enterprise | None = None) -> Enter
             ClientReference(enterprise=enterprise, client_name="Ville de Lille"),
             LabelDeclaration(enterprise=enterprise, label=label),
             NetworkMembershipRequest(enterprise=enterprise, network=second, status="pending"),
-            EnterpriseSector(
-                enterprise=enterprise,
-                sector=green,
-                source="naf",
-                confidence=0.6,
-                status="suggested",
-            ),
         ]
     )
+    claim_sector(session, enterprise, GREEN, "suggested", "naf", 0.6)
     session.flush()
     return enterprise

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.factories import LINEN, sign_in
-from tests.webapp.matching.factories import claim, intention_row, supplier_row, touch
+from tests.factories import LINEN, claim_sector, sign_in
+from tests.webapp.matching.factories import intention_row, supplier_row, touch
 
 
 def test_the_dashboard_lists_the_intentions_the_enterprise_can_answer(client, session, make_user):
@@ -26,7 +26,7 @@ def test_the_dashboard_lists_the_intentions_the_enterprise_can_answer(client, se
     assert "Pressing des uniformes" not in html and "Ménage clos" not in html
 
     # An edit to the profile shows at once: the enterprise now does linen too.
-    claim(session, enterprise, LINEN, "confirmed", "declared", 1.0)
+    claim_sector(session, enterprise, LINEN, "confirmed", "declared", 1.0)
     touch(enterprise)
     session.commit()
     html = client.get(f"/espace/entreprises/{enterprise.siret}/").get_data(as_text=True)

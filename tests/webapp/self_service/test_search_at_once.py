@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.factories import csrf_token, make_enterprise, sign_in
+from tests.factories import IN_LILLE, csrf_token, make_enterprise, sign_in
 
 SIRET = "44306184100047"
 
@@ -14,17 +14,7 @@ def search(client, q: str) -> list[str]:
 
 
 def test_an_edit_is_found_by_search_at_once(client, session, search_backend, make_user):
-    enterprise = make_enterprise(
-        session,
-        SIRET,
-        post_code="59000",
-        city="Lille",
-        commune_insee="59350",
-        departement_code="59",
-        latitude=50.63,
-        longitude=3.06,
-        position_precision="commune",
-    )
+    enterprise = make_enterprise(session, SIRET, **IN_LILLE)
     session.commit()
     sign_in(client, make_user("enterprise", enterprise=enterprise))
     base = f"/espace/entreprises/{SIRET}"

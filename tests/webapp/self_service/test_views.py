@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import csrf_token, make_enterprise, sign_in
+from tests.factories import IN_LILLE, csrf_token, make_enterprise, post_form, sign_in
 from webapp.models import (
     AuditEvent,
     ClientReference,
@@ -50,13 +50,7 @@ def enterprise(session):
         session,
         SIRET,
         name="Les Jardins du Nord",
-        post_code="59000",
-        city="Lille",
-        commune_insee="59350",
-        departement_code="59",
-        latitude=50.63297,
-        longitude=3.05858,
-        position_precision="commune",
+        **IN_LILLE,
     )
 
 
@@ -73,8 +67,7 @@ def signed_in(client, member):
 
 def post(client, path: str, data: dict | None = None, token_page: str | None = None):
     """POST ``data`` to ``BASE + path`` with a valid CSRF token."""
-    token = csrf_token(client, BASE + (token_page or "/identite"))
-    return client.post(BASE + path, data={"csrf_token": token, **(data or {})})
+    return post_form(client, BASE + path, data, BASE + (token_page or "/identite"))
 
 
 def events(session, action: str) -> list[AuditEvent]:
