@@ -7,7 +7,7 @@ purchase meets tens of thousands of them, too many to judge one by one in Python
 each). ``SupplierTable`` holds what the rules read of every supplier as NumPy arrays and an
 index of who can take part in a purchase at all; ``assess`` applies the same rules as
 ``evaluate`` to all the candidates at once — the same arithmetic, in the same order, so
-the same scores to the last bit (``tests/matching/test_table.py`` holds them equal on
+the same scores to the last bit (``tests/domain/matching/test_table.py`` holds them equal on
 thousands of generated suppliers and purchases). The matcher then calls ``evaluate`` only
 for the suppliers it shows and the few its group search tries.
 """
