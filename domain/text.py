@@ -50,3 +50,12 @@ def clean_data(value):
     if isinstance(value, list | tuple):
         return type(value)(clean_data(item) for item in value)
     return value
+
+
+ECHO_MAX = 40
+
+
+def echoed(value: str, limit: int = ECHO_MAX) -> str:
+    """User input echoed back in an error message ("unknown sector 'xyz'"), never a 10 kB
+    of it: the first ``limit`` characters and an ellipsis when clipped."""
+    return value if len(value) <= limit else value[:limit] + "…"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from domain.kinds import KIND_CODES, KINDS, PRESTA_TYPES, Family
 from domain.places import DIVISION_KINDS
 from domain.reservations import SEARCH_ARTICLES
-from domain.text import clean_text
+from domain.text import clean_text, echoed
 
 SORTS = ("relevance", "distance", "name")
 FACETS = ("kind", "sector_group", "sector", "departement", "label", "network")
@@ -189,13 +189,13 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
         given = values(name)
         unknown = [v for v in given if v not in known]
         if unknown:
-            errors[name] = f"unknown value(s): {', '.join(_clip(v) for v in unknown[:5])}"
+            errors[name] = f"unknown value(s): {', '.join(echoed(v) for v in unknown[:5])}"
         return tuple(v for v in given if v in known)
 
     if strict:
         unknown = sorted(clean_text(str(k)) for k in set(args.keys()) - KNOWN_PARAMETERS)
         if unknown:
-            errors["_"] = f"unknown parameter(s): {', '.join(_clip(u) for u in unknown[:5])}"
+            errors["_"] = f"unknown parameter(s): {', '.join(echoed(u) for u in unknown[:5])}"
 
     text = (single("q") or "")[:MAX_TEXT]
     kinds: list[str] = []
@@ -209,7 +209,7 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
             bad_kinds.append(value)
     if bad_kinds:
         errors["kind"] = (
-            f"unknown value(s): {', '.join(_clip(v) for v in bad_kinds[:5])} "
+            f"unknown value(s): {', '.join(echoed(v) for v in bad_kinds[:5])} "
             f"(codes {', '.join(KIND_CODES)} or groups {', '.join(KIND_GROUPS)})"
         )
 
@@ -218,7 +218,7 @@ def parse_query(args: Mapping, places: PlaceDirectory, *, strict: bool = True) -
     bad = [r for r in reservations if r not in SEARCH_ARTICLES]
     if bad:
         errors["reservation"] = (
-            f"unknown article(s): {', '.join(_clip(v) for v in bad)} "
+            f"unknown article(s): {', '.join(echoed(v) for v in bad)} "
             f"(expected {', '.join(SEARCH_ARTICLES)})"
         )
 
@@ -282,7 +282,7 @@ def _place(
         errors[parameter] = f"expected one of {', '.join(k + ':<code>' for k in DIVISION_KINDS)}"
         return None
     if not _CODE[kind].fullmatch(code):
-        errors[parameter] = f"malformed {kind} code {_clip(code)!r}"
+        errors[parameter] = f"malformed {kind} code {echoed(code)!r}"
         return None
     place = places.place(kind, code)
     if place is None:
@@ -297,10 +297,5 @@ def _near(raw: str, places: PlaceDirectory, errors: dict[str, str]) -> Point | N
         return Point(place.latitude, place.longitude, place.name) if place else None
     point = places.locate(raw[:MAX_TEXT])
     if point is None:
-        errors["near"] = f"no place found for {_clip(raw)!r}"
+        errors["near"] = f"no place found for {echoed(raw)!r}"
     return point
-
-
-def _clip(value: str, limit: int = 40) -> str:
-    """Echo user input back in an error, but never a 10 kB of it."""
-    return value if len(value) <= limit else value[:limit] + "…"
