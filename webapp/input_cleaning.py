@@ -34,7 +34,14 @@ class _CleanJson:
         self.provider = provider
 
     def loads(self, data: str | bytes, **kwargs: Any) -> Any:
-        return clean_data(self.provider.loads(data, **kwargs))
+        try:
+            document = self.provider.loads(data, **kwargs)
+        except RecursionError:
+            # A body nested past the JSON reader's depth ('[' * 2000, 2 kB): unreadable
+            # like any malformed body. A ValueError is what Flask turns into its 400
+            # (``Request.on_json_loading_failed``), and ``get_json(silent=True)`` into None.
+            raise ValueError("JSON nested too deep") from None
+        return clean_data(document)
 
 
 class CleanRequest(Request):

@@ -109,3 +109,47 @@ def test_no_server_error_on_a_hostile_json_body(client, session, make_user):
 def test_a_form_post_with_every_control_character_is_no_server_error(client, session):
     data = {"csrf_token": csrf_token(client), "email": f"a{CONTROLS}@x.fr", "password": CONTROLS}
     assert client.post("/compte/connexion", data=data).status_code in (200, 400, 401)
+
+
+def test_a_vertical_tab_from_a_word_export_is_a_line_break(client, session, make_user):
+    headers = token_for(session, make_user("buyer"))
+    sent = intention_body(description="Nettoyage\x0bvitrerie\x0cpréaux")
+    response = client.post(API_INTENTIONS, json=sent, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["description"] == "Nettoyage\nvitrerie\npréaux"
+
+
+DEEP = 2_000  # past the JSON reader's depth (the recursion limit, 1,000)
+DEEP_BODY = '{"title": ' + "[" * DEEP + "]" * DEEP + "}"
+
+
+def test_a_body_nested_too_deep_is_a_400_not_a_500(app, client, session, make_user):
+    headers = token_for(session, make_user("buyer"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 is answered, not raised
+    response = client.post(
+        API_INTENTIONS, data=DEEP_BODY, headers=headers, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "the body must be a JSON object"
+
+
+def test_a_body_nested_deep_but_readable_is_cleaned_and_refused_as_a_field(
+    client, session, make_user
+):
+    headers = token_for(session, make_user("buyer"))
+    nested = 500  # read by the JSON reader; the cleaning used to recurse past the limit
+    body = '{"title": ' + "[" * nested + '"a\\u0000"' + "]" * nested + "}"
+    response = client.post(
+        API_INTENTIONS, data=body, headers=headers, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "title" in response.get_json()["fields"]
+
+
+def test_a_form_route_sent_a_body_nested_too_deep_is_no_server_error(
+    app, client, session, make_user
+):
+    sign_in(client, make_user("buyer"))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.post(NEW_INTENTION, data=DEEP_BODY, content_type="application/json")
+    assert response.status_code < 500
