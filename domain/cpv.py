@@ -21,13 +21,19 @@ from domain.text import fold
 
 NOMENCLATURE_FILE = Path(__file__).resolve().parents[1] / "data" / "reference" / "cpv.csv.gz"
 MAX_RESULTS = 50
-# A code as people write it: 8 digits, which may be grouped by a space or a dot
-# ("9091 0000", "9091.0000"), then the check digit, with or without its dash. The digits
-# must stand alone: 12 digits in a row are no code, nor its first 8, and "90910000-99"
-# or "90910000-77310000" is no code at all rather than a code and a remainder.
-_GAP = r"(?:[^\S\r\n]|\.)?"  # one space (not a line break: one code a line) or dot
+# A code as people write it: 8 digits, in a row or in the groups of a printed notice —
+# 4+4 ("9091 0000", "9091.0000", a non-breaking space) or 2+2+2+2 ("90 91 00 00") — then
+# the check digit, after a dash (a hyphen, or the non-breaking hyphen, en or em dash a
+# word processor puts in its place) or, after 8 digits in a row, with none ("909100009").
+# Nowhere else a gap: "9091000 0" is no code, nor "9 7731000" the start of one. The
+# digits must stand alone: 12 digits in a row are no code, nor its first 8, and
+# "90910000-99" or "90910000-77310000" is no code at all rather than a code and a remainder.
+_DASHES = "\u2011\u2013\u2014-"  # the hyphen last: a literal in a character class
+_GAP = r"(?:[^\S\r\n]|\.)"  # one space (not a line break: one code a line) or dot
+_EIGHT_DIGITS = rf"\d{{8}}|\d{{4}}{_GAP}\d{{4}}|\d{{2}}(?:{_GAP}\d{{2}}){{3}}"
+_CHECK_DIGIT = rf"[^\S\r\n]*[{_DASHES}][^\S\r\n]*\d|(?<=\d{{8}})\d"
 _CODE_IN_TEXT = re.compile(
-    rf"(?<![\d-])(\d(?:{_GAP}\d){{7}})(?:[^\S\r\n]*-[^\S\r\n]*\d|\d)?(?![\d-])"
+    rf"(?<![\d{_DASHES}])({_EIGHT_DIGITS})(?:{_CHECK_DIGIT})?(?![\d{_DASHES}])"
 )
 # What may stand between codes of a list.
 _SEPARATORS = re.compile(r"[\s,;|]+")
@@ -85,7 +91,7 @@ class Nomenclature:
         general (fewest words), then by code."""
         limit = max(1, min(limit, MAX_RESULTS))
         text = (query or "").strip()
-        digits = re.sub(r"[\s.-]", "", text)
+        digits = re.sub(rf"[\s.{_DASHES}]", "", text)
         if digits.isdigit():
             return [c for c in self.codes if c.code.startswith(digits[:8])][:limit]
         words = fold(text).split()
@@ -127,8 +133,9 @@ def read_cpv_codes(
     API, template import, DECP import).
 
     A text may hold several codes, separated by spaces, line breaks, commas, semicolons or
-    "|"; a code may be written in groups ("9091 0000", "9091.0000", a non-breaking space)
-    and with its check digit ("90910000-9", "909100009"), which is dropped and not verified
+    "|"; a code may be written in groups ("9091 0000", "9091.0000", a non-breaking space,
+    "90 91 00 00") and with its check digit ("90910000-9", "90910000–9", "909100009"),
+    which is dropped and not verified
     (20 contracts of the 2019 DECP sample carry a wrong one on a right code). A list is
     read item by item, each item a text (an integer is read as its digits). A code is a
     code of the CPV 2008 nomenclature: "00000000" (a DECP placeholder), a date, a CPV 2003

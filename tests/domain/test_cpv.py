@@ -94,6 +94,11 @@ ONE_CODE = [
     ("9091\u00a00000", "90910000"),  # a non-breaking space pasted from a document
     ("909100009", "90910000"),  # the check digit without its dash
     ("90910000 - 9", "90910000"),
+    ("90910000–9", "90910000"),  # an en dash, as a word processor writes the hyphen
+    ("90910000 — 9", "90910000"),  # an em dash
+    ("90910000‑9", "90910000"),  # a non-breaking hyphen
+    ("90 91 00 00", "90910000"),  # grouped by two
+    ("90.91.00.00-9", "90910000"),
 ]
 # Not CPV codes: placeholders, CPV 2003 codes, dates, fragments, words.
 NOT_A_CODE = ["00000000", "00000000-1", "74000000", "20190128", "9091", "90910000-99", "nettoyage"]
@@ -105,6 +110,9 @@ SEVERAL = [
     ("9091 0000 7731 0000", ["90910000", "77310000"]),
     ("90910000\n77310000", ["90910000", "77310000"]),
     ("90910000|77310000", ["90910000", "77310000"]),
+    ("90910000,77310000;98310000", ["90910000", "77310000", "98310000"]),
+    ("9091 0000 7731 0000", ["90910000", "77310000"]),
+    ("90910000–9 77310000—9", ["90910000", "77310000"]),
 ]
 
 
@@ -147,3 +155,33 @@ def test_errors_say_why():
         "'9091' is not a CPV code (8 digits, optionally -check digit)",
         "'nettoyage' is not a CPV code (8 digits, optionally -check digit)",
     ]
+
+
+# A gap anywhere but between the groups of a printed notice: what was written, piece by
+# piece, each an error — never a code made up by gluing the pieces together.
+MISPLACED_GAPS = [
+    ("9091000 0", ["9091000", "0"]),
+    ("9 7731000", ["9", "7731000"]),
+    ("909 10000", ["909", "10000"]),
+    ("90 9100 00", ["90", "9100", "00"]),
+    ("9091 00009", ["9091", "00009"]),  # the dashless check digit only after 8 in a row
+    ("9091  0000", ["9091", "0000"]),  # one space, not two
+]
+
+
+@pytest.mark.parametrize(("text", "pieces"), MISPLACED_GAPS)
+def test_a_gap_inside_a_group_is_no_code(text, pieces):
+    reading = read_cpv_codes(text)
+    assert reading.codes == ()
+    assert [e.text for e in reading.errors] == pieces
+
+
+def test_a_stray_digit_between_codes_loses_neither_code():
+    # It used to start a code of its own ("9 7731000", then "0" as its check digit).
+    reading = read_cpv_codes("90910000 9 77310000")
+    assert reading.codes == ("90910000", "77310000")
+    assert [e.text for e in reading.errors] == ["9"]
+
+
+def test_a_code_search_reads_the_dash_variants_too():
+    assert [c.code for c in default_nomenclature().search("90911200–8")] == ["90911200"]

@@ -63,13 +63,15 @@ def read_by(entry, client, session, make_user, tmp_path, text):
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("text", ["9091 0000", "90910000-9", "9091 0000-9"])
+@pytest.mark.parametrize(
+    "text", ["9091 0000", "90910000-9", "9091 0000-9", "90910000\u20139", "90 91 00 00"]
+)
 def test_every_entry_reads_a_grouped_code(client, session, make_user, tmp_path, entry, text):
     assert read_by(entry, client, session, make_user, tmp_path, text) == ["90910000"]
 
 
 @pytest.mark.parametrize("entry", ENTRIES)
-@pytest.mark.parametrize("text", ["00000000", "74000000-9", "9091"])
+@pytest.mark.parametrize("text", ["00000000", "74000000-9", "9091", "9091000 0"])
 def test_every_entry_refuses_what_is_not_a_code(client, session, make_user, tmp_path, entry, text):
     assert read_by(entry, client, session, make_user, tmp_path, text) is None
 
