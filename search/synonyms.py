@@ -12,13 +12,12 @@ that search and the terms they also search.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 from domain.kinds import KIND_CODES, KINDS
 from domain.text import fold
-from search.text import ONE_WAY, STOP_WORDS, Group, synonym_pairs
+from search.text import ONE_WAY, STOP_WORDS, Group
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "data" / "mappings"
 SYNONYMS_FILE = MAPPINGS / "search_synonyms.txt"
@@ -91,16 +90,6 @@ def default_synonyms() -> tuple[str, tuple[Group, ...]]:
     """The file's version and groups, then the kinds' names."""
     version, groups = parse_synonyms(SYNONYMS_FILE.read_text(encoding="utf-8"))
     return version, groups + kind_name_groups()
-
-
-def synonym_map(groups: Iterable[Group]) -> dict[str, tuple[str, ...]]:
-    """Each term -> the other terms it also searches, over every group and rule."""
-    mapping: dict[str, list[str]] = {}
-    for term, other in synonym_pairs(groups):
-        others = mapping.setdefault(term, [])
-        if other not in others:
-            others.append(other)
-    return {term: tuple(others) for term, others in mapping.items()}
 
 
 def parse_kind_words(text: str) -> tuple[str, dict[str, tuple[str, ...]]]:

@@ -178,15 +178,6 @@ def pieced_together(zone: Zone) -> bool:
     return (zone.kind == "divisions" and len(zone.divisions) > 1) or zone.kind == "radius"
 
 
-def union_serves(zones: list[Zone], place: Place) -> bool:
-    """Whether several zones together serve the place: one of them serves it whole, or
-    every commune of the place is served by one of them."""
-    mask = 0
-    for zone in zones:
-        mask |= served_communes(zone, place)
-    return mask == whole(place)
-
-
 def nearest_km(
     latitudes: np.ndarray, longitudes: np.ndarray, inside: np.ndarray, place: Place
 ) -> np.ndarray:

@@ -14,7 +14,6 @@ from search.synonyms import (
     kind_terms,
     parse_kind_words,
     parse_synonyms,
-    synonym_map,
 )
 from search.text import (
     ONE_WAY,
@@ -29,6 +28,7 @@ from search.text import (
     segment,
     split_identifiers,
     stem,
+    synonym_pairs,
     synonym_table,
     terms,
     trigrams,
@@ -184,11 +184,12 @@ def test_the_synonym_file_reads_groups_and_one_way_rules():
     )
     assert version == "2026-01-01.1"
     assert groups == (("menage", "nettoyage"), ("recyclage", ONE_WAY, "dechets", "collecte"))
-    assert synonym_map(groups) == {
-        "menage": ("nettoyage",),
-        "nettoyage": ("menage",),
-        "recyclage": ("dechets", "collecte"),
-    }
+    assert synonym_pairs(groups) == [
+        ("menage", "nettoyage"),
+        ("nettoyage", "menage"),
+        ("recyclage", "dechets"),
+        ("recyclage", "collecte"),
+    ]
 
 
 @pytest.mark.parametrize(

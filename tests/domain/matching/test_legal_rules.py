@@ -19,7 +19,7 @@ from domain.matching.facts import Award, Place, Purchase, SectorClaim, Supplier,
 from domain.matching.groups import find_groups
 from domain.matching.match import match
 from domain.matching.rules import load_rules
-from domain.matching.territory import serves, union_serves
+from domain.matching.territory import serves
 
 RULES = load_rules()
 LILLE = Place(
@@ -184,10 +184,14 @@ def test_territory_rules(zone, place, served):
 
 
 def test_zones_together_serve_a_departement_commune_by_commune():
-    lille = Zone("divisions", frozenset({("epci", "200093201")}))
-    rest = Zone("divisions", frozenset({("commune", "59183")}))
-    assert union_serves([lille, rest], NORD)
-    assert not union_serves([lille], NORD)
+    lille = supplier("1", zone=Zone("divisions", frozenset({("epci", "200093201")})))
+    rest = supplier("2", zone=Zone("divisions", frozenset({("commune", "59183")})))
+    p = purchase(place=NORD)
+    evaluations = [evaluate(s, p, RULES) for s in (lille, rest)]
+    assert not any(e.serves for e in evaluations)  # neither alone serves the Nord
+    search = find_groups(p, evaluations, RULES, L2113_13)
+    assert [set(g.sirets) for g in search.groups] == [{"1", "2"}]
+    assert find_groups(p, evaluations[:1], RULES, L2113_13).groups == ()
 
 
 def test_group_finds_the_complementary_pair():
