@@ -1,7 +1,10 @@
 """The package boundaries of the README's architecture, as import-linter contracts.
 
 ``make test`` runs ``lint-imports`` on the tree; these tests show the contracts are not
-vacuous (a deliberate violation breaks them) and that the core really loads alone.
+vacuous (a deliberate violation breaks them) and that the core really loads alone. The
+contracts are denylists (they name what is forbidden); the allowlist below names all the
+core and the engine may import, so that a new dependency (marshmallow, jinja2, click...)
+in them fails even though no contract names it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ from tests.factories import ROOT
 
 configuration.configure()  # what the lint-imports command does first
 SETTINGS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+
+
+# Besides the standard library, what each package's modules may import: the engine what
+# the core may, the core itself and its search server's client.
+_CORE_IMPORTS = {"domain", "numpy", "geopy"}
+ALLOWED_IMPORTS = {"domain": _CORE_IMPORTS, "search": _CORE_IMPORTS | {"search", "meilisearch"}}
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +90,54 @@ def test_importing_the_whole_core_and_engine_loads_no_web_or_database_code():
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+def imported_outside_allowlist(graph: grimp.ImportGraph, package: str) -> dict[str, set[str]]:
+    """Each top-level package ``package``'s modules import that is neither in the standard
+    library nor in ``ALLOWED_IMPORTS[package]`` -> the modules that import it."""
+    allowed = ALLOWED_IMPORTS[package] | sys.stdlib_module_names
+    found: dict[str, set[str]] = {}
+    for module in graph.find_descendants(package) | {package}:
+        for imported in graph.find_modules_directly_imported_by(module):
+            top = imported.split(".")[0]
+            if top not in allowed:
+                found.setdefault(top, set()).add(module)
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED_IMPORTS))
+def test_the_core_and_engine_import_only_their_allowlist(graph, package):
+    assert imported_outside_allowlist(graph, package) == {}
+
+
+def test_every_allowed_third_party_package_is_used(graph):
+    """An allowance no module needs any more goes, rather than waiting for a use."""
+    imported = {
+        i.split(".")[0]
+        for package in ALLOWED_IMPORTS
+        for m in graph.find_descendants(package) | {package}
+        for i in graph.find_modules_directly_imported_by(m)
+    }
+    assert set().union(*ALLOWED_IMPORTS.values()) <= imported
+
+
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        # Packages no contract forbids, which the allowlist still refuses.
+        ("domain.kinds", "flask_smorest"),
+        ("domain.kinds", "marshmallow"),
+        ("domain.text", "webargs.fields"),
+        ("domain.cpv", "jinja2"),
+        ("domain.matching.evaluate", "openpyxl"),
+        ("domain.kinds", "meilisearch"),  # the engine's dependency, not the core's
+        ("search.query", "click"),
+        ("search.meili", "alembic"),
+        ("search.embedded", "importers.reference"),
+    ],
+)
+def test_a_deliberate_violation_breaks_the_allowlist(graph, importer, imported):
+    graph = copy.deepcopy(graph)
+    graph.add_import(importer=importer, imported=imported, line_number=1, line_contents="x")
+    package = importer.split(".")[0]
+    assert imported_outside_allowlist(graph, package) == {imported.split(".")[0]: {importer}}
