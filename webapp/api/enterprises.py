@@ -215,10 +215,10 @@ class SearchResultsSchema(ApiSchema):
 
 @blueprint.route("/enterprises", tags=[TAG])
 @blueprint.doc(operationId="searchEnterprises")
+@requires("view_public")
 @blueprint.arguments(SearchArgsSchema, location="query", as_kwargs=False)
 @blueprint.refuses(SEARCH_DOWN)
 @blueprint.response(200, SearchResultsSchema, description="A page of results.")
-@requires("view_public")
 def list_enterprises(query: SearchQuery) -> SearchResult:
     """Search enterprises, with facets and the reasons each matched."""
     try:
@@ -335,9 +335,9 @@ class EnterpriseSchema(ApiSchema):
     tags=[TAG],
 )
 @blueprint.doc(operationId="getEnterprise")
+@requires("view_public")
 @blueprint.refuses(UNKNOWN_SIRET)
 @blueprint.response(200, EnterpriseSchema, description="The enterprise.")
-@requires("view_public")
 def enterprise(siret: str) -> Enterprise:
     """One enterprise, as the directory holds it."""
     compact = re.sub(r"\s", "", siret)

@@ -16,10 +16,10 @@ from flask import Blueprint, jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from domain.text import echoed
 from webapp.extensions import db
 
 MAX_REPORTED_UNKNOWN = 10  # unknown names reported at most: a request may send thousands
-MAX_NAME = 40  # characters of a name echoed back: never a 10 kB parameter name whole
 UNKNOWN_PARAMETER = "unknown parameter"
 UNKNOWN_FIELD = "unknown field"
 REQUIRED = "required"
@@ -93,7 +93,9 @@ def register_handlers(blueprint: Blueprint) -> None:
 def field_problems(messages: Mapping | list | str) -> tuple[list[str], dict[str, str]]:
     """Marshmallow's nested messages as (problems of the whole input, one line per field):
     ``{"lots": {0: {"title": ["required"]}}}`` gives ``{"lots[0].title": "required"}``.
-    Unknown names are clipped and at most ``MAX_REPORTED_UNKNOWN`` of them reported."""
+    Unknown names are clipped (``domain.text.echoed``) and at most ``MAX_REPORTED_UNKNOWN``
+    of them reported, the first in sorted order (the same ones on every run, whatever the
+    order marshmallow collected them in)."""
     whole: list[str] = []
     flat: dict[str, str] = {}
     unknown = 0
@@ -101,13 +103,13 @@ def field_problems(messages: Mapping | list | str) -> tuple[list[str], dict[str,
     def walk(node: Any, path: str) -> None:
         nonlocal unknown
         if isinstance(node, Mapping):
-            for key, value in node.items():
+            for key, value in sorted(node.items(), key=_by_name):
                 if key == "_schema":
                     walk(value, path)
                 elif isinstance(key, int):
                     walk(value, f"{path}[{key}]")
                 else:
-                    name = str(key)[:MAX_NAME]
+                    name = echoed(str(key))
                     walk(value, f"{path}.{name}" if path else name)
             return
         texts = [node] if isinstance(node, str) else [str(n) for n in node]
@@ -122,3 +124,9 @@ def field_problems(messages: Mapping | list | str) -> tuple[list[str], dict[str,
 
     walk(messages, "")
     return whole, flat
+
+
+def _by_name(item: tuple[Any, Any]) -> tuple[bool, Any]:
+    """List indexes (ints) in numeric order, then names (strings) in alphabetical order."""
+    key = item[0]
+    return (not isinstance(key, int), key if isinstance(key, int) else str(key))

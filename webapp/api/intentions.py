@@ -22,9 +22,10 @@ from domain.matching.evaluate import LEVELS
 from domain.matching.groups import COTRAITANT, MANDATAIRE
 from domain.matching.recommend import CLAUSE, NOTHING, RESERVE_LOT, RESERVE_WHOLE
 from domain.places import PLACE_KINDS
+from domain.text import echoed
 from webapp.api.auth import token_required
-from webapp.api.blueprint import blueprint
-from webapp.api.errors import Refusal
+from webapp.api.blueprint import NOT_AN_OBJECT, blueprint
+from webapp.api.errors import UNKNOWN_FIELD, Refusal
 from webapp.api.schemas import (
     ApiSchema,
     Inline,
@@ -44,6 +45,7 @@ from webapp.models.intentions import (
     EXTERNAL_ID_MAX,
     INTENTION_STATUSES,
     SOCIAL_CONSIDERATIONS,
+    SOURCE_MAX,
     TITLE_MAX,
 )
 from webapp.permissions import requires
@@ -54,13 +56,29 @@ NOT_A_BUYER = Refusal(403, "the token's user belongs to no buyer organisation")
 INVALID = Refusal(400, "invalid intention")
 EXTERNAL_ID_TAKEN = Refusal(409, "an intention with this external_id exists")
 WRITABLE_STATUSES = ("draft", "published")  # closing is the buyer's pages' act
-SOURCE_MAX = PurchaseIntention.__table__.c.source.type.length
 RECOMMENDATIONS = (RESERVE_WHOLE, RESERVE_LOT, CLAUSE, NOTHING)
 GROUP_ROLES = (MANDATAIRE, COTRAITANT)  # the first member leads
+# The problems of a body's fields, in the words of the first version of the API.
+SECTORS_EXPECTED = "expected a list of sector slugs"
+LOTS_EXPECTED = f"expected a list of at most {services.MAX_LOTS} lots"
+PLACE_REQUIRED = "required: {kind, code}"
+PLACE_EXPECTED = "expected {kind: " + "|".join(PLACE_KINDS) + ", code}"
+DATE_EXPECTED = "expected a date YYYY-MM-DD"
+NOT_ONE_OF_YOURS = "not one of the token's user's organisations"
 
 
 def _nullable(field: type[fields.Field], **kwargs: Any) -> fields.Field:
     return field(allow_none=True, **kwargs)
+
+
+def _one_of(choices: tuple[str, ...], intro: str, joint: str, default: str) -> fields.String:
+    """One of ``choices`` (``default`` when absent), anything else answered "expected a or b"."""
+    message = intro + joint.join(choices)
+    return fields.String(
+        validate=OneOf(choices, error=message),
+        load_default=default,
+        error_messages={"invalid": message},
+    )
 
 
 # --- What the API answers ---------------------------------------------------------------------
@@ -326,9 +344,9 @@ def _public(intention_id: int) -> PurchaseIntention:
 
 @blueprint.route("/intentions", tags=[TAG])
 @blueprint.doc(operationId="listIntentions")
+@requires("view_public")
 @blueprint.arguments(IntentionArgsSchema, location="query")
 @blueprint.response(200, IntentionListSchema, description="A page of intentions.")
-@requires("view_public")
 def list_intentions(filters: queries.Filters) -> dict[str, Any]:
     """Published purchase intentions (forecast renewals included), soonest launch first."""
     page = db.paginate(
@@ -348,9 +366,9 @@ def list_intentions(filters: queries.Filters) -> dict[str, Any]:
 
 @blueprint.route("/intentions/<int:intention_id>", tags=[TAG])
 @blueprint.doc(operationId="getIntention")
+@requires("view_public")
 @blueprint.refuses(NOT_PUBLISHED)
 @blueprint.response(200, IntentionSchema, description="The intention.")
-@requires("view_public")
 def get_intention(intention_id: int) -> PurchaseIntention:
     """One published (or closed) intention."""
     return _public(intention_id)
@@ -358,9 +376,9 @@ def get_intention(intention_id: int) -> PurchaseIntention:
 
 @blueprint.route("/intentions/<int:intention_id>/matches", tags=[TAG])
 @blueprint.doc(operationId="getIntentionMatches")
+@requires("view_public")
 @blueprint.refuses(NOT_PUBLISHED)
 @blueprint.response(200, MatchesSchema, description="The matches.")
-@requires("view_public")
 def intention_matches(intention_id: int) -> dict[str, Any]:
     """The matcher's result: suppliers, reservation verdicts, co-bidding groups.
 
@@ -388,11 +406,14 @@ class SectorList(fields.List):
         super().__init__(vocabulary("sectors"), **kwargs)
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> list[Sector]:
-        slugs = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            slugs = super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:  # not a list, or an item not a string: one message
+            raise ValidationError(SECTORS_EXPECTED) from None
         known = _sectors_by_slug()
         unknown = [slug for slug in slugs if slug not in known]
         if unknown:
-            raise ValidationError("unknown sector(s): " + ", ".join(s[:40] for s in unknown[:5]))
+            raise ValidationError("unknown sector(s): " + ", ".join(map(echoed, unknown[:5])))
         return [known[slug] for slug in dict.fromkeys(slugs)]
 
 
@@ -414,8 +435,10 @@ class CpvCodes(fields.Field):
 
 
 class LotInputSchema(ApiSchema):
-    title = required(Text(validate=Length(max=TITLE_MAX)))
-    amount = WholeNumber(validate=Range(0, services.MAX_AMOUNT))
+    error_messages = {"type": "expected an object with title, amount, sectors"}
+
+    title = required(Text(limit=TITLE_MAX))
+    amount = WholeNumber(0, services.MAX_AMOUNT)
     sectors = SectorList()
 
     @post_load
@@ -425,11 +448,19 @@ class LotInputSchema(ApiSchema):
 
 class PlaceInputSchema(ApiSchema):
     kind = required(fields.String(validate=OneOf(PLACE_KINDS)))
-    code = _nullable(
-        fields.String,
+    code = fields.String(
+        allow_none=True,
         metadata={
             "description": "INSEE code, EPCI SIREN, département or région code; null or "
             "absent for national."
+        },
+    )
+    label = fields.String(
+        allow_none=True,
+        load_only=True,
+        metadata={
+            "description": "Ignored (the reference data names the place): accepted so "
+            "that a place read from this API can be sent back as it is."
         },
     )
 
@@ -444,6 +475,27 @@ class PlaceInputSchema(ApiSchema):
         return kind, code, label
 
 
+class PlaceField(fields.Nested):
+    """The place, its problem said in one message: the shape expected, or the reference
+    data's answer to a well-formed place (unknown names are still named one by one)."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(PlaceInputSchema, **kwargs)
+        # Marshmallow formats its messages: the braces of "{kind, code}" are text.
+        self.error_messages.update(required=PLACE_REQUIRED.replace("{", "{{").replace("}", "}}"))
+
+    def _deserialize(self, value: Any, attr, data, partial=None, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, partial=partial, **kwargs)
+        except ValidationError as error:
+            problems = error.messages
+            if not isinstance(value, dict) or not isinstance(problems, dict):
+                raise ValidationError(PLACE_EXPECTED) from None
+            if set(problems) == {"_schema"} or all(p == [UNKNOWN_FIELD] for p in problems.values()):
+                raise
+            raise ValidationError(PLACE_EXPECTED) from None
+
+
 class NewIntention(NamedTuple):
     data: services.IntentionData
     organisation_id: int | None
@@ -451,9 +503,10 @@ class NewIntention(NamedTuple):
 
 class IntentionInputSchema(ApiSchema):
     refusal = INVALID.message
+    error_messages = {"type": NOT_AN_OBJECT.message}
 
-    title = required(Text(validate=Length(max=TITLE_MAX)))
-    description = Text(validate=Length(max=services.DESCRIPTION_MAX))
+    title = required(Text(limit=TITLE_MAX))
+    description = Text(limit=services.DESCRIPTION_MAX)
     cpv_codes = CpvCodes(
         metadata={
             "description": "CPV codes, with or without check digit (90910000-9).",
@@ -461,24 +514,30 @@ class IntentionInputSchema(ApiSchema):
         }
     )
     sectors = SectorList()
-    lots = fields.List(fields.Nested(LotInputSchema), validate=Length(max=services.MAX_LOTS))
-    place = required(fields.Nested(PlaceInputSchema))
-    amount_total = WholeNumber(validate=Range(0, services.MAX_AMOUNT))
-    amount_per_year = WholeNumber(validate=Range(0, services.MAX_AMOUNT))
-    duration_months = WholeNumber(validate=Range(1, services.MAX_DURATION_MONTHS))
-    launch_date = fields.Date()
-    social_consideration = fields.String(
-        validate=OneOf(SOCIAL_CONSIDERATIONS), load_default="unknown"
+    lots = fields.List(
+        fields.Nested(LotInputSchema),
+        validate=Length(max=services.MAX_LOTS, error=LOTS_EXPECTED),
+        error_messages={"invalid": LOTS_EXPECTED},
     )
-    status = fields.String(validate=OneOf(WRITABLE_STATUSES), load_default="draft")
+    place = PlaceField(required=True)
+    amount_total = WholeNumber(0, services.MAX_AMOUNT)
+    amount_per_year = WholeNumber(0, services.MAX_AMOUNT)
+    duration_months = WholeNumber(1, services.MAX_DURATION_MONTHS)
+    launch_date = fields.Date(error_messages={"invalid": DATE_EXPECTED, "format": DATE_EXPECTED})
+    social_consideration = _one_of(SOCIAL_CONSIDERATIONS, "expected one of ", ", ", "unknown")
+    status = _one_of(WRITABLE_STATUSES, "expected ", " or ", "draft")
     external_id = Text(
-        validate=Length(max=EXTERNAL_ID_MAX),
-        metadata={"description": "Your identifier; unique among API intentions."},
+        limit=EXTERNAL_ID_MAX,
+        metadata={
+            "description": "Your identifier: unique among your organisation's intentions "
+            "sent through the API."
+        },
     )
     organisation_id = WholeNumber(
+        message=NOT_ONE_OF_YOURS,
         metadata={
             "description": "Required when the token's user belongs to several buyer organisations."
-        }
+        },
     )
 
     @post_load
@@ -544,7 +603,7 @@ def create_intention(new: NewIntention):
             {"organisation_id": "required: the token's user belongs to several organisations"}
         )
     if new.organisation_id is not None and new.organisation_id not in organisations:
-        raise INVALID({"organisation_id": "not one of the token's user's organisations"})
+        raise INVALID({"organisation_id": NOT_ONE_OF_YOURS})
     organisation = organisations[new.organisation_id or next(iter(organisations))]
     try:
         intention = services.create_intention(

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, missing
-from marshmallow.validate import Length
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, pre_load
+from marshmallow.validate import Length, Range
 
 from webapp.api.errors import REQUIRED, UNKNOWN_FIELD, UNKNOWN_PARAMETER
 
@@ -25,6 +25,14 @@ class ApiSchema(Schema):
         unknown = RAISE
 
     error_messages = {"unknown": UNKNOWN_FIELD, "type": "expected an object"}
+
+    @pre_load
+    def null_is_absent(self, data: Any, **kwargs: Any) -> Any:
+        """A field sent as ``null`` is a field not sent: an optional one takes its default,
+        a required one is reported missing (what clients of the first API relied on)."""
+        if isinstance(data, Mapping):
+            return {name: value for name, value in data.items() if value is not None}
+        return data
 
 
 class QuerySchema(ApiSchema):
@@ -65,17 +73,30 @@ class RepeatedList(fields.List):
 
 
 class Text(fields.String):
-    """A string, its surrounding blanks dropped."""
+    """A string, its surrounding blanks dropped; at most ``limit`` characters, if given."""
+
+    def __init__(self, *, limit: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = "expected a string"
+        if limit is not None:
+            self.validators.append(Length(max=limit, error=f"at most {limit} characters"))
 
     def _deserialize(self, value: Any, attr, data, **kwargs) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class WholeNumber(fields.Integer):
-    """A JSON integer: not a string of digits, a float or a boolean."""
+    """A JSON integer from ``low`` to ``high``: not a string of digits, a float or a
+    boolean. Whatever is wrong, one ``message`` (by default, the range expected)."""
 
-    def __init__(self, **kwargs: Any):
+    def __init__(
+        self, low: int | None = None, high: int | None = None, *, message: str = "", **kwargs
+    ):
+        message = message or f"expected a whole number from {low} to {high}"
         super().__init__(strict=True, **kwargs)
+        self.error_messages.update(invalid=message, too_large=message)
+        if low is not None or high is not None:
+            self.validators.append(Range(low, high, error=message))
 
     def _validated(self, value: Any) -> int:
         if isinstance(value, bool):
