@@ -26,11 +26,11 @@ from domain.purchase_reading import default_reading_rules, describe, read_purcha
 from domain.text_repair import repair_mojibake
 from importers.cpv import sectors_for_cpv
 from importers.places import PlaceReader, PlaceReading
-from importers.report import ImportReport, ParseResult
+from importers.report import ImportReport, ParseResult, Rejected, Warning_
 from importers.tabular import ImportFileError, read_json
 from webapp.intentions import services
 from webapp.models import ContractAward, Enterprise, PurchaseIntention, Sector
-from webapp.models.intentions import TITLE_MAX
+from webapp.models.intentions import EXTERNAL_ID_MAX, TITLE_MAX
 
 SOURCE = "decp"
 # A forecast renewal is kept while its expected date is at most this far in the past:
@@ -126,7 +126,7 @@ class _Unreadable(ValueError):
 def _key(item: Any) -> str | None:
     if isinstance(item, dict):
         value = item.get("uid") or item.get("id")
-        return str(value)[:120] if value else None
+        return str(value)[:EXTERNAL_ID_MAX] if value else None
     return None
 
 
@@ -150,8 +150,8 @@ def _contract(index: int, item: Any, places: PlaceReader, result: ParseResult) -
         external_id = buyer_siret + contract_id
     else:
         raise _Unreadable("no uid and no buyer SIRET: the contract cannot be identified")
-    if len(external_id) > 120:
-        raise _Unreadable("identifier longer than 120 characters")
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise _Unreadable(f"identifier longer than {EXTERNAL_ID_MAX} characters")
     notified_on = _date(item.get("dateNotification"))
     if notified_on is None:
         notified_on, how = _notification_guess(contract_id, item)
@@ -529,12 +529,8 @@ def _assign(obj: Any, values: dict[str, Any]) -> bool:
 
 
 def _warning(index: int, code: str, message: str):
-    from importers.report import Warning_
-
     return Warning_(index, code, message)
 
 
 def _rejected(contract: Contract, reason: str):
-    from importers.report import Rejected
-
     return Rejected(contract.index, reason, contract.external_id)

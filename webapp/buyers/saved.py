@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.indexing.engine import get_backend
 from webapp.indexing.places import DatabasePlaces
 from webapp.models import SavedSearch
+from webapp.models.workflows import NAME_MAX
 from webapp.search_ui import export
 from webapp.search_ui.forms import page_arguments, parse_leniently, shareable_arguments
 
@@ -37,8 +38,8 @@ def normalise_query_string(raw: str) -> str:
 
 
 def text_of(query_string: str) -> str:
-    """The free text of the search, to name it by default."""
-    return (_arguments(query_string).get("q") or "").strip()[:120]
+    """The free text of the search, to name it by default (clipped to a name's length)."""
+    return (_arguments(query_string).get("q") or "").strip()[:NAME_MAX]
 
 
 def matching_sirets(query_string: str, limit: int = MATCH_LIMIT) -> list[str]:

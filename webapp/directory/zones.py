@@ -9,14 +9,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.zones import ADDRESS_DEPARTEMENT, DESCRIPTION_NATIONAL
-from webapp.models import Commune, Departement, Epci, InterventionZone, Region
-
-_MODELS = {
-    "region": (Region, Region.code),
-    "departement": (Departement, Departement.code),
-    "epci": (Epci, Epci.siren),
-    "commune": (Commune, Commune.insee),
-}
+from webapp.models import Commune, InterventionZone
+from webapp.models.territory import DIVISION_MODELS
 
 
 def explain_derivation(code: str | None) -> str | None:
@@ -59,8 +53,7 @@ def describe_zone(session: Session, zone: InterventionZone | None) -> ZoneView |
     }
     places = []
     for division in zone.divisions:
-        model, key = _MODELS[division.division_type]
-        row = session.scalar(select(model).where(key == division.code))
+        row = session.get(DIVISION_MODELS[division.division_type], division.code)
         name = row.name if row else division.code
         places.append(
             _(

@@ -22,7 +22,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from domain.cpv import read_cpv_codes
 from domain.matching.eligibility import ARTICLES
 from domain.places import PLACE_KINDS
-from webapp.intentions.services import DESCRIPTION_MAX, MAX_AMOUNT, MAX_DURATION_MONTHS
+from webapp.extensions import db
+from webapp.intentions.services import (
+    DESCRIPTION_MAX,
+    MAX_AMOUNT,
+    MAX_DURATION_MONTHS,
+    place_label,
+)
 from webapp.models.intentions import CPV_CODES_MAX, TITLE_MAX
 
 LOT_ROWS = 5
@@ -153,9 +159,6 @@ class IntentionForm(FlaskForm):
         field.codes = list(reading.codes)
 
     def validate_place_code(self, field) -> None:
-        from webapp.extensions import db
-        from webapp.intentions.services import place_label
-
         kind = self.place_kind.data
         if kind == "national":
             return

@@ -16,6 +16,7 @@ from domain.matching.eligibility import ARTICLES
 from domain.matching.match import match
 from domain.matching.recommend import RESERVE_LOT, RESERVE_WHOLE
 from domain.places import PLACE_KINDS
+from domain.text import echoed
 from webapp.intentions.services import PUBLIC_STATUSES, place_label
 from webapp.matching import staleness
 from webapp.matching.facts import purchase_of, sector_names
@@ -186,7 +187,7 @@ def parse_filters(
             else:
                 setattr(filters, name, number)
     for name in sorted(set(args.keys()) - set(known))[:10]:
-        errors[name[:40]] = "unknown"
+        errors[echoed(name)] = "unknown"
     return filters, errors
 
 

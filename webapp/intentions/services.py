@@ -16,21 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from domain.places import PLACE_KINDS
 from webapp.matching import store
-from webapp.models import (
-    BuyerOrganisation,
-    Commune,
-    Departement,
-    Epci,
-    IntentionLot,
-    PurchaseIntention,
-    Region,
-    Sector,
-    User,
-)
+from webapp.models import BuyerOrganisation, IntentionLot, PurchaseIntention, Sector, User
 from webapp.models.accounts import BUYER_TYPES
 from webapp.models.intentions import (
     BUYER_SOURCES,
@@ -40,6 +31,7 @@ from webapp.models.intentions import (
     SOCIAL_CONSIDERATIONS,
     TITLE_MAX,
 )
+from webapp.models.territory import DIVISION_MODELS
 from webapp.permissions import ADMIN, BUYER, roles_of
 
 PUBLIC_STATUSES = ("published", "closed")
@@ -81,14 +73,13 @@ def can_view_intention(user, intention: PurchaseIntention) -> bool:
 
 
 def place_label(session: Session, kind: str, code: str | None) -> str | None:
-    """The name of the place ``kind``/``code`` in the reference tables, None if unknown."""
+    """The name of the place ``kind``/``code`` in the reference tables, None if unknown:
+    what an intention keeps as its ``place_label`` ("Lille (59)", "Nord (59)", "France")."""
     if kind == "national":
         return "France"
     if not code:
         return None
-    model = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}.get(
-        kind
-    )
+    model = DIVISION_MODELS.get(kind)
     row = session.get(model, code) if model is not None else None
     if row is None:
         return None
@@ -97,6 +88,17 @@ def place_label(session: Session, kind: str, code: str | None) -> str | None:
     if kind == "departement":
         return f"{row.name} ({row.code})"
     return row.name
+
+
+def place_name(session: Session, intention: PurchaseIntention) -> str:
+    """The place of ``intention`` as the pages and e-mails name it: the name it keeps, else
+    (a row written before names were kept) looked up, else its bare code."""
+    return (
+        intention.place_label
+        or place_label(session, intention.place_kind, intention.place_code)
+        or intention.place_code
+        or ""
+    )
 
 
 # --- What is written -------------------------------------------------------------------------
@@ -359,6 +361,15 @@ def _save(
     if data.external_id and _external_id_taken(session, intention, buyer, data.external_id):
         raise ExternalIdTaken()
     _write(session, intention, data, buyer, label)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Another writer took the external id between the check and this insert: the
+        # database's unique index refuses it. Anything else is not ours to explain.
+        session.rollback()
+        if data.external_id and _external_id_taken(session, intention, buyer, data.external_id):
+            raise ExternalIdTaken() from None
+        raise
     _match_and_commit(session, intention)
     return intention
 

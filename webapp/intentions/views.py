@@ -66,6 +66,18 @@ RECOMMENDATIONS = {
     "nothing": _l("Pas de réservation recommandée"),
 }
 STATUSES = {"draft": _l("Brouillon"), "published": _l("Publiée"), "closed": _l("Clôturée")}
+# The intention service's refusals in the reader's language, by the field they name (its
+# own messages are the API's, in English). The form checks the same rules first: these
+# are what only the service knows — a place gone from the reference data, an external id
+# another intention took meanwhile, an organisation's name too long for an intention.
+SERVICE_PROBLEMS = {
+    "place": _l("Ce code ne correspond à aucun lieu de ce type."),
+    "external_id": _l("Cet identifiant externe est déjà utilisé par une autre intention."),
+    "buyer.name": _l("Le nom de l'organisation acheteuse est trop long pour une intention."),
+}
+OTHER_SERVICE_PROBLEM = _l("Valeur refusée.")
+# The form field that shows a refusal of the service's field (the title for the others).
+SERVICE_FIELDS = {"place": "place_code", "buyer.name": "organisation", "buyer.type": "organisation"}
 
 
 @blueprint.app_context_processor
@@ -239,7 +251,8 @@ def _form(intention: PurchaseIntention | None = None) -> IntentionForm:
 
 def _data(form: IntentionForm, intention: PurchaseIntention | None) -> services.IntentionData:
     """The intention the form describes: published with the publish button, else as it
-    was (a new one is a draft); the external id an API client gave it is kept."""
+    was (a new one is a draft); what the form does not show is kept (the external id an
+    API client gave it, a forecast's flag: an edited DECP renewal is still a forecast)."""
     sectors_by_id = {
         s.id: s for s in db.session.scalars(select(Sector).options(selectinload(Sector.group)))
     }
@@ -269,6 +282,7 @@ def _data(form: IntentionForm, intention: PurchaseIntention | None) -> services.
         launch_date=form.launch_date.data,
         social_consideration=form.social_consideration.data,
         status=status,
+        forecast=intention.forecast if intention is not None else False,
         external_id=intention.external_id if intention is not None else None,
     )
 
@@ -290,9 +304,10 @@ def _save(form: IntentionForm, intention: PurchaseIntention | None):
         else:
             services.update_intention(db.session, intention, data, buyer)
     except services.IntentionInvalid as exc:
-        # The form checks the same rules first: this is what only the service knows.
-        for name, message in exc.errors.items():
-            field = getattr(form, name, form.title)
+        for name in exc.errors:
+            shown = SERVICE_FIELDS.get(name, name)
+            field = form._fields.get(shown, form.title)
+            message = SERVICE_PROBLEMS.get(name, OTHER_SERVICE_PROBLEM)
             field.errors = [*field.errors, message]
         return None
     flash(

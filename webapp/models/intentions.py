@@ -35,7 +35,8 @@ from webapp.models.sectors import Sector
 INTENTION_STATUSES = ("draft", "published", "closed")
 SOCIAL_CONSIDERATIONS = ("none", "clause", "criterion", "reservation", "unknown")
 # Lengths of the text columns: the one definition the forms, the API schemas and the
-# importers check against (``TITLE_MAX`` is also a lot's title).
+# importers check against (``TITLE_MAX`` is also a lot's title, ``EXTERNAL_ID_MAX`` a
+# contract award's DECP identifier).
 TITLE_MAX = 300
 CPV_CODES_MAX = 400
 EXTERNAL_ID_MAX = 120
@@ -177,7 +178,7 @@ class ContractAward(db.Model):
     place_code: Mapped[str | None] = mapped_column(String(12))
     reservation: Mapped[str | None] = mapped_column(String(10))  # the article, if reserved
     source: Mapped[str] = mapped_column(String(40))
-    external_id: Mapped[str] = mapped_column(String(120))
+    external_id: Mapped[str] = mapped_column(String(EXTERNAL_ID_MAX))
 
     enterprise: Mapped[Enterprise | None] = relationship()
 

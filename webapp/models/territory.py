@@ -57,3 +57,14 @@ class Commune(db.Model):
     departement: Mapped[Departement] = relationship()
     region: Mapped[Region] = relationship()
     epci: Mapped[Epci | None] = relationship()
+
+
+# The model of each kind of division, by the name intentions' places and declared zones
+# give it (``domain.places.PLACE_KINDS`` but "national"; ``DIVISION_TYPES``). Each is
+# keyed by its official code, its primary key: ``session.get(DIVISION_MODELS[kind], code)``.
+DIVISION_MODELS: dict[str, type[Region | Departement | Epci | Commune]] = {
+    "region": Region,
+    "departement": Departement,
+    "epci": Epci,
+    "commune": Commune,
+}

@@ -24,6 +24,8 @@ from webapp.models.enterprise import Enterprise, Label, Network, _one_of, utcnow
 REQUEST_STATUSES = ("pending", "approved", "refused", "cancelled")
 # How a claim was (or is to be) decided.
 CLAIM_METHODS = ("email_domain", "facilitator", "administrator", "members")
+# The longest name of a shortlist or a saved search.
+NAME_MAX = 120
 
 
 class Claim(db.Model):
@@ -118,7 +120,7 @@ class Shortlist(db.Model):
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     owner: Mapped[User] = relationship()
@@ -172,7 +174,7 @@ class SavedSearch(db.Model):
     owner_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     query_string: Mapped[str] = mapped_column(Text)  # the search page's URL parameters
     alerts: Mapped[bool] = mapped_column(Boolean, default=True)
     # SIRETs already known to match (JSON list): an alert reports only the others.

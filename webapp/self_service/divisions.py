@@ -7,21 +7,17 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Commune, Departement, Epci, InterventionZone, Region
+from domain.text import echoed
+from webapp.models import Commune, InterventionZone
 from webapp.models.enterprise import DIVISION_TYPES
+from webapp.models.territory import DIVISION_MODELS
 
 MAX_DIVISIONS = 200
 SUGGESTIONS = 20
 
-_DIVISION_MODELS = {
-    "region": (Region, Region.code, Region.name),
-    "departement": (Departement, Departement.code, Departement.name),
-    "epci": (Epci, Epci.siren, Epci.name),
-    "commune": (Commune, Commune.insee, Commune.name),
-}
 # What people type for each division type (folded to ASCII lower case).
 _TYPE_ALIASES = {
     "region": "region",
@@ -52,13 +48,12 @@ def parse_divisions(session: Session, text: str) -> tuple[list[tuple[str, str]],
             errors.append(
                 _(
                     "« %(token)s » : écrivez type:code, par exemple departement:59.",
-                    token=token[:40],
+                    token=echoed(token),
                 )
             )
             continue
-        model, key, _name = _DIVISION_MODELS[division_type]
-        if len(code) > 9 or session.scalar(select(key).where(key == code)) is None:
-            errors.append(_("« %(token)s » : ce territoire est inconnu.", token=token[:40]))
+        if len(code) > 9 or session.get(DIVISION_MODELS[division_type], code) is None:
+            errors.append(_("« %(token)s » : ce territoire est inconnu.", token=echoed(token)))
             continue
         if (division_type, code) not in found:
             found.append((division_type, code))
@@ -98,7 +93,8 @@ def suggest_divisions(session: Session, text: str) -> list[dict[str, str]]:
     results: list[dict[str, str]] = []
     labels = division_labels()
     for division_type in DIVISION_TYPES:
-        model, key, name = _DIVISION_MODELS[division_type]
+        model = DIVISION_MODELS[division_type]
+        key, name = inspect(model).primary_key[0], model.name  # its code and its name
         query = (
             select(key, name)
             .where(or_(name.ilike(_like(text), escape="\\"), key.like(f"{text.upper()}%")))

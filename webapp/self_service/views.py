@@ -18,6 +18,7 @@ from domain.kinds import KINDS_BY_CODE, PRESTA_TYPES
 from webapp.auth.forms import EmptyForm
 from webapp.directory.zones import describe_zone
 from webapp.extensions import db
+from webapp.intentions.services import place_name
 from webapp.markdown import render_markdown
 from webapp.models import (
     ClientReference,
@@ -138,7 +139,7 @@ def dashboard(siret: str):
         kind=KINDS_BY_CODE[enterprise.kind],
         opportunities=queries.opportunities(db.session, enterprise),
         intention_url=digest.intention_url,
-        place_label=lambda intention: digest.place_label(db.session, intention),
+        place_label=lambda intention: place_name(db.session, intention),
     )
 
 

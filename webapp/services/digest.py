@@ -8,24 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, url_for
-from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp import mail
+from webapp.intentions.services import place_name
 from webapp.matching.store import refresh_stale
-from webapp.models import (
-    Commune,
-    Departement,
-    Enterprise,
-    EnterpriseMembership,
-    Epci,
-    MatchCandidate,
-    PurchaseIntention,
-    Region,
-    User,
-)
+from webapp.models import Enterprise, EnterpriseMembership, MatchCandidate, PurchaseIntention, User
 from webapp.models.enterprise import utcnow
 
 # Intentions listed in one e-mail; more are summed up by the link to the dashboard.
@@ -50,23 +40,6 @@ def intention_url(intention_id: int, external: bool = False) -> str:
         return url_for(INTENTION_ENDPOINT, intention_id=intention_id)
     path = f"/intentions/{intention_id}"
     return current_app.config["PUBLIC_URL"].rstrip("/") + path if external else path
-
-
-_DIVISIONS = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}
-
-
-def place_label(session: Session, intention: PurchaseIntention) -> str:
-    """The place of execution as the buyer named it, else the division's name."""
-    if intention.place_label:
-        return intention.place_label
-    if intention.place_kind == "national" or not intention.place_code:
-        return _("France entière")
-    division = session.get(_DIVISIONS[intention.place_kind], intention.place_code)
-    if division is None:
-        return intention.place_code
-    if intention.place_kind == "commune":
-        return f"{division.name} ({division.departement_code})"
-    return division.name
 
 
 def opportunities(session: Session, enterprise: Enterprise) -> list[MatchCandidate]:
@@ -158,7 +131,7 @@ def _send(
     items = [
         {
             "intention": c.intention,
-            "place": place_label(session, c.intention),
+            "place": place_name(session, c.intention),
             "alone": c.alone,
             "reservations": c.reservations.split(),
             "url": intention_url(c.intention_id, external=True),

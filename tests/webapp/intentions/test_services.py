@@ -146,3 +146,21 @@ def test_imports_may_not_write_as_the_buyers_sources(session, tmp_path):
         with pytest.raises(ValueError, match="buyers' own"):
             load_intentions(session, parsed, source=source, match=False)
     assert session.scalar(select(PurchaseIntention)) is None
+
+
+def test_an_external_id_taken_meanwhile_is_refused_not_a_crash(session, make_user, monkeypatch):
+    # Two writers check the same external id at once: both find it free, the first
+    # inserts, and the database's unique index refuses the second.
+    organisation = organisation_of(make_user("buyer"))
+    buyer = services.Buyer.of(organisation)
+    services.create_intention(session, data(external_id="ACH-1"), buyer, source="api")
+    real_check, checks = services._external_id_taken, []
+
+    def checked_before_the_other_wrote(*args) -> bool:
+        checks.append(args)
+        return len(checks) > 1 and real_check(*args)  # the first check saw it free
+
+    monkeypatch.setattr(services, "_external_id_taken", checked_before_the_other_wrote)
+    with pytest.raises(services.ExternalIdTaken):
+        services.create_intention(session, data(external_id="ACH-1"), buyer, source="api")
+    assert session.scalars(select(PurchaseIntention.external_id)).all() == ["ACH-1"]

@@ -387,3 +387,33 @@ def test_the_matcher_speaks_the_reader_s_language(client, session, complementary
     assert matches["groups"][0]["explanation"].startswith("Groupement de 2")
     stored = session.scalar(select(MatchRun).where(MatchRun.intention_id == row.id))
     assert stored.result["groups"][0]["explanation"].startswith("Groupement de 2")
+
+
+def test_an_edit_keeps_a_forecast_a_forecast(client, session, make_user):
+    owner = make_user("buyer")
+    row = intention(session, organisation_of(owner), source="decp", forecast=True)
+    session.commit()
+    sign_in(client, make_user("admin"))
+    path = f"/intentions/{row.id}/modifier"
+    response = client.post(path, data=intention_form(client, path, title="Renouvellement revu"))
+    assert response.status_code == 302
+    session.refresh(row)
+    assert (row.title, row.forecast) == ("Renouvellement revu", True)
+
+
+def test_the_service_s_refusal_is_shown_in_french_on_the_form(client, session, make_user):
+    # An administrator moves an intention to an organisation where its external id is
+    # already another's: only the service knows, and the page must say it in French.
+    first, second = organisation_of(make_user("buyer")), organisation_of(make_user("buyer"))
+    intention(session, first, source="api", external_id="ACH-1")
+    moved = intention(session, second, source="api", external_id="ACH-1")
+    session.commit()
+    sign_in(client, make_user("admin"))
+    path = f"/intentions/{moved.id}/modifier"
+    response = client.post(path, data=intention_form(client, path, organisation=str(first.id)))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Cet identifiant externe est déjà utilisé par une autre intention." in page
+    assert "already used" not in page
+    session.refresh(moved)
+    assert moved.buyer_organisation_id == second.id
