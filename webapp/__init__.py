@@ -104,6 +104,9 @@ def register_blueprints(app: Flask) -> None:
     from webapp.intentions.views import blueprint as intentions
 
     app.register_blueprint(intentions)
+    from webapp.events.views import blueprint as events
+
+    app.register_blueprint(events)
     init_api(app)
 
 

@@ -62,6 +62,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # organisation's intentions and read their sourcing report (own organisation only:
     # ``webapp.intentions.services.can_manage_intention``).
     "manage_intentions": frozenset({BUYER, ADMIN}),
+    # Events (issue 12): create, edit, publish, close a network's forums and meeting days,
+    # decide registrations, register members, schedule meetings, check people in, read the
+    # dashboard (own or co-organised network's events only: ``webapp.events.access``).
+    "organise_events": frozenset({FACILITATOR, ADMIN}),
+    # Register to an event for one's organisation or enterprise, state availability, ask
+    # for, accept and decline meetings, read one's agenda, give feedback (own registration
+    # only: ``webapp.events.access``).
+    "attend_events": frozenset({BUYER, ENTERPRISE, ADMIN}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -20,6 +20,16 @@ from webapp.models.enterprise import (
     Offer,
     ZoneDivision,
 )
+from webapp.models.events import (
+    Event,
+    EventFeedback,
+    EventMeeting,
+    EventMeetingRequest,
+    EventParticipant,
+    EventSlot,
+    EventTable,
+    ScheduleRun,
+)
 from webapp.models.intentions import (
     ContractAward,
     IntentionLot,
@@ -56,6 +66,13 @@ __all__ = [
     "EnterpriseMembership",
     "EnterpriseSector",
     "Epci",
+    "Event",
+    "EventFeedback",
+    "EventMeeting",
+    "EventMeetingRequest",
+    "EventParticipant",
+    "EventSlot",
+    "EventTable",
     "IntentionLot",
     "InterventionZone",
     "Label",
@@ -70,6 +87,7 @@ __all__ = [
     "PurchaseIntention",
     "Region",
     "SavedSearch",
+    "ScheduleRun",
     "SearchOutbox",
     "Sector",
     "SectorGroup",

@@ -21,7 +21,7 @@ from webapp.models.enterprise import Enterprise, Network, _one_of, utcnow
 
 BUYER_TYPES = ("pouvoir_adjudicateur", "entite_adjudicatrice")
 BUYER_KINDS = ("region", "departement", "commune", "epci", "hospital", "state", "company", "other")
-TOKEN_SCOPES = ("read", "write:intentions")
+TOKEN_SCOPES = ("read", "write:intentions", "write:events")
 
 
 class User(db.Model):
