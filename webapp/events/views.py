@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from webapp.events import (  # noqa: F401  (imported for their routes)
+    views_day,
+    views_meetings,
+    views_organising,
+    views_public,
+    views_registration,
+    views_schedule,
+)
 from webapp.events.blueprint import blueprint
 
 __all__ = ["blueprint"]
