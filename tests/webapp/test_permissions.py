@@ -9,6 +9,7 @@ by the role check; an anonymous visitor never gets a 2xx or a 5xx on a write rou
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,12 @@ from webapp.models import (
     ApiToken,
     Claim,
     EnterpriseMembership,
+    Event,
+    EventMeeting,
+    EventMeetingRequest,
+    EventParticipant,
+    EventSlot,
+    EventTable,
     LabelDeclaration,
     Network,
     NetworkMembershipRequest,
@@ -76,6 +83,7 @@ def _world(session, make_user):
     )
     session.add_all([claim, offer, reference, declaration, request, shortlist, entry, intention])
     session.flush()
+    event, meeting = _event_world(session, people, enterprise, network)
     objects = {
         "siret": SIRET,
         "slug": network.slug,
@@ -92,9 +100,53 @@ def _world(session, make_user):
         "sector_id": 1,
         "token": "not-a-token",
         "lang_code": "fr",
+        "event_id": event.id,
+        "participant_id": meeting.request.sender_id,
+        "meeting_request_id": meeting.request_id,
+        "meeting_id": meeting.id,
+        "table_id": meeting.table_id,
     }
     session.commit()
     return people, objects
+
+
+def _event_world(session, people, enterprise, network):
+    """A published meeting day of the network: the buyer (their registration is the
+    walk's participant) met the enterprise at the first table in the first slot."""
+    day = date(2027, 3, 18)
+    event = Event(
+        network=network,
+        title="Rencontres du Nord",
+        status="published",
+        starts_on=day,
+        ends_on=day,
+        meetings_start=time(9),
+        meetings_end=time(10),
+    )
+    slot = EventSlot(starts_at=datetime(2027, 3, 18, 9), ends_at=datetime(2027, 3, 18, 9, 20))
+    table = EventTable(name="Table 1")
+    event.slots.append(slot)
+    event.tables.append(table)
+    organisation = people["buyer"].buyer_memberships[0].organisation
+    buyer = EventParticipant(
+        event=event,
+        kind="buyer",
+        user=people["buyer"],
+        organisation=organisation,
+        status="accepted",
+    )
+    supplier = EventParticipant(
+        event=event,
+        kind="enterprise",
+        enterprise=enterprise,
+        user=people["enterprise"],
+        status="accepted",
+    )
+    request = EventMeetingRequest(event=event, sender=buyer, recipient=supplier, status="accepted")
+    meeting = EventMeeting(event=event, request=request, slot=slot, table=table)
+    session.add_all([event, buyer, supplier, request, meeting])
+    session.flush()
+    return event, meeting
 
 
 def _own_objects(session, user, objects):
