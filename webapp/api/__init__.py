@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     """Register the API and its docs page, exempt the API from CSRF and make its routing
     errors JSON."""
     # The modules whose routes join the blueprint, before it is registered.
-    from webapp.api import cpv, docs, enterprises, intentions, me, spec  # noqa: F401
+    from webapp.api import cpv, docs, enterprises, events, intentions, me, spec  # noqa: F401
     from webapp.api.blueprint import blueprint
     from webapp.extensions import csrf
 

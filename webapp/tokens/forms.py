@@ -12,6 +12,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 SCOPE_LABELS = {
     "read": _l("Lecture (read) : consulter l'API en votre nom"),
     "write:intentions": _l("Intentions d'achat (write:intentions) : en déclarer en votre nom"),
+    "write:events": _l(
+        "Événements (write:events) : pointer les participants des événements que vous organisez"
+    ),
 }
 
 
