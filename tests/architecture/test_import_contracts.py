@@ -27,7 +27,7 @@ SETTINGS = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importl
 
 # Besides the standard library, what each package's modules may import: the engine what
 # the core may, the core itself and its search server's client.
-_CORE_IMPORTS = {"domain", "numpy", "geopy"}
+_CORE_IMPORTS = {"domain", "numpy", "geopy", "scipy"}
 ALLOWED_IMPORTS = {"domain": _CORE_IMPORTS, "search": _CORE_IMPORTS | {"search", "meilisearch"}}
 
 
