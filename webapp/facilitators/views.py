@@ -163,3 +163,34 @@ def import_members(slug: str):
     return render_template(
         "facilitators/import.html", network=network_, form=form, report=report
     ), status
+
+
+@blueprint.route("/couverture")
+@requires("facilitate_network")
+def coverage(slug: str):
+    """Where published intentions meet few or none of the network's members (sector ×
+    département), on a table and a map, and the members' completeness."""
+    from webapp.facilitators import coverage as gaps  # this route's own module (appended)
+
+    network_ = network_or_404(slug)
+    groups, regions = gaps.filter_choices(db.session)
+    group = request.args.get("groupe", "").strip()[:120] or None
+    region = request.args.get("region", "").strip()[:3] or None
+    errors = {}
+    if group is not None and group not in {g.slug for g in groups}:
+        errors["groupe"], group = _("Groupe de secteurs inconnu."), None
+    if region is not None and region not in {r.code for r in regions}:
+        errors["region"], region = _("Région inconnue."), None
+    return render_template(
+        "facilitators/coverage.html",
+        network=network_,
+        result=gaps.coverage(db.session, network_, group, region),
+        summary=gaps.completeness_summary(member_rows(network_)),
+        groups=groups,
+        regions=regions,
+        group=group,
+        region=region,
+        errors=errors,
+        threshold=gaps.GAP_THRESHOLD,
+        low=gaps.LOW_COMPLETENESS,
+    ), 400 if errors else 200
