@@ -61,12 +61,17 @@ def unplaced_reasons(idx: Index, placements: list[Placement]) -> list[Unplaced]:
 def idle_slots(idx: Index, placements: list[Placement]) -> int:
     """Sum over participants of the slots between their first and last meeting in which
     they meet nobody (breaks are not slots, so they never count)."""
-    positions: dict[int, list[int]] = defaultdict(list)
-    for place in placements:
-        request = idx.requests[place.request]
-        for person in (request.a, request.b):
-            positions[person].append(idx.slot_pos[place.slot])
-    return sum(max(ps) - min(ps) + 1 - len(ps) for ps in positions.values())
+    return idle_of(idx, ((p.request, idx.slot_pos[p.slot]) for p in placements))
+
+
+def idle_of(idx: Index, positions) -> int:
+    """``idle_slots`` for (request id, slot position) pairs."""
+    at: dict[int, list[int]] = defaultdict(list)
+    for request, t in positions:
+        meeting = idx.requests[request]
+        at[meeting.a].append(t)
+        at[meeting.b].append(t)
+    return sum(max(ps) - min(ps) + 1 - len(ps) for ps in at.values())
 
 
 def moves(idx: Index, placements: list[Placement]) -> int:

@@ -43,7 +43,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from domain.scheduling.explain import summarise
+from domain.scheduling.compact import compact
+from domain.scheduling.explain import idle_of, summarise
 from domain.scheduling.greedy import first_fit
 from domain.scheduling.problem import Index, InvalidProblem, Problem, Schedule, index
 
@@ -280,19 +281,41 @@ def _second(
         rows.add(((col, 1.0) for col in u.values()), -np.inf, 1.0)
     # The meetings of these participants are fixed (same requests): idle = sum z - them.
     meetings_total = sum(meetings for _, _, meetings in spans.values())
+    # Local moves first (fast, and a floor for HiGHS, which takes no starting point).
+    started = time.perf_counter()
+    at_slot = {(int(model.req[k]), int(model.pos[k])): k for k in variables}
+    slot_of = {r: idx.slot_pos[lock.slot] for r, lock in idx.locked.items()}
+    slot_of.update({int(model.req[k]): int(model.pos[k]) for k in np.flatnonzero(chosen)})
+    options = {
+        r: [int(model.pos[k]) for k in model.by_request[r]]
+        for r in placed
+        if not model.kept[at_slot[r, slot_of[r]]]
+    }
+    slot_of = compact(idx, slot_of, options, started + budget / 4)
+    local = np.zeros(len(model.req), dtype=bool)
+    local[[at_slot[r, t] for r, t in slot_of.items() if r not in idx.locked]] = True
+    local_idle = idle_of(idx, slot_of.items())
     result = milp(
         np.concatenate(cost),
         integrality=np.concatenate(integrality),
         bounds=Bounds(0, 1),
         constraints=[rows.constraint(width)],
-        options={"time_limit": budget, "mip_rel_gap": 0.0, "disp": _DISP},
+        options={
+            "time_limit": max(budget - (time.perf_counter() - started), 0.1),
+            "mip_rel_gap": 0.0,
+            "disp": _DISP,
+        },
     )
-    if result.x is None:
-        return None, None
-    better = np.zeros(len(model.req), dtype=bool)
-    better[np.array(variables)[result.x[:n] > 0.5]] = True
     if result.status == 0:
+        better = np.zeros(len(model.req), dtype=bool)
+        better[np.array(variables)[result.x[:n] > 0.5]] = True
         return better, 0.0
-    idle = float(result.fun) - meetings_total
+    best, incumbent = local_idle, local
+    if result.x is not None and float(result.fun) - meetings_total < best:
+        best = round(float(result.fun) - meetings_total)
+        incumbent = np.zeros(len(model.req), dtype=bool)
+        incumbent[np.array(variables)[result.x[:n] > 0.5]] = True
     bound = max(0.0, float(result.mip_dual_bound) - meetings_total)
-    return better, (idle - bound) / idle if idle > 0 else 0.0
+    if not np.isfinite(bound):
+        bound = 0.0
+    return incumbent, (best - bound) / best if best > 0 else 0.0
