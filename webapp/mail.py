@@ -25,10 +25,12 @@ def send(
     subject: str,
     template: str,
     reply_to: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
     **context,
 ) -> Message | None:
     """Send ``templates/mail/<template>.txt`` rendered with ``context``; None if there is
-    nobody to send it to. ``reply_to``: where answers go (e.g. a contact's sender)."""
+    nobody to send it to. ``reply_to``: where answers go (e.g. a contact's sender);
+    ``attachments``: (filename, content type, content) each (e.g. an agenda's ``.ics``)."""
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return None
@@ -42,6 +44,8 @@ def send(
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         reply_to=reply_to,
     )
+    for filename, content_type, content in attachments or ():
+        message.attach(filename, content_type, content)
     if current_app.config["MAIL_SERVER"]:
         mail.send(message)
     else:
