@@ -42,8 +42,10 @@ NO_EVENT = Refusal(404, "no published event with this id")
 NO_PARTICIPANT = Refusal(404, "no participant of this event with this id")
 INVALID_PARAMETERS = Refusal(400, schemas.EventArgsSchema.refusal)
 UNKNOWN_NETWORK = "unknown network"
+# Not yet public: as absent as an unknown event to whoever may not read it (an organiser's
+# token reads it before).
 SCHEDULE_HIDDEN = Refusal(
-    403, "requests and meetings are public once the schedule is published (before: organisers)"
+    404, "requests and meetings are public once the schedule is published (before: organisers)"
 )
 NOT_ORGANISER = Refusal(403, "the token's user does not organise this event")
 NOT_ACCEPTED = Refusal(409, "only accepted registrations are checked in")

@@ -160,6 +160,16 @@ def feedback_of(session: Session, participant: EventParticipant) -> dict[int | N
     return {row.meeting_id: row for row in rows}
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a participant says of one meeting (``meeting`` None: of the event)."""
+
+    meeting: EventMeeting | None = None
+    useful: bool | None = None
+    next_step: str = "none"
+    comment: str | None = None
+
+
 def record_feedback(
     session: Session,
     actor: User,
@@ -173,27 +183,42 @@ def record_feedback(
     """The participant's word on one of their meetings (or on the event, ``meeting``
     None): one row per participant and meeting, updated when given again. Only by whoever
     acts for the participant, once the event has begun, on their own meetings."""
-    if not acts_for(actor, participant):
-        raise PermissionError("does not act for this participant")
-    _check_feedback(session, participant, meeting, next_step, comment, now)
-    comment = (comment or "").strip() or None
-    about = (
-        EventFeedback.meeting_id.is_(None)
-        if meeting is None
-        else EventFeedback.meeting_id == meeting.id
+    [row] = record_answers(
+        session, actor, participant, [Answer(meeting, useful, next_step, comment)], now
     )
-    row = session.scalar(
-        select(EventFeedback).where(EventFeedback.participant_id == participant.id, about)
-    )
-    if row is None:
-        row = EventFeedback(participant=participant, meeting=meeting)
-        session.add(row)
-    row.useful, row.next_step, row.comment = useful, next_step, comment
-    session.commit()
     return row
 
 
-def _check_feedback(session, participant, meeting, next_step, comment, now) -> None:
+def record_answers(
+    session: Session,
+    actor: User,
+    participant: EventParticipant,
+    answers: list[Answer],
+    now: datetime | None = None,
+) -> list[EventFeedback]:
+    """``record_feedback`` for several meetings at once (the feedback page): all checked
+    before any is written, then committed together."""
+    if not acts_for(actor, participant):
+        raise PermissionError("does not act for this participant")
+    for answer in answers:
+        _check_feedback(session, participant, answer, now)
+    existing = feedback_of(session, participant)
+    rows = []
+    for answer in answers:
+        key = answer.meeting.id if answer.meeting is not None else None
+        row = existing.get(key)
+        if row is None:
+            row = EventFeedback(participant=participant, meeting=answer.meeting)
+            session.add(row)
+        row.useful, row.next_step = answer.useful, answer.next_step
+        row.comment = (answer.comment or "").strip() or None
+        rows.append(row)
+    session.commit()
+    return rows
+
+
+def _check_feedback(session, participant, answer: Answer, now) -> None:
+    meeting, next_step, comment = answer.meeting, answer.next_step, answer.comment
     if participant.status != "accepted":
         raise DayRefused("not_accepted", _("Votre inscription n'a pas été acceptée."))
     if not feedback_open(participant.event, now):
