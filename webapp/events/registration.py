@@ -151,11 +151,14 @@ def register_buyer(
         ),
         None,
     )
+    pitch = _pitch(pitch)
+    chosen = _intentions(session, organisation, intentions)
     participant = reusable(existing) or EventParticipant(
         event=event, kind="buyer", organisation=organisation, user=user
     )
-    participant.intentions = _intentions(session, organisation, intentions)
-    return _register(session, user, participant, _pitch(pitch))
+    session.add(participant)
+    participant.intentions = chosen
+    return _register(session, user, participant, pitch)
 
 
 def register_enterprise(
@@ -171,11 +174,13 @@ def register_enterprise(
     ensure(can_manage_enterprise(user, enterprise))
     _check_open(event, "enterprise", on)
     existing = next((p for p in event.participants if p.enterprise_id == enterprise.id), None)
+    pitch = _pitch(pitch)
     participant = reusable(existing) or EventParticipant(
         event=event, kind="enterprise", enterprise=enterprise
     )
+    session.add(participant)
     participant.user = user
-    return _register(session, user, participant, _pitch(pitch))
+    return _register(session, user, participant, pitch)
 
 
 def update_participation(
