@@ -25,9 +25,11 @@ per participant at most their cap less their locked meetings.
    between their first and last meeting) and a binary ``u[p, t]`` (the span starts at t):
    ``z[p, t] >= meets[p, t]``, ``z[p, t] <= z[p, t-1] + u[p, t]``, ``sum_t u[p, t] <= 1``:
    z may rise only once, so it covers one interval holding every meeting. Only
-   participants with two meetings or more get these variables. The gap reported is
-   HiGHS's, on the idle total, from its dual bound. If this solve finds nothing in time,
-   the first solve's schedule is kept (gap None).
+   participants with two meetings or more get these variables. ``milp`` takes no
+   starting point, so local moves (``compact``) improve the first solve's schedule
+   first, within a quarter of the budget; HiGHS has the rest, and the better of the two
+   is kept. The gap reported is (idle - HiGHS's dual bound) / idle; a budget of 0 skips
+   this stage (the first solve's schedule, gap None).
 
 Tables are assigned afterwards (``tables.assign_tables``); a table change counts as a move
 but is not in the MILP: a request kept in its slot keeps its table unless a lock took it.
