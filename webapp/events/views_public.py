@@ -1,5 +1,124 @@
-"""(being written)"""
+"""The public pages of events: the list of those to come (and past ones) and an event's
+page with its programme, its organisers, its counts and what the visitor can do. A draft
+exists for its organisers only. Also the filters that write an event's dates in words."""
 
 from __future__ import annotations
 
-from webapp.events.blueprint import blueprint  # noqa: F401
+from datetime import date, datetime, time
+
+from flask import abort, render_template, request
+from flask_babel import format_date, format_datetime, format_time
+from flask_login import current_user
+
+from webapp.events import queries
+from webapp.events.access import event_or_404, organises, participations, visible
+from webapp.events.blueprint import blueprint
+from webapp.events.forms import (
+    AUDIENCE_LABELS,
+    KIND_LABELS,
+    PARTICIPANT_KIND_LABELS,
+    PARTICIPANT_STATUS_LABELS,
+    STATUS_LABELS,
+)
+from webapp.events.organising import parse_breaks
+from webapp.events.registration import registration_problem
+from webapp.extensions import db
+from webapp.markdown import render_markdown
+from webapp.permissions import BUYER, ENTERPRISE, requires, roles_of
+
+
+@blueprint.app_template_filter("event_date")
+def event_date(value: date | datetime | None, style: str = "full") -> str:
+    """ "jeudi 18 mars 2027" (the reader's language)."""
+    return format_date(value, style) if value else ""
+
+
+@blueprint.app_template_filter("event_time")
+def event_time(value: time | datetime | None) -> str:
+    """ "9 h 00" in French ("09:00" in English)."""
+    if value is None:
+        return ""
+    value = value.time() if isinstance(value, datetime) else value
+    # Babel's French short time is "09:00"; French typography writes "9 h 00".
+    if str(_locale()).startswith("fr"):
+        return f"{value.hour} h {value.minute:02d}"
+    return format_time(value, "short")
+
+
+@blueprint.app_template_filter("event_datetime")
+def event_datetime(value: datetime | None) -> str:
+    """ "jeudi 18 mars 2027, 9 h 00"."""
+    if value is None:
+        return ""
+    if str(_locale()).startswith("fr"):
+        return f"{format_date(value, 'full')}, {event_time(value)}"
+    return format_datetime(value, "EEEE d MMMM y, HH:mm")
+
+
+def _locale():
+    from flask_babel import get_locale
+
+    return get_locale() or "fr"
+
+
+@blueprint.app_context_processor
+def inject_event_labels() -> dict:
+    return {
+        "EVENT_KINDS": KIND_LABELS,
+        "EVENT_STATUSES": STATUS_LABELS,
+        "EVENT_AUDIENCES": AUDIENCE_LABELS,
+        "PARTICIPANT_KINDS": PARTICIPANT_KIND_LABELS,
+        "PARTICIPANT_STATUSES": PARTICIPANT_STATUS_LABELS,
+    }
+
+
+@blueprint.get("/")
+@requires("view_public")
+def events():
+    past = request.args.get("passes") == "1"
+    rows = queries.public_events(db.session, past=past)
+    places = {e.id: queries.commune_label(db.session, e.commune_code) for e in rows}
+    return render_template("events/list.html", events=rows, past=past, places=places)
+
+
+def _calls_to_action(event) -> dict:
+    """What the visitor may do here: sign in, register as a buyer or an enterprise, see
+    their participation(s), manage the event."""
+    roles = roles_of(current_user)
+    mine = participations(current_user, event) if current_user.is_authenticated else []
+    kinds = {p.kind for p in mine if p.status != "cancelled"}
+    can = {}
+    for kind, role in (("buyer", BUYER), ("enterprise", ENTERPRISE)):
+        can[kind] = (
+            role in roles and kind not in kinds and registration_problem(event, kind) is None
+        )
+    return {
+        "mine": mine,
+        "can_register_buyer": can["buyer"],
+        "can_register_enterprise": can["enterprise"],
+        "closed_reason": registration_problem(event, "enterprise")
+        and registration_problem(event, "buyer"),
+        "is_organiser": organises(current_user, event),
+    }
+
+
+@blueprint.get("/<int:event_id>")
+@requires("view_public")
+def event(event_id: int):
+    event_ = event_or_404(db.session, event_id)
+    if not visible(current_user, event_):
+        abort(404)
+    try:
+        pauses = parse_breaks(event_.breaks)
+    except ValueError:  # written before the form's check: shown as it is
+        pauses = []
+    return render_template(
+        "events/detail.html",
+        event=event_,
+        description_html=render_markdown(event_.description),
+        place=queries.commune_label(db.session, event_.commune_code),
+        counts=queries.accepted_counts(event_),
+        days=queries.slots_by_day(event_),
+        pauses=pauses,
+        **_calls_to_action(event_),
+    )
