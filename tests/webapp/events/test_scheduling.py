@@ -21,6 +21,7 @@ from tests.webapp.events.factories import (
 )
 from webapp import mail
 from webapp.events import scheduling
+from webapp.events.views_schedule import unplaced_words
 from webapp.models import EventMeeting, Network, ScheduleRun
 
 SIRETS = ("73282932000074", "41234567000019", "51234567900017", "71234567700017")
@@ -125,8 +126,6 @@ def test_what_cannot_be_placed_is_said_with_its_reason(session, forum):
     assert run.placed == 4
     assert [u["reason"] for u in run.unplaced] == [solver.CAP]
     assert run.unplaced[0]["participant"] == buyer.id
-    from webapp.events.views_schedule import unplaced_words
-
     words = unplaced_words(event, run.unplaced)
     assert len(words) == 1 and "a atteint son plafond de 2 rendez-vous" in words[0][1]
 
