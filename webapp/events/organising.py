@@ -425,6 +425,7 @@ def add_member(
     participant = reusable(existing) or EventParticipant(
         event=event, kind="enterprise", enterprise=enterprise
     )
+    session.add(participant)  # before any read: a query would flush the event's list
     participant.contact_email = (contact_email or "").strip().lower() or None
     return _accepted(session, organiser, participant, pitch)
 
@@ -452,6 +453,7 @@ def add_buyer(
     participant = reusable(existing) or EventParticipant(
         event=event, kind="buyer", organisation=organisation, user=user
     )
+    session.add(participant)
     return _accepted(session, organiser, participant, pitch)
 
 
@@ -469,7 +471,6 @@ def _accepted(
     participant.decided_at = datetime.now(UTC)
     participant.registered_by_id = organiser.id
     participant.pitch = (pitch or "").strip()[:PITCH_MAX] or participant.pitch
-    session.add(participant)
     session.flush()
     trace(session, participant, organiser, "event_registered", {"by": "organiser"})
     return participant
