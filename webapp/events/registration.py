@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from webapp import mail
 from webapp.events import queries
-from webapp.events.access import acts_for
+from webapp.events.access import acts_for, organises
 from webapp.events.organising import AlreadyRegistered, reusable, send_registered, trace
 from webapp.models import (
     BuyerOrganisation,
@@ -57,6 +57,12 @@ def registration_problem(event: Event, kind: str, on: date | None = None) -> str
     if event.audience == "enterprises" and kind == "buyer":
         return _("Cet événement est réservé aux entreprises.")
     return None
+
+
+def may_edit(user: User, participant: EventParticipant) -> bool:
+    """Who edits a participation: the person acting for it, or the event's organisers
+    (a member they registered may have nobody on the platform to do it)."""
+    return acts_for(user, participant) or organises(user, participant.event)
 
 
 def _check_open(event: Event, kind: str, on: date | None) -> None:
@@ -194,7 +200,7 @@ def update_participation(
 ) -> None:
     """Edit one's pitch, the slots one cannot attend (ids of the event's slots) and, for
     a buyer, the intentions one comes for."""
-    ensure(acts_for(user, participant))
+    ensure(may_edit(user, participant))
     event = participant.event
     if event.status == "closed" or participant.status in ("cancelled", "refused"):
         raise RegistrationRefused(_("Cette inscription ne se modifie plus."))
@@ -213,7 +219,7 @@ def update_participation(
 def cancel_participation(session: Session, user: User, participant: EventParticipant) -> None:
     """One will not come: the registration is cancelled, and so are one's pending and
     accepted meeting requests (their meetings are taken off the schedule)."""
-    ensure(acts_for(user, participant))
+    ensure(may_edit(user, participant))
     if participant.status == "cancelled":
         return
     participant.status = "cancelled"

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from webapp.events import queries, registration
-from webapp.events.access import acts_for, event_or_404, participations, visible
+from webapp.events.access import event_or_404, participations, visible
 from webapp.events.blueprint import blueprint
 from webapp.events.forms import (
     ActionForm,
@@ -141,7 +141,7 @@ def _own_participant(event, participant_id: int) -> EventParticipant:
     participant = db.session.get(EventParticipant, participant_id)
     if participant is None or participant.event_id != event.id:
         abort(404)
-    ensure(acts_for(current_user, participant))
+    ensure(registration.may_edit(current_user, participant))
     return participant
 
 
