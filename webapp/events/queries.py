@@ -116,7 +116,7 @@ def tables_with_meetings(session: Session, event: Event) -> set[int]:
 
 
 def commune_label(session: Session, code: str | None) -> str | None:
-    """ "Lille (59)" for an INSEE code, None when unknown or not given."""
+    """The commune of an INSEE code as "Lille (59)", None when unknown or not given."""
     commune = session.get(Commune, code) if code else None
     return f"{commune.name} ({commune.departement_code})" if commune else None
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import abort, render_template, request
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date
 from flask_login import current_user
 
+from webapp import reading_french
 from webapp.events import queries
 from webapp.events.access import event_or_404, organises, participations, visible
 from webapp.events.blueprint import blueprint
@@ -26,39 +27,33 @@ from webapp.extensions import db
 from webapp.markdown import render_markdown
 from webapp.permissions import BUYER, ENTERPRISE, requires, roles_of
 
+# Slots are naive wall-clock times of the event's place: they are written as they are,
+# never moved to a reader's zone (Flask-Babel would treat a naive datetime as UTC).
+
 
 @blueprint.app_template_filter("event_date")
 def event_date(value: date | datetime | None, style: str = "full") -> str:
-    """ "jeudi 18 mars 2027" (the reader's language)."""
-    return format_date(value, style) if value else ""
+    """A date in words: "jeudi 18 mars 2027" (in the reader's language)."""
+    if value is None:
+        return ""
+    return format_date(value.date() if isinstance(value, datetime) else value, style)
 
 
 @blueprint.app_template_filter("event_time")
 def event_time(value: time | datetime | None) -> str:
-    """ "9 h 00" in French ("09:00" in English)."""
+    """A time: "9 h 00" in French (its typography; Babel writes "09:00"), "09:00" in English."""
     if value is None:
         return ""
     value = value.time() if isinstance(value, datetime) else value
-    # Babel's French short time is "09:00"; French typography writes "9 h 00".
-    if str(_locale()).startswith("fr"):
+    if reading_french():
         return f"{value.hour} h {value.minute:02d}"
-    return format_time(value, "short")
+    return f"{value:%H:%M}"
 
 
 @blueprint.app_template_filter("event_datetime")
 def event_datetime(value: datetime | None) -> str:
-    """ "jeudi 18 mars 2027, 9 h 00"."""
-    if value is None:
-        return ""
-    if str(_locale()).startswith("fr"):
-        return f"{format_date(value, 'full')}, {event_time(value)}"
-    return format_datetime(value, "EEEE d MMMM y, HH:mm")
-
-
-def _locale():
-    from flask_babel import get_locale
-
-    return get_locale() or "fr"
+    """A date and time: "jeudi 18 mars 2027, 9 h 00"."""
+    return f"{event_date(value)}, {event_time(value)}" if value else ""
 
 
 @blueprint.app_context_processor

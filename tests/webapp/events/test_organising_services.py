@@ -269,6 +269,7 @@ def test_members_are_invited_once_and_unclaimed_ones_reported(
     assert first.registered == [registered]
     assert [m.recipients for m in outbox()] == [[person.email]]
     assert f"/evenements/{event.id}/inscription" in outbox()[0].body
+    assert "Le jeudi 18 mars 2027, Hôtel de Région" in outbox()[0].body
 
     second = organising.invite_members(session, organiser, event)
     assert second.sent == [] and second.already_invited == [claimed]

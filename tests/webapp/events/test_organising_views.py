@@ -127,6 +127,7 @@ def test_editing_shows_the_event_and_publishing_opens_it(client, session, organi
     session.commit()
     page = client.get(f"/evenements/{event.id}/modifier").get_data(as_text=True)
     assert "Lille (59)" in page and "Table 2" in page
+    assert 'value="2027-03-18"' in page and 'value="09:00"' in page
     path = f"/evenements/{event.id}/modifier"
     data = _form(client, path, meetings_end="10:20", breaks="", table_count="2")
     assert client.post(path, data=data).status_code == 302
