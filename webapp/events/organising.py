@@ -143,9 +143,11 @@ def programme(data: EventData) -> list[tuple[datetime, datetime]]:
         raise EventInvalid({"breaks": str(exc)}) from None
     if any(b < data.meetings_start or e > data.meetings_end for b, e in pauses):
         raise EventInvalid({"breaks": _("Une pause sort des horaires des rendez-vous.")})
+    if len(breaks_text(pauses)) > BREAKS_MAX:
+        raise EventInvalid({"breaks": _("Trop de pauses.")})
     slots: list[tuple[datetime, datetime]] = []
-    day = data.starts_on
-    while day <= data.ends_on:
+    for offset in range((data.ends_on - data.starts_on).days + 1):
+        day = data.starts_on + timedelta(days=offset)
         try:
             slots += meeting_slots(
                 datetime.combine(day, data.meetings_start),
@@ -155,7 +157,6 @@ def programme(data: EventData) -> list[tuple[datetime, datetime]]:
             )
         except ValueError:
             raise EventInvalid({"slot_minutes": _("Durée de créneau refusée.")}) from None
-        day += timedelta(days=1)
     if not slots:
         raise EventInvalid(
             {"meetings_end": _("Aucun créneau ne tient entre ces horaires, hors pauses.")}

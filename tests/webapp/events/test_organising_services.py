@@ -293,3 +293,10 @@ def test_invitations_to_the_selected_members_only(session, organiser, network, m
     report = organising.invite_members(session, organiser, event, [second.id])
     assert report.sent == [second]
     assert session.scalar(select(EventParticipant)) is None
+
+
+def test_the_last_day_of_the_calendar_is_no_overflow(session, organiser, network):
+    event = organising.create_event(
+        session, organiser, network, _data(starts_on=date.max, ends_on=date.max)
+    )
+    assert event.slots[-1].ends_at == datetime(9999, 12, 31, 12, 0)
