@@ -33,6 +33,7 @@ def test_a_buyer_registers_with_an_intention_and_a_pitch(client, session, make_u
     path = f"/evenements/{event.id}/inscription"
     page = client.get(path).get_data(as_text=True)
     assert "Entretien des espaces verts" in page and "Ce que je recherche" in page
+    assert f'type="checkbox" name="intentions" value="{own.id}"' in page
 
     response = _post(
         client,
