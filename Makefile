@@ -45,6 +45,7 @@ load-demo: install
 	@if [ -f ../shared/data/decp/decp_sample_pes_2019.json ]; then \
 		$(FLASK) import decp ../shared/data/decp/decp_sample_pes_2019.json --history; fi
 	$(FLASK) match run
+	$(FLASK) events demo
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000

@@ -116,8 +116,10 @@ def register_commands(app: Flask) -> None:
     from webapp.admin.cli import users_group
     from webapp.buyers.cli import alerts_group
     from webapp.claims.cli import claims_group
+    from webapp.events.cli import events_group
     from webapp.indexing.cli import search_group
     from webapp.matching.cli import match_group
 
-    for group in (import_group, search_group, alerts_group, claims_group, users_group, match_group):
+    groups = (import_group, search_group, alerts_group, claims_group, users_group, match_group)
+    for group in (*groups, events_group):
         app.cli.add_command(group)

@@ -46,6 +46,18 @@ OBJECT_REFUSALS = {
     # The claim in the walk is decided by the enterprise's members (path c), not by the
     # network's facilitator.
     ("facilitator", "claims.decide"),
+    # The walk's participant is the buyer, who asked the enterprise for the walk's meeting:
+    # only the enterprise answers; the others (an administrator included) do not act for
+    # either side, nor are registered, and only organisers read another's agenda.
+    ("user", "events.agenda_ics"),
+    ("enterprise", "events.agenda_ics"),
+    ("enterprise", "events.participation"),
+    ("enterprise", "events.cancel_participation"),
+    ("buyer", "events.answer_meeting_request"),
+    ("admin", "events.meeting_request"),
+    ("admin", "events.answer_meeting_request"),
+    ("admin", "events.cancel_meeting_request"),
+    ("admin", "events.feedback"),
 }
 
 

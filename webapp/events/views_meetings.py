@@ -177,11 +177,14 @@ def _request(event: Event, meeting_request_id: int) -> EventMeetingRequest:
 def meeting_request(event_id: int, meeting_request_id: int):
     event = _event(event_id)
     row = _request(event, meeting_request_id)
-    ensure(acts_for(current_user, row.recipient))
+    # Both sides read it; only the one asked answers.
+    answering = acts_for(current_user, row.recipient)
+    ensure(answering or acts_for(current_user, row.sender))
     return render_template(
         "events/meetings/request.html",
         event=event,
         row=row,
+        answering=answering,
         expired=row.status == "pending"
         and row.expires_at is not None
         and meetings.aware(row.expires_at) <= meetings.now_utc(),

@@ -245,7 +245,7 @@ def agenda_page(event_id: int):
 
 
 @blueprint.route("/<int:event_id>/agenda/<int:participant_id>.ics")
-@requires("view_public")
+@requires("use_account")  # one's own (or, for an organiser, any participant's)
 def agenda_ics(event_id: int, participant_id: int):
     event = _event(event_id)
     participant = db.session.get(EventParticipant, participant_id)

@@ -27,7 +27,12 @@ from webapp.models.intentions import TITLE_MAX
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Values no row has, for each path parameter of the API.
-MISSING = {"siret": "00000000000000", "intention_id": "999999"}
+MISSING = {
+    "siret": "00000000000000",
+    "intention_id": "999999",
+    "event_id": "999999",
+    "participant_id": "999999",
+}
 ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
 
 

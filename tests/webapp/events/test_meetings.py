@@ -18,6 +18,7 @@ from tests.webapp.events.factories import (
 )
 from webapp import mail
 from webapp.events import meetings
+from webapp.events.cli import events_group
 from webapp.models import EventMeeting, EventMeetingRequest
 
 
@@ -189,9 +190,7 @@ def test_expire_command(runner, session, day):
     made = meetings.ask(session, day["buyer_user"], day["buyer"], day["one"], None)
     made.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     session.commit()
-    from webapp.events.cli import events_cli
-
-    result = runner.invoke(events_cli, ["expire"])
+    result = runner.invoke(events_group, ["expire"])
     assert result.exit_code == 0, result.output
     assert "1 meeting request(s) expired" in result.output
     assert made.status == "expired"
