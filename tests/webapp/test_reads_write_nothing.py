@@ -6,6 +6,7 @@ DELETE, COPY) and every session commit is counted while the GETs run."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -16,11 +17,19 @@ from tests.factories import (
     SIRETS,
     claim_sector,
     intention,
+    make_enterprise,
     organisation_of,
     sign_in,
     supplier,
 )
 from tests.recording import writes_seen
+from tests.webapp.events.factories import (
+    buyer_participant,
+    enterprise_participant,
+    make_event,
+    meeting,
+    meeting_request,
+)
 from tests.webapp.matching.factories import intention_row, supplier_row, touch
 from tests.webapp.self_service.factories import furnished_enterprise
 from webapp.intentions import services
@@ -187,3 +196,49 @@ def test_no_page_of_the_enterprise_facilitator_and_public_spaces_writes(
     # reference to edit.
     assert {endpoint.split(".")[0] for endpoint in visited} == set(READ_BLUEPRINTS)
     assert {"self_service.dashboard", "self_service.edit_offer", "claims.decide"} <= visited
+
+
+# --- Every page of the events ----------------------------------------------------------------
+
+
+def test_no_page_of_the_events_writes(app, client, session, make_user):
+    """An event with a published schedule: its organiser reads every page of the events
+    blueprint and of the events API; its buyer reads the participants' pages."""
+    enterprise = make_enterprise(session, SIRETS[0], name="Menuiserie du Nord")
+    organiser = make_user("facilitator")
+    event = make_event(session, organiser.network_roles[0].network)
+    buyer = buyer_participant(session, event, make_user("buyer"))
+    other = enterprise_participant(session, event, enterprise)
+    request = meeting_request(session, buyer, other)
+    held = meeting(session, request, event.slots[0], event.tables[0])
+    event.schedule_published_at = datetime.now(UTC)
+    session.commit()
+    values = {
+        "event_id": event.id,
+        "participant_id": buyer.id,
+        "meeting_request_id": request.id,
+        "meeting_id": held.id,
+        "table_id": held.table_id,
+        "slug": event.network.slug,
+    }
+    visited = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        endpoint = rule.endpoint
+        if "GET" not in rule.methods or not (
+            endpoint.startswith("events.") or rule.rule.startswith("/api/v1/events")
+        ):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda found: str(values[found.group(1)]), rule.rule)
+        action = app.view_functions[endpoint].permission
+        visitor = buyer.user if action == "attend_events" else organiser
+        with client.session_transaction() as flask_session:
+            flask_session.clear()
+        sign_in(client, visitor)
+        with writes_seen() as seen:
+            response = client.get(path)
+        assert response.status_code in (200, 302), (path, response.status_code)
+        assert seen == [], path
+        visited.append(endpoint)
+    assert {"events.schedule", "events.agenda_ics", "events.meetings", "events.feedback"} <= set(
+        visited
+    )
