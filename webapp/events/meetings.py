@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from webapp import mail
-from webapp.claims.services import members_of
+from webapp.events import queries
 from webapp.events.access import acts_for
 from webapp.models import (
     EventMeeting,
@@ -92,18 +92,6 @@ def between(
     forward = next((r for r in rows if r.sender_id == a.id), None)
     backward = next((r for r in rows if r.sender_id == b.id), None)
     return forward, backward
-
-
-def addresses(session: Session, participant: EventParticipant) -> list[str]:
-    """Where a participant's messages go: the person registered, else the contact address,
-    else the enterprise's members."""
-    if participant.user is not None:
-        return [participant.user.email]
-    if participant.contact_email:
-        return [participant.contact_email]
-    if participant.enterprise is not None:
-        return [u.email for u in members_of(participant.enterprise, session)]
-    return []
 
 
 # --- The rules -----------------------------------------------------------------------------
@@ -295,7 +283,7 @@ def cancel(session: Session, actor: User, request: EventMeetingRequest) -> Event
     if was_accepted:
         other = request.recipient if acts_for(actor, request.sender) else request.sender
         mail.send(
-            addresses(session, other),
+            queries.participant_emails(session, other),
             _("Rendez-vous annulé : %(event)s", event=request.event.title),
             "event_request_cancelled",
             request=request,
@@ -327,7 +315,7 @@ def expire(session: Session, now: datetime | None = None) -> int:
 
 def _mail_request(session: Session, request: EventMeetingRequest) -> None:
     mail.send(
-        addresses(session, request.recipient),
+        queries.participant_emails(session, request.recipient),
         _(
             "Demande de rendez-vous de %(name)s : %(event)s",
             name=request.sender.display_name,
@@ -345,7 +333,7 @@ def _mail_request(session: Session, request: EventMeetingRequest) -> None:
 def _mail_answer(session: Session, request: EventMeetingRequest) -> None:
     """Tell the sender what became of their request."""
     mail.send(
-        addresses(session, request.sender),
+        queries.participant_emails(session, request.sender),
         _(
             "Rendez-vous avec %(name)s : %(answer)s",
             name=request.recipient.display_name,

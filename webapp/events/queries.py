@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.text import fold
+from webapp.claims.services import members_of
 from webapp.models import (
     AuditEvent,
     Commune,
@@ -163,14 +164,7 @@ def find_communes(session: Session, text: str) -> list[CommuneFound]:
 
 def members_emails(session: Session, enterprise: Enterprise) -> list[str]:
     """The addresses of the people who manage ``enterprise``'s profile."""
-    return list(
-        session.scalars(
-            select(User.email)
-            .join(EnterpriseMembership, EnterpriseMembership.user_id == User.id)
-            .where(EnterpriseMembership.enterprise_id == enterprise.id)
-            .order_by(User.email)
-        )
-    )
+    return sorted(u.email for u in members_of(enterprise, session))
 
 
 def participant_emails(session: Session, participant: EventParticipant) -> list[str]:

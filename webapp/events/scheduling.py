@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from domain import scheduling as solver
 from webapp import mail
-from webapp.events import agenda
+from webapp.events import agenda, queries
 from webapp.events.access import organises
-from webapp.events.meetings import addresses
 from webapp.models import (
     AuditEvent,
     Event,
@@ -362,7 +361,7 @@ def _mail_agenda(session: Session, participant, items, changed: bool):
             (f"rendez-vous-{event.id}.ics", "text/calendar", agenda.ics(session, participant))
         )
     return mail.send(
-        addresses(session, participant),
+        queries.participant_emails(session, participant),
         subject,
         "event_agenda_changed" if changed else "event_agenda",
         participant=participant,
