@@ -3,6 +3,7 @@ drafts hidden from the public, the call to action each visitor gets."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -30,7 +31,10 @@ def test_the_list_shows_events_to_come_and_not_drafts_nor_past_ones(client, sess
     session.commit()
 
     page = client.get("/evenements/").get_data(as_text=True)
-    assert "Forum de Lille" in page
+    # Each event is a level-2 heading under the page's title (the partial's own variable).
+    assert re.search(
+        r'<h2 class="h5 card-title"><a href="/evenements/\d+">Forum de Lille</a></h2>', page
+    )
     assert "jeudi 18 mars 2027" in page
     assert "Lille (59)" in page
     assert "Inscriptions ouvertes jusqu’au mercredi 10 mars 2027" in page
