@@ -225,10 +225,10 @@ def upgrade():
             "event_id",
             "buyer_organisation_id",
             "user_id",
-            name=op.f("uq_event_participant_event_id"),
+            name=op.f("uq_event_participant_buyer"),
         ),
         sa.UniqueConstraint(
-            "event_id", "enterprise_id", name=op.f("uq_event_participant_event_id")
+            "event_id", "enterprise_id", name=op.f("uq_event_participant_enterprise")
         ),
     )
     with op.batch_alter_table("event_participant", schema=None) as batch_op:

@@ -195,8 +195,11 @@ class EventParticipant(db.Model):
             " AND buyer_organisation_id IS NULL)",
             name="party",
         ),
-        UniqueConstraint("event_id", "enterprise_id"),
-        UniqueConstraint("event_id", "buyer_organisation_id", "user_id"),
+        # Named: the convention's name (table and first column) would be the same for both.
+        UniqueConstraint("event_id", "enterprise_id", name="uq_event_participant_enterprise"),
+        UniqueConstraint(
+            "event_id", "buyer_organisation_id", "user_id", name="uq_event_participant_buyer"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
