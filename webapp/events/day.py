@@ -122,9 +122,15 @@ def first_start(event: Event) -> datetime:
     return datetime.combine(event.starts_on, datetime.min.time())
 
 
+def begun(event: Event, now: datetime | None = None) -> bool:
+    """The event's first slot has started (on the room's clock): from then on its schedule
+    and its registrations hold what happened, and feedback may be given."""
+    return (now or paris_now()) >= first_start(event)
+
+
 def feedback_open(event: Event, now: datetime | None = None) -> bool:
     """Feedback is given once the event has begun (its first slot has started)."""
-    return event.status != "draft" and (now or paris_now()) >= first_start(event)
+    return event.status != "draft" and begun(event, now)
 
 
 def meetings_of(session: Session, participant: EventParticipant) -> list[EventMeeting]:

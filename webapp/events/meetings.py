@@ -75,6 +75,14 @@ def at_cap(session: Session, participant: EventParticipant) -> bool:
     return cap is not None and accepted_count(session, participant) >= cap
 
 
+def waiting(request: EventMeetingRequest | None, now: datetime | None = None) -> bool:
+    """Pending and not yet expired (``flask events expire`` may not have swept it yet)."""
+    if request is None or request.status != "pending":
+        return False
+    expires = aware(request.expires_at)
+    return expires is None or expires > (now or now_utc())
+
+
 def between(
     session: Session, a: EventParticipant, b: EventParticipant
 ) -> tuple[EventMeetingRequest | None, EventMeetingRequest | None]:
@@ -206,7 +214,9 @@ def ask(
     forward.suggested = suggested
     forward.created_at = moment
     forward.answered_at = None
-    mutual = backward is not None and backward.status == "pending"
+    if backward is not None and backward.status == "pending" and not waiting(backward, moment):
+        backward.status = "expired"  # too late to be answered, even by asking back
+    mutual = waiting(backward, moment)
     if mutual:
         for row in (forward, backward):
             row.status, row.mutual, row.answered_at, row.expires_at = "accepted", True, moment, None
@@ -237,17 +247,18 @@ def answer(
     _open_event(request.event)
     if request.status != "pending":
         raise MeetingRefused(_("Cette demande a déjà reçu une réponse."))
-    if aware(request.expires_at) is not None and aware(request.expires_at) <= now_utc():
-        raise MeetingRefused(_("Cette demande a expiré."))
     moment = now_utc()
+    if not waiting(request, moment):
+        raise MeetingRefused(_("Cette demande a expiré."))
     if accept:
         _check_pair(request.sender, request.recipient)
         _check_caps(session, request.sender, request.recipient)
-        _forward, backward = between(session, request.recipient, request.sender)
+        # The recipient's own request to the sender, if still waiting: one meeting, mutual.
+        reverse, _itself = between(session, request.recipient, request.sender)
         request.status = "accepted"
-        if backward is not None and backward.status == "pending":
-            backward.status, backward.answered_at, backward.expires_at = "accepted", moment, None
-            backward.mutual = request.mutual = True
+        if waiting(reverse, moment):
+            reverse.status, reverse.answered_at, reverse.expires_at = "accepted", moment, None
+            reverse.mutual = request.mutual = True
     else:
         request.status = "declined"
     request.answered_at = moment

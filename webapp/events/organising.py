@@ -14,17 +14,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.scheduling.programme import meeting_slots
 from webapp import mail
 from webapp.events import queries
 from webapp.events.access import organises
+from webapp.events.day import begun
 from webapp.models import (
     AuditEvent,
     BuyerOrganisation,
     Enterprise,
     Event,
+    EventMeeting,
+    EventMeetingRequest,
     EventParticipant,
     EventSlot,
     EventTable,
@@ -358,9 +362,17 @@ def decide_participant(
     session: Session, organiser: User, participant: EventParticipant, accept: bool
 ) -> None:
     """Accept or refuse a registration (pending, or decided before: the organiser may
-    change their mind); the participant is told by e-mail."""
+    change their mind); the participant is told by e-mail. A participant refused after
+    being accepted leaves the schedule: their requests are cancelled, their meetings
+    taken off (not once the event has begun: its schedule then says what happened)."""
     event = participant.event
     ensure(organises(organiser, event))
+    if not accept and participant.status == "accepted":
+        if begun(event):
+            raise EventInvalid(
+                {"status": _("L'événement a commencé : notez plutôt l'absence à l'accueil.")}
+            )
+        withdraw(session, participant)
     participant.status = "accepted" if accept else "refused"
     participant.decided_at = datetime.now(UTC)
     trace(session, participant, organiser, "event_decided", {"status": participant.status})
@@ -372,6 +384,23 @@ def decide_participant(
         event=event,
         participant=participant,
         link=mail.external_url("events.event", event_id=event.id),
+    )
+
+
+def withdraw(session: Session, participant: EventParticipant) -> None:
+    """A participant who will not come (cancelled, or refused after being accepted): their
+    pending and accepted meeting requests are cancelled and their meetings taken off the
+    schedule (no commit: the caller's write)."""
+    involved = or_(
+        EventMeetingRequest.sender_id == participant.id,
+        EventMeetingRequest.recipient_id == participant.id,
+    )
+    request_ids = select(EventMeetingRequest.id).where(involved)
+    session.execute(delete(EventMeeting).where(EventMeeting.request_id.in_(request_ids)))
+    session.execute(
+        update(EventMeetingRequest)
+        .where(involved, EventMeetingRequest.status.in_(("pending", "accepted")))
+        .values(status="cancelled", answered_at=datetime.now(UTC))
     )
 
 

@@ -12,19 +12,24 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp import mail
 from webapp.events import queries
 from webapp.events.access import acts_for, organises
-from webapp.events.organising import AlreadyRegistered, reusable, send_registered, trace
+from webapp.events.day import begun
+from webapp.events.organising import (
+    AlreadyRegistered,
+    reusable,
+    send_registered,
+    trace,
+    withdraw,
+)
 from webapp.models import (
     BuyerOrganisation,
     Enterprise,
     Event,
-    EventMeeting,
-    EventMeetingRequest,
     EventParticipant,
     PurchaseIntention,
     User,
@@ -218,21 +223,18 @@ def update_participation(
 
 def cancel_participation(session: Session, user: User, participant: EventParticipant) -> None:
     """One will not come: the registration is cancelled, and so are one's pending and
-    accepted meeting requests (their meetings are taken off the schedule)."""
+    accepted meeting requests (their meetings are taken off the schedule). Refused once
+    the event is closed or has begun: its meetings and their feedback are then what
+    happened (an organiser notes an absence at the check-in instead)."""
     ensure(may_edit(user, participant))
     if participant.status == "cancelled":
         return
+    event = participant.event
+    if event.status == "closed" or begun(event):
+        raise RegistrationRefused(
+            _("L'événement a commencé ou est clos : prévenez les organisateurs de votre absence.")
+        )
     participant.status = "cancelled"
-    involved = or_(
-        EventMeetingRequest.sender_id == participant.id,
-        EventMeetingRequest.recipient_id == participant.id,
-    )
-    request_ids = select(EventMeetingRequest.id).where(involved)
-    session.execute(delete(EventMeeting).where(EventMeeting.request_id.in_(request_ids)))
-    session.execute(
-        update(EventMeetingRequest)
-        .where(involved, EventMeetingRequest.status.in_(("pending", "accepted")))
-        .values(status="cancelled", answered_at=datetime.now(UTC))
-    )
+    withdraw(session, participant)
     trace(session, participant, user, "event_cancelled", {})
     session.commit()

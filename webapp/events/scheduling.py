@@ -18,6 +18,7 @@ from domain import scheduling as solver
 from webapp import mail
 from webapp.events import agenda, queries
 from webapp.events.access import organises
+from webapp.events.day import begun
 from webapp.models import (
     AuditEvent,
     Event,
@@ -52,6 +53,8 @@ class Pair:
 def _check(organiser: User, event: Event) -> None:
     if not organises(organiser, event):
         raise NotOrganiser()
+    if event.status == "closed":
+        raise ScheduleRefused(_("L'événement est clos : son planning ne change plus."))
 
 
 def pairs(session: Session, event: Event) -> list[Pair]:
@@ -166,6 +169,15 @@ def compute_schedule(
     solver's placements (a meeting whose slot and table are unchanged keeps its row); the
     run's figures and what could not be placed are stored in a ``ScheduleRun``."""
     _check(organiser, event)
+    if begun(event):
+        # Recomputing would replace meetings already held (and their feedback); on the
+        # day the organisers move meetings one by one instead.
+        raise ScheduleRefused(
+            _(
+                "L'événement a commencé : déplacez les rendez-vous un par un "
+                "plutôt que de tout recalculer."
+            )
+        )
     if not event.slots or not event.tables:
         raise ScheduleRefused(
             _("Il faut au moins un créneau et une table pour placer des rendez-vous.")
@@ -322,7 +334,9 @@ def publish_schedule(session: Session, organiser: User, event: Event) -> int:
     sent_before = _last_sent(session, event) if again else {}
     now = {}
     for participant in event.participants:
-        items = agenda.agenda_of(session, participant)
+        # Only the accepted meet anyone; one refused or cancelled since the last
+        # publication hears that their meetings are off.
+        items = agenda.agenda_of(session, participant) if participant.status == "accepted" else []
         if items or str(participant.id) in sent_before:
             now[participant] = items
     event.schedule_published_at = datetime.now(UTC)
