@@ -18,7 +18,16 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 
 from webapp.models.events import MOTIVATION_MAX
 
-_ID = NumberRange(min=1, max=2**31 - 1)
+# The ids a column holds (an INTEGER of PostgreSQL): beyond, the driver overflows.
+ID_MAX = 2**31 - 1
+_ID = NumberRange(min=1, max=ID_MAX)
+
+
+def query_id(args, name: str) -> int | None:
+    """An id read from the query string (``request.args``): None when absent, not a
+    number, or outside 1..ID_MAX (so that it never reaches the database)."""
+    value = args.get(name, type=int)
+    return value if value is not None and 1 <= value <= ID_MAX else None
 
 
 class AskForm(FlaskForm):
@@ -52,6 +61,15 @@ class LockForm(FlaskForm):
 class MoveForm(FlaskForm):
     slot = SelectField(_l("Créneau"), coerce=int, validators=[InputRequired()])
     table = SelectField(_l("Table"), coerce=int, validators=[InputRequired()])
+
+
+class MeetingMoveForm(MoveForm):
+    """The planning's one move form: which meeting, then where. The meeting is checked
+    against the event by the view (its choices are only listed on the page)."""
+
+    meeting = SelectField(
+        _l("Rendez-vous"), coerce=int, validate_choice=False, validators=[InputRequired(), _ID]
+    )
 
 
 class ParticipantFilterForm(FlaskForm):

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from domain.text import fold
-from webapp.events import day
+from webapp.events import day, queries
 from webapp.events.access import event_or_404, organises, participations, visible
 from webapp.events.blueprint import blueprint
 from webapp.events.day_forms import (
@@ -18,6 +18,7 @@ from webapp.events.day_forms import (
     AttendanceForm,
     feedback_form,
 )
+from webapp.events.meeting_forms import query_id
 from webapp.extensions import db
 from webapp.models import EventParticipant
 from webapp.permissions import ensure, requires
@@ -36,6 +37,7 @@ def _organised(event_id: int):
 
 
 def _check_in_page(event, query: str, status: int = 200):
+    queries.with_participants(db.session, event)
     accepted = [p for p in event.participants if p.status == "accepted"]
     wanted = fold(query)
     shown = [p for p in accepted if wanted in fold(p.display_name)] if wanted else accepted
@@ -92,7 +94,7 @@ def _participation(event) -> EventParticipant:
     act for several)."""
     mine = [p for p in participations(current_user, event) if p.status == "accepted"]
     ensure(bool(mine))
-    wanted = request.args.get("participant", type=int)
+    wanted = query_id(request.args, "participant")
     chosen = next((p for p in mine if p.id == wanted), None)
     return chosen or mine[0]
 

@@ -9,7 +9,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.events import meetings, suggestions
+from webapp.events import meetings, queries, suggestions
 from webapp.events.access import acts_for, event_or_404, participations, visible
 from webapp.events.blueprint import blueprint
 from webapp.events.meeting_forms import AnswerForm, AskForm, ButtonForm, ParticipantFilterForm
@@ -42,11 +42,27 @@ def _meeting_words() -> dict:
             "cancelled": "text-bg-light border",
         },
         "MOTIVATION_MAX": MOTIVATION_MAX,
+        "status_shown": status_shown,
         "format_date": format_date,
         "format_datetime": format_datetime,
         "format_decimal": format_decimal,
         "format_percent": format_percent,
     }
+
+
+def lapsed(row: EventMeetingRequest) -> bool:
+    """A pending request past its ``expires_at`` that ``flask events expire`` has not swept
+    yet: it can no longer be answered, so it reads as expired."""
+    return (
+        row.status == "pending"
+        and row.expires_at is not None
+        and meetings.aware(row.expires_at) <= meetings.now_utc()
+    )
+
+
+def status_shown(row: EventMeetingRequest) -> str:
+    """The status a page shows: "expired" for a lapsed request, else the stored one."""
+    return "expired" if lapsed(row) else row.status
 
 
 def _event(event_id: int) -> Event:
@@ -78,11 +94,11 @@ def _view_of(participant: EventParticipant, filters: ParticipantFilterForm) -> d
     session = db.session
     received = sorted(
         session.query(EventMeetingRequest).filter_by(recipient_id=participant.id),
-        key=lambda r: (_ORDER[r.status], r.created_at),
+        key=lambda r: (_ORDER[status_shown(r)], r.created_at),
     )
     sent = sorted(
         session.query(EventMeetingRequest).filter_by(sender_id=participant.id),
-        key=lambda r: (_ORDER[r.status], r.created_at),
+        key=lambda r: (_ORDER[status_shown(r)], r.created_at),
     )
     asked = {r.recipient_id: r for r in sent} | {
         r.sender_id: r for r in received if r.status in suggestions.STANDING
@@ -101,6 +117,7 @@ def _view_of(participant: EventParticipant, filters: ParticipantFilterForm) -> d
 
 
 def _page(event: Event, status: int = 200, ask_form: AskForm | None = None, problem=None):
+    queries.with_participants(db.session, event)  # every row's names, in a few queries
     filters = ParticipantFilterForm(request.args)
     filters.validate()
     mine = participations(current_user, event)
@@ -185,9 +202,7 @@ def meeting_request(event_id: int, meeting_request_id: int):
         event=event,
         row=row,
         answering=answering,
-        expired=row.status == "pending"
-        and row.expires_at is not None
-        and meetings.aware(row.expires_at) <= meetings.now_utc(),
+        expired=lapsed(row),
     )
 
 

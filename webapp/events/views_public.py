@@ -4,10 +4,12 @@ exists for its organisers only. Also the filters that write an event's dates in 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import reading_french
@@ -25,10 +27,13 @@ from webapp.events.organising import parse_breaks
 from webapp.events.registration import registration_problem
 from webapp.extensions import db
 from webapp.markdown import render_markdown
+from webapp.models.events import EVENT_TIMEZONE
 from webapp.permissions import BUYER, ENTERPRISE, requires, roles_of
 
 # Slots are naive wall-clock times of the event's place: they are written as they are,
-# never moved to a reader's zone (Flask-Babel would treat a naive datetime as UTC).
+# never moved to a reader's zone (Flask-Babel would treat a naive datetime as UTC). The
+# moments the application records (a publication, a computation, an expiry) are UTC:
+# ``local_datetime`` moves them to the event's zone before writing them.
 
 
 @blueprint.app_template_filter("event_date")
@@ -54,6 +59,17 @@ def event_time(value: time | datetime | None) -> str:
 def event_datetime(value: datetime | None) -> str:
     """A date and time: "jeudi 18 mars 2027, 9 h 00"."""
     return f"{event_date(value)}, {event_time(value)}" if value else ""
+
+
+@blueprint.app_template_filter("local_datetime")
+def local_datetime(value: datetime | None) -> str:
+    """A recorded moment (UTC) on the clock of the events' place: "18 mars 2027 à 9 h 00".
+    A naive value is one SQLite gave back without its zone: it was written in UTC."""
+    if value is None:
+        return ""
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(EVENT_TIMEZONE)).replace(tzinfo=None)
+    return _("%(date)s à %(time)s", date=format_date(local.date(), "long"), time=event_time(local))
 
 
 @blueprint.app_context_processor

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from domain import scheduling as solver
-from webapp.events import agenda, dashboard, scheduling
+from webapp.events import agenda, dashboard, queries, scheduling
 from webapp.events.access import event_or_404, organises, participations, visible
 from webapp.events.blueprint import blueprint
-from webapp.events.meeting_forms import ButtonForm, LockForm, MoveForm
+from webapp.events.meeting_forms import ButtonForm, LockForm, MeetingMoveForm, MoveForm, query_id
 from webapp.extensions import db
 from webapp.models import (
     Event,
@@ -80,28 +81,64 @@ def unplaced_words(event: Event, unplaced: list[dict]) -> list[tuple[str, str]]:
 # --- The schedule ---------------------------------------------------------------------------
 
 
+def placed_words(placed: int, requested: int) -> str:
+    """ "3 rendez-vous placés sur 5 demandés." with the plurals and the zeros of French."""
+    if not requested:
+        return _("Aucun rendez-vous demandé : rien à placer.")
+    if not placed:
+        return ngettext(
+            "Aucun rendez-vous placé sur %(num)s demandé.",
+            "Aucun rendez-vous placé sur %(num)s demandés.",
+            requested,
+        )
+    if placed == requested:
+        return ngettext(
+            "%(num)s rendez-vous placé sur %(num)s demandé.",
+            "%(num)s rendez-vous placés sur %(num)s demandés.",
+            requested,
+        )
+    return ngettext(  # fewer placed than requested: at least 2 requested
+        "%(num)s rendez-vous placé sur %(requested)s demandés.",
+        "%(num)s rendez-vous placés sur %(requested)s demandés.",
+        placed,
+        requested=requested,
+    )
+
+
+def _placement_choices(event: Event, form: MoveForm) -> None:
+    form.slot.choices = [SelectChoice(s.id, agenda.slot_label(s)) for s in event.slots]
+    form.table.choices = [SelectChoice(t.id, t.name) for t in event.tables]
+
+
 @blueprint.route("/<int:event_id>/planning")
 @requires("organise_events")
 def schedule(event_id: int):
     event = _organised(event_id)
-    meetings = scheduling._meetings(db.session, event)
+    meetings = queries.schedule_of(db.session, event)
     grid = {(m.slot_id, m.table_id): m for m in meetings}
     run = scheduling.last_run(db.session, event)
-    move_forms = {}
-    for m in meetings:
-        form = MoveForm(formdata=None, prefix=f"m{m.id}", slot=m.slot_id, table=m.table_id)
-        form.slot.choices = [SelectChoice(s.id, agenda.slot_label(s)) for s in event.slots]
-        form.table.choices = [SelectChoice(t.id, t.name) for t in event.tables]
-        move_forms[m.id] = form
+    # One move form for the whole planning (a form per meeting, each listing every slot
+    # and table, grows as meetings × slots).
+    move_form = MeetingMoveForm(formdata=None)
+    _placement_choices(event, move_form)
+    move_form.meeting.choices = [
+        SelectChoice(
+            m.id,
+            f"{m.request.sender.display_name} — {m.request.recipient.display_name} "
+            f"({agenda.slot_label(m.slot)}, {m.table.name})",
+        )
+        for m in meetings
+    ]
     return render_template(
         "events/schedule/planning.html",
         event=event,
         grid=grid,
         meetings=meetings,
         run=run,
+        placed=placed_words(run.placed, run.requested) if run else "",
         unplaced=unplaced_words(event, run.unplaced) if run else [],
         pairs=len(scheduling.pairs(db.session, event)),
-        move_forms=move_forms,
+        move_form=move_form,
         slot_label=agenda.slot_label,
     )
 
@@ -118,11 +155,7 @@ def compute_schedule(event_id: int):
         flash(str(refusal), "warning")
     else:
         flash(
-            _(
-                "Planning calculé : %(placed)s rendez-vous placés sur %(requested)s.",
-                placed=run.placed,
-                requested=run.requested,
-            ),
+            _("Planning calculé : %(result)s", result=placed_words(run.placed, run.requested)),
             "success",
         )
     return redirect(url_for("events.schedule", event_id=event.id))
@@ -140,7 +173,11 @@ def publish_schedule(event_id: int):
         flash(str(refusal), "warning")
     else:
         flash(
-            _("Planning publié ; %(n)s participants prévenus par courriel.", n=mailed)
+            ngettext(
+                "Planning publié ; %(num)s participant prévenu par courriel.",
+                "Planning publié ; %(num)s participants prévenus par courriel.",
+                mailed,
+            )
             if mailed
             else _("Planning publié ; aucun agenda n'a changé, personne n'a été prévenu."),
             "success",
@@ -164,16 +201,11 @@ def lock_meeting(event_id: int, meeting_id: int):
     return redirect(url_for("events.schedule", event_id=event.id))
 
 
-@blueprint.route("/<int:event_id>/planning/rendez-vous/<int:meeting_id>/deplacer", methods=["POST"])
-@requires("organise_events")
-def move_meeting(event_id: int, meeting_id: int):
-    event = _organised(event_id)
-    meeting = _meeting(event, meeting_id)
-    form = MoveForm(prefix=f"m{meeting.id}")
-    form.slot.choices = [SelectChoice(s.id, str(s.id)) for s in event.slots]
-    form.table.choices = [SelectChoice(t.id, t.name) for t in event.tables]
-    if not form.validate_on_submit():
-        flash(_("Choisissez un créneau et une table de l'événement."), "warning")
+def _move(event: Event, meeting: EventMeeting | None, form: MoveForm):
+    """Move ``meeting`` where ``form`` says (checked, then locked); back to the planning."""
+    _placement_choices(event, form)
+    if not form.validate_on_submit() or meeting is None:
+        flash(_("Choisissez un rendez-vous, un créneau et une table de l'événement."), "warning")
         return redirect(url_for("events.schedule", event_id=event.id))
     slot = db.session.get(EventSlot, form.slot.data)
     table = db.session.get(EventTable, form.table.data)
@@ -184,6 +216,26 @@ def move_meeting(event_id: int, meeting_id: int):
     else:
         flash(_("Rendez-vous déplacé et verrouillé."), "success")
     return redirect(url_for("events.schedule", event_id=event.id))
+
+
+@blueprint.route("/<int:event_id>/planning/deplacer", methods=["POST"])
+@requires("organise_events")
+def move_chosen_meeting(event_id: int):
+    """The planning's move form: the meeting is one of its fields."""
+    event = _organised(event_id)
+    form = MeetingMoveForm()
+    meeting = None
+    if form.meeting.validate(form):
+        found = db.session.get(EventMeeting, form.meeting.data)
+        meeting = found if found is not None and found.event_id == event.id else None
+    return _move(event, meeting, form)
+
+
+@blueprint.route("/<int:event_id>/planning/rendez-vous/<int:meeting_id>/deplacer", methods=["POST"])
+@requires("organise_events")
+def move_meeting(event_id: int, meeting_id: int):
+    event = _organised(event_id)
+    return _move(event, _meeting(event, meeting_id), MoveForm(prefix=f"m{meeting_id}"))
 
 
 @blueprint.route("/<int:event_id>/tables/<int:table_id>")
@@ -205,7 +257,7 @@ def table_agenda(event_id: int, table_id: int):
 @blueprint.route("/<int:event_id>/tableau-de-bord", endpoint="dashboard")
 @requires("organise_events")
 def dashboard_page(event_id: int):
-    event = _organised(event_id)
+    event = queries.with_participants(db.session, _organised(event_id))
     return render_template(
         "events/schedule/dashboard.html",
         event=event,
@@ -226,7 +278,7 @@ def agenda_page(event_id: int):
     shown: list[EventParticipant] = [
         p for p in participations(current_user, event) if p.status == "accepted"
     ]
-    wanted = request.args.get("participant", type=int)
+    wanted = query_id(request.args, "participant")
     if organiser and wanted:
         chosen = db.session.get(EventParticipant, wanted)
         if chosen is not None and chosen.event_id == event.id:

@@ -70,7 +70,7 @@ def test_buttons_post_with_csrf_and_come_back_to_the_search(client, session, for
     session.refresh(forum["one"])
     assert forum["one"].checked_in_at is not None
     page = client.get(_check_in_url(forum)).get_data(as_text=True)
-    assert "<strong>1</strong> présents" in page
+    assert "<strong>1</strong> présent<" in page and "sur 3 inscrits acceptés" in page
     client.post(url, data={"csrf_token": token, "presence": "absent"})
     session.refresh(forum["one"])
     assert forum["one"].no_show and forum["one"].checked_in_at is None
@@ -192,3 +192,21 @@ def test_feedback_is_for_registered_people(client, session, forum, make_user):
 
 def test_every_next_step_has_a_label():
     assert set(NEXT_STEP_LABELS) == set(NEXT_STEPS)
+
+
+def test_a_participant_without_meeting_reads_why_before_the_event_s_block(
+    client, session, forum, make_user
+):
+    gamma = make_enterprise(session, "51234567800012", name="Delta Bois")
+    member = make_user("enterprise", enterprise=gamma)
+    enterprise_participant(session, forum["event"], gamma, user=member)
+    session.commit()
+    sign_in(client, member)
+    page = client.get(_feedback_url(forum)).get_data(as_text=True)
+    said = page.find("Vous n’avez eu aucun rendez-vous à cet événement")
+    assert 0 < said < page.find('name="useful_event"')
+    assert "Rendez-vous avec" not in page
+    sign_in(client, forum["member"])  # who had a meeting does not read it
+    assert "aucun rendez-vous à cet événement" not in client.get(_feedback_url(forum)).get_data(
+        as_text=True
+    )

@@ -257,3 +257,53 @@ def test_a_person_not_registered_sees_a_message(client, session, day, make_user)
     page = client.get(f"/evenements/{day['event'].id}/rendez-vous")
     assert page.status_code == 200
     assert "pas inscrit" in page.get_data(as_text=True)
+
+
+def test_a_request_past_its_date_reads_as_expired_before_the_sweep(client, session, day):
+    """``flask events expire`` has not run yet: no buttons, no « expire le » in the past."""
+    late = meeting_request(
+        session,
+        day["buyer"],
+        day["one"],
+        status="pending",
+        expires_at=datetime.now(UTC) - timedelta(hours=1),
+    )
+    soon = meeting_request(
+        session,
+        day["two"],
+        day["one"],
+        status="pending",
+        expires_at=datetime(2099, 3, 18, 8, 0, tzinfo=UTC),  # 9 h 00 in Paris that day
+    )
+    session.commit()
+    sign_in(client, day["one_user"])
+    page = client.get(f"/evenements/{day['event'].id}/rendez-vous").get_data(as_text=True)
+    rows = page.split('<li class="list-group-item">')
+    late_row = next(r for r in rows if day["buyer"].display_name in r and "expir" in r)
+    assert "expirée" in late_row and "a expiré le" in late_row
+    assert "Accepter" not in late_row and "Refuser" not in late_row
+    soon_row = next(r for r in rows if "Jardins du Nord" in r and "expire le" in r)
+    assert "Accepter" in soon_row
+    # The expiry in the event's zone and in French words, not UTC.
+    assert "expire le 18 mars 2099 à 9 h 00." in soon_row
+    answer = client.get(f"/evenements/{day['event'].id}/demandes/{late.id}")
+    assert "Accepter" not in answer.get_data(as_text=True)
+    assert soon.status == late.status == "pending"  # a GET writes nothing
+
+
+@pytest.mark.parametrize(
+    ("accepted", "said"),
+    [
+        (0, "Aucun rendez-vous accepté pour l'instant (6 au plus)."),
+        (1, "1 rendez-vous accepté sur 6 au plus."),
+        (2, "2 rendez-vous acceptés sur 6 au plus."),
+    ],
+)
+def test_the_count_of_accepted_meetings_is_french(client, session, day, make_user, accepted, said):
+    others = [day["buyer"], buyer_participant(session, day["event"], make_user("buyer"))]
+    for buyer in others[:accepted]:
+        meeting_request(session, buyer, day["one"])
+    session.commit()
+    sign_in(client, day["one_user"])
+    page = client.get(f"/evenements/{day['event'].id}/rendez-vous").get_data(as_text=True)
+    assert said in page

@@ -211,3 +211,18 @@ def test_only_the_networks_facilitators_see_it(client, session, territory, make_
     sign_in(client, make_user("facilitator", network=other))
     path = _path(territory["network"])
     assert client.get(path).status_code == 403
+
+
+def test_the_page_s_counts_are_french(client, session, make_user):
+    """One intention, one gap, one member: singulars; none: « aucune »."""
+    network = session.scalars(select(Network).order_by(Network.id)).all()[1]
+    _member(session, network, "41234567000019", [CLEANING], [("departement", "59")])
+    session.commit()
+    sign_in(client, make_user("facilitator", network=network))
+    page = " ".join(client.get(_path(network)).get_data(as_text=True).split())
+    assert "Aucune intention placée sur la carte, aucune case en manque, 1 membre." in page
+    intention(session, sectors=[CLEANING])  # in Lille: a cell of the Nord with one member
+    session.commit()
+    page = " ".join(client.get(_path(network)).get_data(as_text=True).split())
+    assert "1 intention placée sur la carte, 1 case en manque, 1 membre." in page
+    assert "1 intentions" not in page and "1 cases" not in page
