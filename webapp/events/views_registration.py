@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from webapp.events import queries, registration
-from webapp.events.access import event_or_404, participations, visible
+from webapp.events.access import event_or_404, organises, participations, visible
 from webapp.events.blueprint import blueprint
 from webapp.events.forms import (
     ActionForm,
@@ -137,10 +137,15 @@ def _register(event, kind, form, organisations, enterprises) -> EventParticipant
     )
 
 
-def _own_participant(event, participant_id: int) -> EventParticipant:
+def _participant_of(event, participant_id: int) -> EventParticipant:
     participant = db.session.get(EventParticipant, participant_id)
     if participant is None or participant.event_id != event.id:
         abort(404)
+    return participant
+
+
+def _own_participant(event, participant_id: int) -> EventParticipant:
+    participant = _participant_of(event, participant_id)
     ensure(registration.may_edit(current_user, participant))
     return participant
 
@@ -149,7 +154,28 @@ def _own_participant(event, participant_id: int) -> EventParticipant:
 @requires("attend_events")
 def participation(event_id: int, participant_id: int):
     event = _visible_event(event_id)
-    participant = _own_participant(event, participant_id)
+    return _participation_page(
+        event, _own_participant(event, participant_id), "events.participation"
+    )
+
+
+@blueprint.route(
+    "/<int:event_id>/participants/<int:participant_id>/modifier", methods=["GET", "POST"]
+)
+@requires("organise_events")
+def edit_participant(event_id: int, participant_id: int):
+    """The same page for the organisers: a member they registered may have nobody on the
+    platform to state its pitch and its slots."""
+    event = event_or_404(db.session, event_id)
+    ensure(organises(current_user, event))
+    return _participation_page(
+        event, _own_participant(event, participant_id), "events.edit_participant"
+    )
+
+
+def _participation_page(event, participant: EventParticipant, endpoint: str):
+    """Read and edit a participation (pitch, unavailable slots, a buyer's intentions);
+    ``endpoint``: the route it is read at (the participant's or the organisers')."""
     form = ParticipationForm()
     form.unavailable.choices = [SelectChoice(s.id, str(s.id)) for s in event.slots]
     buyer = participant.organisation is not None
@@ -174,9 +200,7 @@ def participation(event_id: int, participant_id: int):
             form.pitch.errors.append(str(exc))
         else:
             flash(_("Participation enregistrée."), "success")
-            return redirect(
-                url_for("events.participation", event_id=event.id, participant_id=participant.id)
-            )
+            return redirect(url_for(endpoint, event_id=event.id, participant_id=participant.id))
     return render_template(
         "events/participation.html",
         event=event,
@@ -185,6 +209,7 @@ def participation(event_id: int, participant_id: int):
         buyer=buyer,
         days=queries.slots_by_day(event),
         cancel_form=ActionForm(),
+        organiser_side=endpoint == "events.edit_participant",
     ), (400 if form.errors else 200)
 
 
@@ -195,6 +220,12 @@ def cancel_participation(event_id: int, participant_id: int):
     participant = _own_participant(event, participant_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    registration.cancel_participation(db.session, current_user, participant)
+    try:
+        registration.cancel_participation(db.session, current_user, participant)
+    except registration.RegistrationRefused as exc:
+        flash(str(exc), "warning")
+        return redirect(
+            url_for("events.participation", event_id=event.id, participant_id=participant.id)
+        )
     flash(_("Votre inscription est annulée."), "success")
     return redirect(url_for("events.event", event_id=event.id))

@@ -129,3 +129,55 @@ def test_another_person_s_participation_is_refused(client, session, make_user, n
     other = make_event(session, network)
     session.commit()
     assert client.get(f"/evenements/{other.id}/participation/{participant.id}").status_code == 404
+
+
+def test_an_organiser_edits_a_participation_from_the_participants_page(
+    client, session, make_user, network
+):
+    """A member registered by the organisers may have nobody on the platform: the
+    facilitators state its pitch and its slots, on their own route (the participant's
+    asks ``attend_events``, which facilitators lack)."""
+    event = make_event(session, network, slots=4)
+    participant = buyer_participant(session, event, make_user("buyer"))
+    facilitator = make_user("facilitator", network=network)
+    session.commit()
+    sign_in(client, facilitator)
+    assert client.get(f"/evenements/{event.id}/participation/{participant.id}").status_code == 403
+    listing = client.get(f"/evenements/{event.id}/participants").get_data(as_text=True)
+    path = f"/evenements/{event.id}/participants/{participant.id}/modifier"
+    assert f'href="{path}"' in listing
+    page = client.get(path)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert f"Participation : {participant.display_name}" in text and "9 h 20 – 9 h 40" in text
+    assert "Annuler mon inscription" not in text
+    response = _post(client, path, {"unavailable": [str(event.slots[3].id)], "pitch": "Voirie"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    assert participant.unavailable_slots == [event.slots[3]] and participant.pitch == "Voirie"
+    assert _post(client, path, {"unavailable": ["999999"]}).status_code == 400
+    other = make_event(session, network)
+    session.commit()
+    assert (
+        client.get(f"/evenements/{other.id}/participants/{participant.id}/modifier").status_code
+        == 404
+    )
+    sign_in(
+        client,
+        make_user(
+            "facilitator", network=session.scalars(select(Network).order_by(Network.id)).all()[3]
+        ),
+    )
+    assert client.get(path).status_code == 403
+
+
+def test_cancelling_once_the_event_has_begun_is_said_not_a_500(client, session, make_user, network):
+    event = make_event(session, network, starts_on=date(2026, 3, 19), ends_on=date(2026, 3, 19))
+    buyer = make_user("buyer")
+    participant = buyer_participant(session, event, buyer)
+    session.commit()
+    sign_in(client, buyer)
+    path = f"/evenements/{event.id}/participation/{participant.id}"
+    response = _post(client, f"{path}/annuler")
+    assert response.status_code == 302 and response.headers["Location"].endswith(path)
+    assert participant.status == "accepted"
+    assert "prévenez les organisateurs" in client.get(path).get_data(as_text=True)
