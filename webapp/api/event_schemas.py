@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import g
 from marshmallow import ValidationError, fields, missing, pre_load, validates_schema
 from marshmallow.validate import OneOf, Range
 
@@ -188,6 +189,21 @@ def _siret(participant: EventParticipant) -> str | None:
     return participant.organisation.siret if participant.organisation is not None else None
 
 
+# Set by the views when the caller's token is an organiser's: only then do the answers
+# carry what is nobody else's business (attendance, who declined whom).
+ORGANISER_VIEW = "events_organiser_view"
+ORGANISERS_ONLY = "Only to an organiser's token (absent otherwise)."
+
+
+def organiser_view() -> bool:
+    return bool(g.get(ORGANISER_VIEW, False))
+
+
+def _for_organisers(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function``'s value for an organiser's token; for anyone else the key is left out."""
+    return lambda obj: function(obj) if organiser_view() else missing
+
+
 class ParticipantSchema(ApiSchema):
     id = fields.Integer(required=True)
     type = fields.String(attribute="kind", required=True, validate=OneOf(PARTICIPANT_KINDS))
@@ -209,9 +225,13 @@ class ParticipantSchema(ApiSchema):
         metadata={"type": "array", "items": {"type": "integer"}, "description": "Slot ids."},
     )
     checked_in = fields.Function(
-        lambda p: p.checked_in_at is not None, metadata={"type": "boolean"}
+        _for_organisers(lambda p: p.checked_in_at is not None),
+        metadata={"type": "boolean", "description": "Checked in at the door. " + ORGANISERS_ONLY},
     )
-    no_show = fields.Boolean()
+    no_show = fields.Function(
+        _for_organisers(lambda p: p.no_show),
+        metadata={"type": "boolean", "description": "Marked absent. " + ORGANISERS_ONLY},
+    )
 
 
 class EventSchema(EventSummarySchema):
@@ -226,7 +246,10 @@ class EventSchema(EventSummarySchema):
         lambda e: [p for p in e.participants if p.status == "accepted"],
         many=True,
         required=True,
-        metadata={"description": "The accepted participants."},
+        metadata={
+            "description": "The accepted participants (their attendance to an organiser's "
+            "token only)."
+        },
     )
 
 
@@ -236,7 +259,14 @@ class MeetingRequestSchema(ApiSchema):
         attribute="sender_id", data_key="from", required=True, metadata={"description": "Asker."}
     )
     to = fields.Integer(attribute="recipient_id", required=True, metadata={"description": "Asked."})
-    status = fields.String(required=True, validate=OneOf(MEETING_REQUEST_STATUSES))
+    status = fields.String(
+        required=True,
+        validate=OneOf(MEETING_REQUEST_STATUSES),
+        metadata={
+            "description": "Always accepted, except to an organiser's token, which reads "
+            "every request (pending, declined, expired, cancelled too)."
+        },
+    )
     mutual = fields.Boolean(required=True, metadata={"description": "Both asked each other."})
     intention = fields.Integer(
         attribute="intention_id",

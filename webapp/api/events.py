@@ -1,6 +1,7 @@
 """Events on the API: the published and closed events, one event with its slots, tables
 and accepted participants, its meeting requests and meetings (once the schedule is
-published, or to an organiser's token), and the check-in a badge printer at the door
+published, or to an organiser's token; the public reads only the accepted requests and
+no attendance), and the check-in a badge printer at the door
 sends (``write:events``, organisers only), through ``webapp.events.day``."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from webapp.api.auth import (
 )
 from webapp.api.blueprint import blueprint
 from webapp.api.errors import Refusal
-from webapp.events import day
+from webapp.events import day, queries
 from webapp.events.access import organises
 from webapp.extensions import db
 from webapp.models import (
@@ -89,11 +90,17 @@ def _page(query, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _organiser_view(event: Event) -> bool:
+    """Whether the caller's token is an organiser's of ``event`` (then the answers say
+    more: every request, the attendance), noted for the schemas."""
+    caller = _caller()
+    g.setdefault(schemas.ORGANISER_VIEW, caller is not None and organises(caller, event))
+    return g.get(schemas.ORGANISER_VIEW)
+
+
 def _schedule_readable(event: Event) -> None:
-    if event.schedule_published_at is None:
-        caller = _caller()
-        if caller is None or not organises(caller, event):
-            raise SCHEDULE_HIDDEN()
+    if event.schedule_published_at is None and not _organiser_view(event):
+        raise SCHEDULE_HIDDEN()
 
 
 # --- Reading ---------------------------------------------------------------------------------
@@ -125,14 +132,16 @@ def list_events(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blueprint.route("/events/<int:event_id>", tags=[TAG])
-@blueprint.doc(operationId="getEvent")
+@blueprint.doc(operationId="getEvent", security=OPTIONAL_TOKEN)
 @requires("view_public")
-@blueprint.refuses(NO_EVENT)
+@blueprint.refuses(NO_EVENT, INVALID_TOKEN)
 @blueprint.response(200, schemas.EventSchema, description="The event.")
 def get_event(event_id: int) -> Event:
-    """One event: its slots, tables and accepted participants (caps, unavailable slots,
-    check-in)."""
-    return _published(event_id)
+    """One event: its slots, tables and accepted participants (caps, unavailable slots;
+    their check-in to an organiser's token only)."""
+    event = _published(event_id)
+    _organiser_view(event)
+    return queries.with_participants(db.session, event)
 
 
 @blueprint.route("/events/<int:event_id>/requests", tags=[TAG])
@@ -144,7 +153,9 @@ def get_event(event_id: int) -> Event:
 def list_requests(args: dict[str, Any], event_id: int) -> dict[str, Any]:
     """The event's meeting requests, in the order they were made.
 
-    Public once the schedule is published; before, to an organiser's token only."""
+    Public once the schedule is published, and then only the accepted ones (who declined
+    or ignored whom is nobody's business); an organiser's token reads them all, before
+    publication too."""
     event = _published(event_id)
     _schedule_readable(event)
     query = (
@@ -152,6 +163,8 @@ def list_requests(args: dict[str, Any], event_id: int) -> dict[str, Any]:
         .where(EventMeetingRequest.event_id == event.id)
         .order_by(EventMeetingRequest.created_at, EventMeetingRequest.id)
     )
+    if not _organiser_view(event):
+        query = query.where(EventMeetingRequest.status == "accepted")
     return _page(query, args)
 
 

@@ -167,8 +167,6 @@ def test_one_event_gives_slots_tables_and_accepted_participants(client, session,
         "siret": "21590350100017",
         "cap": 12,
         "unavailable_slots": [],
-        "checked_in": False,
-        "no_show": False,
     }
     assert by_id[one.id] == {
         "id": one.id,
@@ -177,10 +175,25 @@ def test_one_event_gives_slots_tables_and_accepted_participants(client, session,
         "siret": "73282932000074",
         "cap": 3,  # their own, under the event's 6
         "unavailable_slots": [event.slots[2].id],
-        "checked_in": True,
-        "no_show": False,
     }
     assert by_id[forum["two"].id]["cap"] == 6
+
+
+def test_attendance_is_read_by_an_organisers_token_only(client, session, forum, make_user):
+    event, one = forum["event"], forum["one"]
+    url = f"{EVENTS}/{event.id}"
+    organiser = token_for(session, forum["facilitator"], scopes="read")
+    by_id = {p["id"]: p for p in get_json(client, url, headers=organiser)["participants"]}
+    assert (by_id[one.id]["checked_in"], by_id[one.id]["no_show"]) == (True, False)
+    assert (by_id[forum["two"].id]["checked_in"], by_id[forum["two"].id]["no_show"]) == (
+        False,
+        False,
+    )
+    stranger = token_for(session, make_user("facilitator", network=_networks(session)[3]))
+    for headers in ({}, stranger, token_for(session, forum["buyer_user"])):
+        for p in get_json(client, url, headers=headers)["participants"]:
+            assert "checked_in" not in p and "no_show" not in p
+    get_json(client, url, 401, headers={"Authorization": "Bearer x"})
 
 
 def test_a_summer_slot_has_the_summer_offset(client, session):
@@ -218,11 +231,12 @@ def test_requests_and_meetings_are_hidden_before_the_schedule_is_published(
     assert get_json(client, f"{EVENTS}/{event.id}/meetings")["total"] == 1
 
 
-def test_requests_and_meetings_fields(client, session, forum):
+def test_requests_and_meetings_fields(client, session, forum, make_user):
     event = forum["event"]
     event.schedule_published_at = datetime(2027, 3, 10, tzinfo=UTC)
     session.commit()
-    requests = get_json(client, f"{EVENTS}/{event.id}/requests")["results"]
+    organiser = token_for(session, forum["facilitator"], scopes="read")
+    requests = get_json(client, f"{EVENTS}/{event.id}/requests", headers=organiser)["results"]
     by_id = {r["id"]: r for r in requests}
     asked, pending = by_id[forum["asked"].id], by_id[forum["pending"].id]
     assert (asked["from"], asked["to"], asked["status"], asked["mutual"]) == (
@@ -240,6 +254,15 @@ def test_requests_and_meetings_fields(client, session, forum):
         False,
     )
     assert pending["intention"] == forum["intention"].id
+    # Anyone else reads the accepted requests only: not who is still waiting or refused.
+    meeting_request(session, forum["two"], forum["one"], status="declined")
+    session.commit()
+    stranger = token_for(session, make_user("facilitator", network=_networks(session)[3]))
+    for headers in ({}, stranger, token_for(session, forum["buyer_user"])):
+        public = get_json(client, f"{EVENTS}/{event.id}/requests", headers=headers)
+        assert public["total"] == 2
+        assert {r["status"] for r in public["results"]} == {"accepted"}
+    assert get_json(client, f"{EVENTS}/{event.id}/requests", headers=organiser)["total"] == 4
     [met] = get_json(client, f"{EVENTS}/{event.id}/meetings")["results"]
     assert met == {
         "id": forum["met"].id,
@@ -278,7 +301,7 @@ def test_an_organiser_token_checks_people_in_and_out(client, session, forum):
         select(AuditEvent.action).where(AuditEvent.target.like(f"% participant:{two.id}"))
     ).all()
     assert trail == ["event_check_in", "event_no_show", "event_attendance"]
-    api = get_json(client, f"{EVENTS}/{forum['event'].id}")["participants"]
+    api = get_json(client, f"{EVENTS}/{forum['event'].id}", headers=headers)["participants"]
     assert {p["id"]: p["checked_in"] for p in api}[two.id] is False
 
 
