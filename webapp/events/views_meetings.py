@@ -53,11 +53,7 @@ def _meeting_words() -> dict:
 def lapsed(row: EventMeetingRequest) -> bool:
     """A pending request past its ``expires_at`` that ``flask events expire`` has not swept
     yet: it can no longer be answered, so it reads as expired."""
-    return (
-        row.status == "pending"
-        and row.expires_at is not None
-        and meetings.aware(row.expires_at) <= meetings.now_utc()
-    )
+    return row.status == "pending" and not meetings.waiting(row)
 
 
 def status_shown(row: EventMeetingRequest) -> str:
