@@ -5,7 +5,10 @@ run`` fills it).
 
 For a buyer: the accepted enterprise participants the matcher ranks for the intentions the
 buyer came for (or, if none was chosen, their organisation's published intentions), and
-the groups it proposes whose members all registered. For an enterprise: the accepted buyers
+the groups it proposes whose members all registered. Those who answer (alone or in a
+group: ``MatchCandidate``) come first, then the others of the stored ranking whose trade
+is known, then the probable ones (an unknown trade is not evidence against meeting them:
+two thirds of the directory declares none), each said so. For an enterprise: the accepted buyers
 whose intentions it answers, and the groups it is proposed in with other registered
 enterprises. Pairs that already have a request (pending, accepted or declined) are left
 out; a cancelled or expired one may be asked again, so it is suggested again."""
@@ -30,15 +33,25 @@ from webapp.models import (
 STANDING = ("pending", "accepted", "declined")
 
 
+# How a suggested enterprise stands for an intention, best first.
+ANSWERS, KNOWN, PROBABLE = 0, 1, 2
+
+
 @dataclass(frozen=True)
 class Suggestion:
-    """Meet ``other`` about ``intention``: the matcher's ``score`` and why, in words."""
+    """Meet ``other`` about ``intention``: how the enterprise stands (``tier``), the
+    matcher's ``score`` and why, in words."""
 
     other: EventParticipant
     intention: PurchaseIntention
     score: float
     reason: str
     details: tuple[str, ...] = ()  # the matcher's own reasons
+    tier: int = ANSWERS
+
+    @property
+    def order(self) -> tuple:
+        return (self.tier, -self.score, self.other.display_name)
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,47 @@ def reason(
     if distance_km is not None:
         text += " — " + _("à %(km)s km", km=round(distance_km))
     return text
+
+
+def ranked_reason(intention: PurchaseIntention, known: bool, distance_km: float | None) -> str:
+    """For an enterprise the ranking holds that answers neither alone nor in a group."""
+    if known:
+        text = _(
+            "Fait ce métier, classée pour « %(title)s » (réponse seule ou en groupement à voir)",
+            title=intention.title,
+        )
+    else:
+        text = _("Métier probable, à confirmer, pour « %(title)s »", title=intention.title)
+    if distance_km is not None:
+        text += " — " + _("à %(km)s km", km=round(distance_km))
+    return text
+
+
+def standing(
+    intention: PurchaseIntention,
+    candidate: MatchCandidate | None,
+    entry: dict | None,
+) -> tuple[int, float, str] | None:
+    """How an enterprise stands for ``intention``: (tier, score, reason), from its stored
+    candidate row (it answers) or its place in the stored ranking; None if neither."""
+    distance = (entry or {}).get("distance_km")
+    if candidate is not None:
+        words = reason(intention, candidate.alone, candidate.reservations, distance)
+        return ANSWERS, candidate.score, words
+    if not entry:
+        return None
+    known = bool(entry.get("known"))
+    return (
+        (KNOWN if known else PROBABLE),
+        float(entry.get("score") or 0.0),
+        ranked_reason(intention, known, distance),
+    )
+
+
+def _keep_best(best: dict[int, Suggestion], suggestion: Suggestion) -> None:
+    kept = best.get(suggestion.other.id)
+    if kept is None or suggestion.order < kept.order:
+        best[suggestion.other.id] = suggestion
 
 
 def _standing_partners(session: Session, participant: EventParticipant) -> set[int]:
@@ -177,31 +231,36 @@ def _for_buyer(session: Session, buyer: EventParticipant) -> Suggestions:
         if run is None or not by_id:
             continue
         entries = _supplier_entries(run)
-        candidates = session.scalars(
-            select(MatchCandidate).where(
-                MatchCandidate.intention_id == intention.id,
-                MatchCandidate.enterprise_id.in_(list(by_id)),
+        candidates = {
+            c.enterprise_id: c
+            for c in session.scalars(
+                select(MatchCandidate).where(
+                    MatchCandidate.intention_id == intention.id,
+                    MatchCandidate.enterprise_id.in_(list(by_id)),
+                )
             )
-        )
-        for candidate in candidates:
-            other = by_id[candidate.enterprise_id]
+        }
+        for enterprise_id, other in by_id.items():
             if other.id in taken:
                 continue
-            entry = entries.get(other.enterprise.siret, {})
-            suggestion = Suggestion(
-                other=other,
-                intention=intention,
-                score=candidate.score,
-                reason=reason(
-                    intention, candidate.alone, candidate.reservations, entry.get("distance_km")
+            entry = entries.get(other.enterprise.siret)
+            found_standing = standing(intention, candidates.get(enterprise_id), entry)
+            if found_standing is None:
+                continue
+            tier, score, words = found_standing
+            _keep_best(
+                best,
+                Suggestion(
+                    other=other,
+                    intention=intention,
+                    score=score,
+                    reason=words,
+                    details=tuple((entry or {}).get("reasons", ())),
+                    tier=tier,
                 ),
-                details=tuple(entry.get("reasons", ())),
             )
-            kept = best.get(other.id)
-            if kept is None or suggestion.score > kept.score:
-                best[other.id] = suggestion
         found.groups.extend(_groups(run, intention, by_siret))
-    found.meetings = sorted(best.values(), key=lambda s: (-s.score, s.other.display_name))
+    found.meetings = sorted(best.values(), key=lambda s: s.order)
     return found
 
 
@@ -230,27 +289,33 @@ def _for_enterprise(session: Session, enterprise: EventParticipant) -> Suggestio
         for intention in intentions_by_buyer[buyer.id]:
             candidate = candidates.get(intention.id)
             run = runs.get(intention.id)
-            if candidate is None or run is None:
+            if run is None:
                 continue
-            for group in _groups(run, intention, others, must_include=enterprise.enterprise.siret):
-                key = (intention.id, tuple(m.id for m in group.members))
-                if key not in seen_groups:
-                    seen_groups.add(key)
-                    found.groups.append(group)
+            entry = _supplier_entries(run).get(enterprise.enterprise.siret)
+            if candidate is not None:
+                for group in _groups(
+                    run, intention, others, must_include=enterprise.enterprise.siret
+                ):
+                    key = (intention.id, tuple(m.id for m in group.members))
+                    if key not in seen_groups:
+                        seen_groups.add(key)
+                        found.groups.append(group)
             if buyer.id in taken:
                 continue
-            entry = _supplier_entries(run).get(enterprise.enterprise.siret, {})
-            suggestion = Suggestion(
-                other=buyer,
-                intention=intention,
-                score=candidate.score,
-                reason=reason(
-                    intention, candidate.alone, candidate.reservations, entry.get("distance_km")
+            found_standing = standing(intention, candidate, entry)
+            if found_standing is None:
+                continue
+            tier, score, words = found_standing
+            _keep_best(
+                best,
+                Suggestion(
+                    other=buyer,
+                    intention=intention,
+                    score=score,
+                    reason=words,
+                    details=tuple((entry or {}).get("reasons", ())),
+                    tier=tier,
                 ),
-                details=tuple(entry.get("reasons", ())),
             )
-            kept = best.get(buyer.id)
-            if kept is None or suggestion.score > kept.score:
-                best[buyer.id] = suggestion
-    found.meetings = sorted(best.values(), key=lambda s: (-s.score, s.other.display_name))
+    found.meetings = sorted(best.values(), key=lambda s: s.order)
     return found

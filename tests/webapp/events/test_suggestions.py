@@ -107,3 +107,27 @@ def test_one_click_turns_a_suggestion_into_a_request(client, session, make_user)
         select(EventMeetingRequest).where(EventMeetingRequest.recipient_id == parts["near"].id)
     )
     assert row.suggested and row.intention_id == intention.id and row.status == "pending"
+
+
+def test_an_enterprise_of_unknown_trade_is_suggested_after_those_who_answer(session, make_user):
+    """Missing data is not evidence against meeting an enterprise: one that declares no
+    sector but works in the Nord is in the matcher's ranking as probable, and suggested
+    after the enterprises that answer, said so."""
+    event, buyer, _u, _n, intention, parts = build(session, make_user, run=False)
+    unknown = supplier_row(session, 4, kind="ACI", sectors=(), name="Atelier Solidaire")
+    parts["unknown"] = enterprise_participant(session, event, unknown)
+    store.run(session, intention)
+    session.commit()
+
+    found = suggestions.for_participant(session, buyer).meetings
+    by_other = {s.other.id: s for s in found}
+    assert parts["unknown"].id in by_other
+    probable = by_other[parts["unknown"].id]
+    assert probable.tier == suggestions.PROBABLE
+    assert probable.reason.startswith("Métier probable, à confirmer, pour « Nettoyage des écoles »")
+    # Those who answer come first, whatever the scores.
+    assert found[0].other is parts["near"] and found[0].tier == suggestions.ANSWERS
+    assert [s.tier for s in found] == sorted(s.tier for s in found)
+    # And the enterprise is suggested the buyer, the same way.
+    back = suggestions.for_participant(session, parts["unknown"]).meetings
+    assert [(s.other, s.tier) for s in back] == [(buyer, suggestions.PROBABLE)]
