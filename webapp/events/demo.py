@@ -37,7 +37,7 @@ FACILITATOR = "animatrice@demo.passerelles.example"
 BUYER = "acheteuse@demo.passerelles.example"
 MEMBER = "membre@demo.passerelles.example"
 ENTERPRISES = 40
-MEETINGS_PER_BUYER = 10
+MEETINGS_PER_BUYER = 8  # of a cap of 10: room for the requests asked afterwards
 SOURCE = "web"  # written by the buyers themselves, as on the intention form
 
 
@@ -195,7 +195,9 @@ def build(session: Session, password: str, today: date | None = None) -> Event:
         _ask_suggested(session, user, participants[spec.email])
     # From now on requests wait for an answer (the organisers accepted the suggested ones
     # at once to open the day).
-    organising.update_event(session, facilitator, event, _same(event, request_mode="approval"))
+    organising.update_event(
+        session, facilitator, event, organising.EventData.of(event, request_mode="approval")
+    )
     if own is not None:
         mine = registration.register_enterprise(
             session,
@@ -324,48 +326,23 @@ def _join(session: Session, facilitator: User, network: Network, enterprises) ->
 
 
 def _ask_suggested(session: Session, user: User, buyer: EventParticipant) -> None:
-    """The buyer asks the enterprises suggested to them, best first."""
-    for suggestion in suggestions.for_participant(session, buyer).meetings[:MEETINGS_PER_BUYER]:
-        meetings.ask(
-            session,
-            user,
-            buyer,
-            suggestion.other,
-            suggestion.reason,
-            intention=suggestion.intention,
-            suggested=True,
-        )
-
-
-def _same(event: Event, **changes) -> organising.EventData:
-    """The event as its form would give it back, with ``changes``."""
-    values = {
-        name: getattr(event, name)
-        for name in (
-            "title",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "description",
-            "commune_code",
-            "address",
-            "online_url",
-            "registration_opens_on",
-            "registration_closes_on",
-            "audience",
-            "meetings_start",
-            "meetings_end",
-            "slot_minutes",
-            "breaks",
-            "buyer_cap",
-            "enterprise_cap",
-            "registration_mode",
-            "request_mode",
-            "request_expiry_days",
-            "co_network",
-        )
-    }
-    values["table_names"] = [t.name for t in event.tables]
-    values["table_count"] = len(event.tables)
-    values.update(changes)
-    return organising.EventData(**values)
+    """The buyer asks the enterprises suggested to them, best first, leaving room under
+    their cap for the meetings asked later; an enterprise whose cap is reached says so and
+    is skipped, as on the page."""
+    asked = 0
+    for suggestion in suggestions.for_participant(session, buyer).meetings:
+        if asked == MEETINGS_PER_BUYER:
+            break
+        try:
+            meetings.ask(
+                session,
+                user,
+                buyer,
+                suggestion.other,
+                suggestion.reason,
+                intention=suggestion.intention,
+                suggested=True,
+            )
+        except meetings.MeetingRefused:
+            continue
+        asked += 1

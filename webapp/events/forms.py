@@ -32,6 +32,7 @@ from wtforms.validators import (
 from webapp.events import queries
 from webapp.events.organising import (
     BREAKS_MAX,
+    EVENT_FIELDS,
     MAX_TABLES,
     EventData,
     parse_breaks,
@@ -263,27 +264,7 @@ class EventForm(FlaskForm):
 
     def fill_from(self, event) -> None:
         """The event's values in the form (a GET of the edit page)."""
-        for name in (
-            "title",
-            "kind",
-            "description",
-            "starts_on",
-            "ends_on",
-            "address",
-            "online_url",
-            "registration_opens_on",
-            "registration_closes_on",
-            "audience",
-            "meetings_start",
-            "meetings_end",
-            "slot_minutes",
-            "breaks",
-            "buyer_cap",
-            "enterprise_cap",
-            "registration_mode",
-            "request_mode",
-            "request_expiry_days",
-        ):
+        for name in EVENT_FIELDS:
             getattr(self, name).data = getattr(event, name)
         self.commune.data = queries.commune_label(db.session, event.commune_code) or (
             event.commune_code or ""

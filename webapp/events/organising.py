@@ -128,6 +128,43 @@ class EventData:
     request_expiry_days: int = 7
     co_network: Network | None = None
 
+    @classmethod
+    def of(cls, event: Event, **changes) -> EventData:
+        """The event as its organiser wrote it (what the edit form shows), with ``changes``."""
+        values = {name: getattr(event, name) for name in EVENT_FIELDS}
+        values.update(
+            commune_code=event.commune_code,
+            co_network=event.co_network,
+            table_count=len(event.tables),
+            table_names=[t.name for t in event.tables],
+        )
+        values.update(changes)
+        return cls(**values)
+
+
+# The fields of EventData that are the Event's own columns, as they are.
+EVENT_FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "starts_on",
+    "ends_on",
+    "address",
+    "online_url",
+    "registration_opens_on",
+    "registration_closes_on",
+    "audience",
+    "meetings_start",
+    "meetings_end",
+    "slot_minutes",
+    "breaks",
+    "buyer_cap",
+    "enterprise_cap",
+    "registration_mode",
+    "request_mode",
+    "request_expiry_days",
+)
+
 
 def programme(data: EventData) -> list[tuple[datetime, datetime]]:
     """The slots of every day of the event (none without meeting hours); EventInvalid
@@ -451,10 +488,7 @@ def add_member(
         raise RegistrationClosed(event.id)
     if members_only and not queries.is_member(event, enterprise):
         raise ValueError(f"{enterprise.siret} is not a member of the organising networks")
-    existing = next((p for p in event.participants if p.enterprise_id == enterprise.id), None)
-    participant = reusable(existing) or EventParticipant(
-        event=event, kind="enterprise", enterprise=enterprise
-    )
+    participant = enterprise_registration(event, enterprise)
     session.add(participant)  # before any read: a query would flush the event's list
     participant.contact_email = (contact_email or "").strip().lower() or None
     return _accepted(session, organiser, participant, pitch)
@@ -472,6 +506,24 @@ def add_buyer(
     person ``user`` for ``organisation``, which they belong to (the caller checked)."""
     if event.status == "closed" or event.audience == "enterprises":
         raise RegistrationClosed(event.id)
+    participant = buyer_registration(event, organisation, user)
+    session.add(participant)
+    return _accepted(session, organiser, participant, pitch)
+
+
+def enterprise_registration(event: Event, enterprise: Enterprise) -> EventParticipant:
+    """The enterprise's registration to write: a new one, or its cancelled one taken up
+    again; AlreadyRegistered if it stands."""
+    existing = next((p for p in event.participants if p.enterprise_id == enterprise.id), None)
+    return reusable(existing) or EventParticipant(
+        event=event, kind="enterprise", enterprise=enterprise
+    )
+
+
+def buyer_registration(
+    event: Event, organisation: BuyerOrganisation, user: User
+) -> EventParticipant:
+    """The person's registration for ``organisation`` to write, as for an enterprise."""
     existing = next(
         (
             p
@@ -480,11 +532,9 @@ def add_buyer(
         ),
         None,
     )
-    participant = reusable(existing) or EventParticipant(
+    return reusable(existing) or EventParticipant(
         event=event, kind="buyer", organisation=organisation, user=user
     )
-    session.add(participant)
-    return _accepted(session, organiser, participant, pitch)
 
 
 def reusable(existing: EventParticipant | None) -> EventParticipant | None:

@@ -21,7 +21,8 @@ from webapp.events.access import acts_for, organises
 from webapp.events.day import begun
 from webapp.events.organising import (
     AlreadyRegistered,
-    reusable,
+    buyer_registration,
+    enterprise_registration,
     send_registered,
     trace,
     withdraw,
@@ -154,19 +155,9 @@ def register_buyer(
         _is_admin(user) or any(m.organisation_id == organisation.id for m in user.buyer_memberships)
     )
     _check_open(event, "buyer", on)
-    existing = next(
-        (
-            p
-            for p in event.participants
-            if p.buyer_organisation_id == organisation.id and p.user_id == user.id
-        ),
-        None,
-    )
     pitch = _pitch(pitch)
     chosen = _intentions(session, organisation, intentions)
-    participant = reusable(existing) or EventParticipant(
-        event=event, kind="buyer", organisation=organisation, user=user
-    )
+    participant = buyer_registration(event, organisation, user)
     session.add(participant)
     participant.intentions = chosen
     return _register(session, user, participant, pitch)
@@ -184,11 +175,8 @@ def register_enterprise(
     """Register ``enterprise`` (one ``user`` manages), ``user`` being its contact."""
     ensure(can_manage_enterprise(user, enterprise))
     _check_open(event, "enterprise", on)
-    existing = next((p for p in event.participants if p.enterprise_id == enterprise.id), None)
     pitch = _pitch(pitch)
-    participant = reusable(existing) or EventParticipant(
-        event=event, kind="enterprise", enterprise=enterprise
-    )
+    participant = enterprise_registration(event, enterprise)
     session.add(participant)
     participant.user = user
     return _register(session, user, participant, pitch)
