@@ -143,10 +143,24 @@ def standing(
     )
 
 
-def _keep_best(best: dict[int, Suggestion], suggestion: Suggestion) -> None:
-    kept = best.get(suggestion.other.id)
+def _suggest(
+    best: dict[int, Suggestion],
+    other: EventParticipant,
+    intention: PurchaseIntention,
+    candidate: MatchCandidate | None,
+    entry: dict | None,
+) -> None:
+    """Suggest meeting ``other`` about ``intention`` if the enterprise stands for it,
+    keeping per participant the best-standing intention."""
+    found = standing(intention, candidate, entry)
+    if found is None:
+        return
+    tier, score, words = found
+    details = tuple((entry or {}).get("reasons", ()))
+    suggestion = Suggestion(other, intention, score, words, details, tier)
+    kept = best.get(other.id)
     if kept is None or suggestion.order < kept.order:
-        best[suggestion.other.id] = suggestion
+        best[other.id] = suggestion
 
 
 def _standing_partners(session: Session, participant: EventParticipant) -> set[int]:
@@ -244,21 +258,7 @@ def _for_buyer(session: Session, buyer: EventParticipant) -> Suggestions:
             if other.id in taken:
                 continue
             entry = entries.get(other.enterprise.siret)
-            found_standing = standing(intention, candidates.get(enterprise_id), entry)
-            if found_standing is None:
-                continue
-            tier, score, words = found_standing
-            _keep_best(
-                best,
-                Suggestion(
-                    other=other,
-                    intention=intention,
-                    score=score,
-                    reason=words,
-                    details=tuple((entry or {}).get("reasons", ())),
-                    tier=tier,
-                ),
-            )
+            _suggest(best, other, intention, candidates.get(enterprise_id), entry)
         found.groups.extend(_groups(run, intention, by_siret))
     found.meetings = sorted(best.values(), key=lambda s: s.order)
     return found
@@ -302,20 +302,6 @@ def _for_enterprise(session: Session, enterprise: EventParticipant) -> Suggestio
                         found.groups.append(group)
             if buyer.id in taken:
                 continue
-            found_standing = standing(intention, candidate, entry)
-            if found_standing is None:
-                continue
-            tier, score, words = found_standing
-            _keep_best(
-                best,
-                Suggestion(
-                    other=buyer,
-                    intention=intention,
-                    score=score,
-                    reason=words,
-                    details=tuple((entry or {}).get("reasons", ())),
-                    tier=tier,
-                ),
-            )
+            _suggest(best, buyer, intention, candidate, entry)
     found.meetings = sorted(best.values(), key=lambda s: s.order)
     return found
