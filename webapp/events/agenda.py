@@ -59,12 +59,22 @@ def _locale() -> str:
         return "fr"
 
 
+NBSP = "\u00a0"  # no-break space: "9 h 00" never breaks, nor "9 h 00 –"
+
+
 def hour(moment: datetime) -> str:
-    """'9 h 00' in French, the locale's short time otherwise."""
+    """'9 h 00' in French (no-break spaces), the locale's short time otherwise."""
     locale = _locale()
     if locale.startswith("fr"):
-        return format_time(moment, "H 'h' mm", locale=locale)
-    return format_time(moment, "short", locale=locale)
+        text = format_time(moment, "H 'h' mm", locale=locale)
+    else:
+        text = format_time(moment, "short", locale=locale)
+    return text.replace(" ", NBSP)
+
+
+def hours(start: datetime, end: datetime) -> str:
+    """'9 h 00 – 9 h 20': a line may break after the dash only, between the two times."""
+    return f"{hour(start)}{NBSP}– {hour(end)}"
 
 
 def day(moment: date) -> str:
@@ -72,9 +82,15 @@ def day(moment: date) -> str:
     return format_date(moment, "full", locale=_locale())
 
 
+def slot_times(slot: EventSlot) -> str:
+    """'9 h 00 – 9 h 20': a slot within its day (pages group their rows by day)."""
+    return hours(slot.starts_at, slot.ends_at)
+
+
 def slot_label(slot: EventSlot) -> str:
-    """'jeudi 18 mars 2027, 9 h 00 – 9 h 20' (wall-clock times, no conversion)."""
-    return f"{day(slot.starts_at.date())}, {hour(slot.starts_at)} – {hour(slot.ends_at)}"
+    """'jeudi 18 mars 2027, 9 h 00 – 9 h 20' (wall-clock times, no conversion): where the
+    day is not said around it (e-mails, a list of every slot)."""
+    return f"{day(slot.starts_at.date())}, {slot_times(slot)}"
 
 
 # --- Reads ---------------------------------------------------------------------------------

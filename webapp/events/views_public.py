@@ -5,6 +5,7 @@ exists for its organisers only. Also the filters that write an event's dates in 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
@@ -13,8 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp import reading_french
-from webapp.events import queries
+from webapp.events import agenda, day, queries
 from webapp.events.access import event_or_404, organises, participations, visible
+from webapp.events.agenda import NBSP
 from webapp.events.blueprint import blueprint
 from webapp.events.forms import (
     AUDIENCE_LABELS,
@@ -50,9 +52,52 @@ def event_time(value: time | datetime | None) -> str:
     if value is None:
         return ""
     value = value.time() if isinstance(value, datetime) else value
-    if reading_french():
-        return f"{value.hour} h {value.minute:02d}"
+    if reading_french():  # no-break spaces: "9 h 00" stays on one line
+        return f"{value.hour}{NBSP}h{NBSP}{value.minute:02d}"
     return f"{value:%H:%M}"
+
+
+@blueprint.app_template_filter("time_range")
+def time_range(start: time | datetime | None, end: time | datetime | None) -> str:
+    """ "9 h 00 – 9 h 20": a line may break after the dash only."""
+    return f"{event_time(start)}{NBSP}– {event_time(end)}"
+
+
+@blueprint.app_template_filter("slot_times")
+def slot_times(slot) -> str:
+    """A slot within its day: "9 h 00 – 9 h 20" (the page says the day once)."""
+    return agenda.slot_times(slot)
+
+
+@blueprint.app_template_filter("by_day")
+def by_day(items, moment: str = "starts_at") -> list[tuple[date, list]]:
+    """``items`` (in time order) grouped by the day of their ``moment`` attribute (a
+    dotted path: "slot.starts_at"): a table writes the day once, as a row header."""
+    read = attrgetter(moment)
+    days: dict[date, list] = {}
+    for item in items:
+        days.setdefault(read(item).date(), []).append(item)
+    return list(days.items())
+
+
+@blueprint.app_template_filter("event_dates")
+def event_dates(event) -> str:
+    """ "lundi 18 janvier 2027", or "Du … au …" for an event of several days."""
+    if event.ends_on and event.ends_on != event.starts_on:
+        return _(
+            "Du %(start)s au %(end)s",
+            start=event_date(event.starts_on),
+            end=event_date(event.ends_on),
+        )
+    return event_date(event.starts_on)
+
+
+@blueprint.app_template_filter("event_place")
+def event_place(event) -> str:
+    """Where it happens: "2 boulevard des Cités Unies, Lille (59)" (the address and the
+    commune, either may be missing); "" for an event online only."""
+    commune = queries.commune_label(db.session, event.commune_code)
+    return ", ".join(part for part in (event.address, commune) if part)
 
 
 @blueprint.app_template_filter("event_datetime")
@@ -110,6 +155,8 @@ def _calls_to_action(event) -> dict:
         "closed_reason": registration_problem(event, "enterprise")
         and registration_problem(event, "buyer"),
         "is_organiser": organises(current_user, event),
+        # "Donner mon avis" once the event has begun (the feedback page opens then).
+        "feedback_open": day.feedback_open(event),
     }
 
 

@@ -180,7 +180,7 @@ def test_feedback_waits_for_the_event(client, session, forum):
     sign_in(client, forum["member"])
     url = f"/evenements/{future.id}/avis"
     page = client.get(url).get_data(as_text=True)
-    assert "jeudi 18 mars 2027, 9 h 00" in page and 'name="useful_event"' not in page
+    assert "jeudi 18 mars 2027, 9\u00a0h\u00a000" in page and 'name="useful_event"' not in page
     token = csrf_token(client, _feedback_url(forum))
     assert client.post(url, data={"csrf_token": token, "useful_event": "yes"}).status_code == 400
 

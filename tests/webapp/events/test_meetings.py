@@ -285,7 +285,7 @@ def test_a_request_past_its_date_reads_as_expired_before_the_sweep(client, sessi
     soon_row = next(r for r in rows if "Jardins du Nord" in r and "expire le" in r)
     assert "Accepter" in soon_row
     # The expiry in the event's zone and in French words, not UTC.
-    assert "expire le 18 mars 2099 à 9 h 00." in soon_row
+    assert "expire le 18 mars 2099 à 9\u00a0h\u00a000." in soon_row
     answer = client.get(f"/evenements/{day['event'].id}/demandes/{late.id}")
     assert "Accepter" not in answer.get_data(as_text=True)
     assert soon.status == late.status == "pending"  # a GET writes nothing

@@ -80,7 +80,7 @@ def test_the_page_shows_the_programme_the_counts_and_the_description_safely(
     page = client.get(f"/evenements/{event.id}").get_data(as_text=True)
     assert "<strong>Rendez-vous</strong>" in page
     assert "<script>alert(1)</script>" not in page
-    assert "Rendez-vous de 20 minutes de 9 h 00 à 10 h 20" in page
+    assert "Rendez-vous de 20 minutes de 9\u00a0h\u00a000 à 10\u00a0h\u00a020" in page
     assert "4 créneaux" in page and "3 tables" in page
     assert "2 acheteurs inscrits" in page  # the pending one is not counted
     assert "1 entreprise inscrite" in page

@@ -107,7 +107,7 @@ def test_availability_is_stated_slot_by_slot_and_cancelling_works(
     sign_in(client, buyer)
     path = f"/evenements/{event.id}/participation/{participant.id}"
     page = client.get(path).get_data(as_text=True)
-    assert "jeudi 18 mars 2027" in page and "9 h 20 – 9 h 40" in page
+    assert "jeudi 18 mars 2027" in page and "9\u00a0h\u00a020\u00a0– 9\u00a0h\u00a040" in page
 
     chosen = [str(event.slots[1].id), str(event.slots[2].id)]
     response = _post(client, path, {"unavailable": chosen, "pitch": "Restauration"})
@@ -149,7 +149,7 @@ def test_an_organiser_edits_a_participation_from_the_participants_page(
     page = client.get(path)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert f"Participation : {participant.display_name}" in text and "9 h 20 – 9 h 40" in text
+    assert f"Participation : {participant.display_name}" in text and "9\u00a0h\u00a020\u00a0– 9\u00a0h\u00a040" in text
     assert "Annuler mon inscription" not in text
     response = _post(client, path, {"unavailable": [str(event.slots[3].id)], "pitch": "Voirie"})
     assert response.status_code == 302 and response.headers["Location"].endswith(path)

@@ -70,8 +70,8 @@ def test_recorded_moments_are_shown_on_the_paris_clock(client, session, day):
     day["event"].schedule_published_at = EIGHT_UTC
     session.commit()
     text = _planning(client, day)
-    assert "Planning publié le 18 mars 2027 à 9 h 00." in text
-    assert "le 18 mars 2027 à 9 h 00." in text.split("Calculé en", 1)[1]
+    assert "Planning publié le 18 mars 2027 à 9\u00a0h\u00a000." in text
+    assert "le 18 mars 2027 à 9\u00a0h\u00a000." in text.split("Calculé en", 1)[1]
     assert "08:00" not in text and " TU" not in text and "UTC" not in text
 
 

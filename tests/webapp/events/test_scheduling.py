@@ -271,7 +271,7 @@ def test_agendas_ics_and_table_pages(client, session, forum):
     page = client.get(agenda_url)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "jeudi 18 mars 2027" in text and " h " in text
+    assert "jeudi 18 mars 2027" in text and "\u00a0h\u00a0" in text
     download = client.get(ics_url)
     assert download.status_code == 200 and download.mimetype == "text/calendar"
     assert len(Calendar.from_ical(download.data).walk("VEVENT")) == 2
