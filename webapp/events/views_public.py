@@ -95,9 +95,15 @@ def event_dates(event) -> str:
 @blueprint.app_template_filter("event_place")
 def event_place(event) -> str:
     """Where it happens: "2 boulevard des Cités Unies, Lille (59)" (the address and the
-    commune, either may be missing); "" for an event online only."""
+    commune, either may be missing; an address ending with the commune's name says it
+    once); "" for an event online only."""
     commune = queries.commune_label(db.session, event.commune_code)
-    return ", ".join(part for part in (event.address, commune) if part)
+    address = (event.address or "").strip()
+    if commune and address:
+        name = commune.rsplit(" (", 1)[0]  # "Lille (59)" → "Lille"
+        if address.casefold().endswith(name.casefold()):  # "…, Lille": not "Lille, Lille (59)"
+            address = address[: -len(name)].rstrip(" ,")
+    return ", ".join(part for part in (address, commune) if part)
 
 
 @blueprint.app_template_filter("event_datetime")

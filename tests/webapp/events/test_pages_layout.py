@@ -84,7 +84,8 @@ def test_the_agenda_scrolls_in_its_box_gives_times_only_and_the_commune(client, 
     assert day_headers(page) == []
     lead = re.search(r'<p class="lead">(.*?)</p>', page, re.S)[1]
     assert "jeudi 18 mars 2027" in lead
-    assert "151 avenue du Président Hoover, Lille, Lille (59)" in lead
+    # The address ends with the commune's name: said once, with its département.
+    assert lead.endswith("Hôtel de Région, 151 avenue du Président Hoover, Lille (59)")
 
 
 def test_the_planning_and_a_table_sheet_give_times_only_for_one_day(client, forum):
@@ -155,3 +156,14 @@ def test_the_event_page_gives_its_organisers_no_repeated_participate_box(client,
     assert "Espace organisateur" in page
     assert 'id="participer"' not in page
     assert page.count(f'href="/evenements/{forum["event"].id}/participants"') == 1
+
+
+def test_the_network_page_and_the_dashboard_say_their_counts_in_words(client, forum):
+    sign_in(client, forum["organiser"])
+    event = forum["event"]
+    listing = client.get(f"/evenements/reseau/{event.network.slug}").get_data(as_text=True)
+    assert "2 acceptées sur 2" in listing
+    board = client.get(f"/evenements/{event.id}/tableau-de-bord").get_data(as_text=True)
+    # Registrations (feminine): « aucune », never « 0 » nor « aucun ».
+    row = re.search(r'<th scope="row">Acheteurs</th>(.*?)</tr>', board, re.S)[1]
+    assert re.findall(r"<td>(.*?)</td>", row) == ["1", "aucune", "aucune", "aucune"]
