@@ -139,7 +139,6 @@ def schedule(event_id: int):
         unplaced=unplaced_words(event, run.unplaced) if run else [],
         pairs=len(scheduling.pairs(db.session, event)),
         move_form=move_form,
-        slot_label=agenda.slot_label,
     )
 
 
@@ -250,7 +249,6 @@ def table_agenda(event_id: int, table_id: int):
         event=event,
         table=table,
         rows=agenda.table_agenda(db.session, table),
-        slot_label=agenda.slot_label,
     )
 
 
@@ -292,7 +290,6 @@ def agenda_page(event_id: int):
         agendas=[(p, agenda.agenda_of(db.session, p) if visible_now else []) for p in shown],
         visible_now=visible_now,
         participants=[p for p in event.participants if p.status == "accepted"] if organiser else [],
-        slot_label=agenda.slot_label,
     )
 
 
