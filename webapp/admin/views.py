@@ -325,10 +325,7 @@ def merge():
 @blueprint.route("/journal")
 @requires("administer")
 def audit():
-    filters = {
-        key: request.args.get(key, "").strip()[:120]
-        for key in ("siret", "actor", "action")
-    }
+    filters = {key: request.args.get(key, "").strip()[:120] for key in ("siret", "actor", "action")}
     query = select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if filters["siret"]:
         query = query.where(AuditEvent.siret == "".join(filters["siret"].split()))

@@ -149,7 +149,10 @@ def test_an_organiser_edits_a_participation_from_the_participants_page(
     page = client.get(path)
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert f"Participation : {participant.display_name}" in text and "9\u00a0h\u00a020\u00a0– 9\u00a0h\u00a040" in text
+    assert (
+        f"Participation : {participant.display_name}" in text
+        and "9\u00a0h\u00a020\u00a0– 9\u00a0h\u00a040" in text
+    )
     assert "Annuler mon inscription" not in text
     response = _post(client, path, {"unavailable": [str(event.slots[3].id)], "pitch": "Voirie"})
     assert response.status_code == 302 and response.headers["Location"].endswith(path)
