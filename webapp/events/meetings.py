@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from webapp import mail
 from webapp.events import queries
 from webapp.events.access import acts_for
+from webapp.events.day import begun
 from webapp.models import (
     EventMeeting,
     EventMeetingRequest,
@@ -191,6 +192,8 @@ def ask(
     motivation = _clean_motivation(motivation)
     _check_intention(intention, sender, recipient)
     forward, backward = between(session, sender, recipient)
+    if forward is not None and forward.status == "pending" and not waiting(forward):
+        forward.status = "expired"  # lapsed, not yet swept: it may be asked again
     if forward is not None and forward.status in ("pending", "accepted", "declined"):
         raise MeetingRefused(
             {
@@ -280,11 +283,18 @@ def cancel(session: Session, actor: User, request: EventMeetingRequest) -> Event
     if request.event.status == "closed":
         raise MeetingRefused(_("Cet événement est clos."))
     was_accepted = request.status == "accepted"
+    if was_accepted and begun(request.event):
+        # Its meeting may have been held (and given feedback): an absence is noted at the
+        # check-in instead.
+        raise MeetingRefused(
+            _("L'événement a commencé : prévenez les organisateurs plutôt que d'annuler.")
+        )
     rows = [request]
     if was_accepted:
-        _forward, backward = between(session, request.recipient, request.sender)
-        if backward is not None and backward.status == "accepted":
-            rows.append(backward)
+        # The other side's request of a mutual pair is called off with it.
+        reverse, _itself = between(session, request.recipient, request.sender)
+        if reverse is not None and reverse.status == "accepted":
+            rows.append(reverse)
     ids = [r.id for r in rows]
     session.execute(delete(EventMeeting).where(EventMeeting.request_id.in_(ids)))
     moment = now_utc()

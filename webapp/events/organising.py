@@ -405,9 +405,13 @@ def decide_participant(
     event = participant.event
     ensure(organises(organiser, event))
     if not accept and participant.status == "accepted":
-        if begun(event):
+        if event.status == "closed" or begun(event):
             raise EventInvalid(
-                {"status": _("L'événement a commencé : notez plutôt l'absence à l'accueil.")}
+                {
+                    "status": _(
+                        "L'événement a commencé ou est clos : notez plutôt l'absence à l'accueil."
+                    )
+                }
             )
         withdraw(session, participant)
     participant.status = "accepted" if accept else "refused"

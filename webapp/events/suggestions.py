@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from webapp.events.meetings import waiting
 from webapp.models import (
     EventMeetingRequest,
     EventParticipant,
@@ -72,7 +73,7 @@ class Suggestions:
 
 def intentions_of(session: Session, participant: EventParticipant) -> list[PurchaseIntention]:
     """The published intentions a buyer came for: chosen at registration, else all their
-    organisation's."""
+    organisation's own (not the forecasts)."""
     chosen = [i for i in participant.intentions if i.status == "published"]
     if chosen or participant.intentions:
         return chosen
@@ -82,6 +83,8 @@ def intentions_of(session: Session, participant: EventParticipant) -> list[Purch
             .where(
                 PurchaseIntention.buyer_organisation_id == participant.buyer_organisation_id,
                 PurchaseIntention.status == "published",
+                # A renewal we expect from the DECP is not one the buyer published.
+                ~PurchaseIntention.forecast,
             )
             .order_by(PurchaseIntention.id)
         )
@@ -164,8 +167,10 @@ def _suggest(
 
 
 def _standing_partners(session: Session, participant: EventParticipant) -> set[int]:
-    rows = session.execute(
-        select(EventMeetingRequest.sender_id, EventMeetingRequest.recipient_id).where(
+    """Those the participant has a request with that still stands (a lapsed one does not:
+    the pair may be asked again)."""
+    rows = session.scalars(
+        select(EventMeetingRequest).where(
             EventMeetingRequest.status.in_(STANDING),
             or_(
                 EventMeetingRequest.sender_id == participant.id,
@@ -173,7 +178,11 @@ def _standing_partners(session: Session, participant: EventParticipant) -> set[i
             ),
         )
     )
-    return {b if a == participant.id else a for a, b in rows}
+    return {
+        r.recipient_id if r.sender_id == participant.id else r.sender_id
+        for r in rows
+        if r.status != "pending" or waiting(r)
+    }
 
 
 def _runs(session: Session, intentions: list[PurchaseIntention]) -> dict[int, MatchRun]:

@@ -192,7 +192,11 @@ def decide(event_id: int, participant_id: int):
         flash(_("Cette inscription a été annulée par le participant."), "warning")
     else:
         accept = form.decision.data == "accept"
-        organising.decide_participant(db.session, current_user, participant, accept)
+        try:
+            organising.decide_participant(db.session, current_user, participant, accept)
+        except organising.EventInvalid as refusal:
+            flash(" ".join(refusal.errors.values()), "warning")
+            return redirect(url_for("events.participants", event_id=event.id))
         if accept:
             flash(_("%(name)s : inscription acceptée.", name=participant.display_name), "success")
         else:

@@ -192,7 +192,11 @@ def lock_meeting(event_id: int, meeting_id: int):
     form = LockForm()
     if not form.validate_on_submit():
         abort(400)
-    scheduling.set_locked(db.session, current_user, meeting, form.locked.data == "1")
+    try:
+        scheduling.set_locked(db.session, current_user, meeting, form.locked.data == "1")
+    except scheduling.ScheduleRefused as refusal:
+        flash(str(refusal), "warning")
+        return redirect(url_for("events.schedule", event_id=event.id))
     flash(
         _("Rendez-vous verrouillé.") if meeting.locked else _("Rendez-vous déverrouillé."),
         "success",

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_enterprise
+from tests.factories import make_enterprise, post_form, sign_in
 from tests.webapp.events.factories import (
     buyer_participant,
     enterprise_participant,
@@ -21,7 +21,7 @@ from tests.webapp.events.factories import (
     meeting_request,
 )
 from webapp import mail
-from webapp.events import meetings, organising, registration, scheduling
+from webapp.events import meetings, organising, registration, scheduling, suggestions
 from webapp.models import EventFeedback, EventMeeting, EventMeetingRequest
 
 PAST = date(2020, 3, 18)
@@ -173,3 +173,69 @@ def test_accepting_a_request_whose_sender_was_asked_too_makes_one_mutual_meeting
     ]
     pairs = scheduling.pairs(session, event)
     assert len(pairs) == 1
+
+
+def test_once_begun_an_accepted_meeting_is_not_called_off(session, pair):
+    world = pair(starts_on=PAST, ends_on=PAST)
+    with pytest.raises(meetings.MeetingRefused):
+        meetings.cancel(session, world["member"], world["request"])
+    assert world["request"].status == "accepted"
+    assert session.scalars(select(EventMeeting)).all() == [world["meeting"]]
+
+
+def test_calling_off_a_mutual_meeting_cancels_both_requests(session, pair):
+    world = pair()
+    back = meeting_request(session, world["supplier"], world["buyer"], mutual=True)
+    world["request"].mutual = True
+    session.commit()
+    meetings.cancel(session, world["member"], world["request"])
+    assert (world["request"].status, back.status) == ("cancelled", "cancelled")
+    assert session.scalars(select(EventMeeting)).all() == []
+
+
+def test_a_closed_event_keeps_its_accepted_participants(session, pair):
+    world = pair()
+    organising.close_event(session, world["organiser"], world["event"])
+    with pytest.raises(organising.EventInvalid):
+        organising.decide_participant(session, world["organiser"], world["supplier"], False)
+    assert session.scalars(select(EventMeeting)).all() == [world["meeting"]]
+
+
+def test_a_lapsed_request_may_be_asked_again_and_suggested_again(session, pair):
+    world = pair()
+    other = make_enterprise(session, "41234567000019", name="Jardins du Nord")
+    second = enterprise_participant(session, world["event"], other)
+    session.commit()
+    asker = world["supplier"]  # the buyer's one meeting is taken: the enterprise asks
+    late = meetings.ask(session, world["member"], asker, second, "Bonjour")
+    late.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    session.commit()
+    assert second.id not in suggestions._standing_partners(session, asker)
+
+    again = meetings.ask(session, world["member"], asker, second, "Encore")
+
+    assert again.id == late.id and again.status == "pending" and again.motivation == "Encore"
+    assert meetings.waiting(again)
+
+
+def test_refusals_of_the_day_and_of_a_closed_event_are_said_not_500(client, session, pair):
+    world = pair(starts_on=PAST, ends_on=PAST)
+    sign_in(client, world["organiser"])
+    page = f"/evenements/{world['event'].id}/participants"
+    refused = post_form(
+        client,
+        f"{page}/{world['supplier'].id}/decision",
+        {"decision": "refuse"},
+        token_page=page,
+    )
+    assert refused.status_code == 302
+    assert world["supplier"].status == "accepted"
+    organising.close_event(session, world["organiser"], world["event"])
+    planning = f"/evenements/{world['event'].id}/planning"
+    locked = post_form(
+        client,
+        f"{planning}/rendez-vous/{world['meeting'].id}/verrou",
+        {"locked": "1"},
+        token_page=planning,
+    )
+    assert locked.status_code == 302 and not world["meeting"].locked
