@@ -16,10 +16,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from icalendar import Calendar, Timezone
 from icalendar import Event as CalendarEvent
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from webapp.models import (
+    AuditEvent,
     Event,
     EventMeeting,
     EventMeetingRequest,
@@ -147,6 +148,15 @@ def fingerprint(items: list[AgendaItem]) -> list[list[int]]:
     return sorted([item.slot.id, item.table.id, item.other.id] for item in items)
 
 
+def publications(session: Session, event: Event) -> int:
+    """How many times the event's schedule was published (each is in the audit trail)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.target == f"event:{event.id}", AuditEvent.action == "schedule_published")
+    )
+
+
 def published(event: Event) -> bool:
     return event.schedule_published_at is not None
 
@@ -168,13 +178,18 @@ def ics(session: Session, participant: EventParticipant) -> bytes:
     calendar.add("prodid", "-//Passerelles//Rendez-vous//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", event.title)
     stamp = datetime.now(UTC)
+    # Each publication supersedes the last: a calendar that has the entry (same UID)
+    # replaces it with the higher sequence (RFC 5545 3.8.7.4), so a moved meeting moves.
+    sequence = publications(session, event)
     items = agenda_of(session, participant)
     for item in items:
         entry = CalendarEvent()
         entry.add("uid", f"event-{event.id}-request-{item.meeting.request_id}@{host}")
         entry.add("dtstamp", stamp)
+        entry.add("sequence", sequence)
         entry.add("dtstart", item.slot.starts_at.replace(tzinfo=PARIS))
         entry.add("dtend", item.slot.ends_at.replace(tzinfo=PARIS))
         entry.add("summary", _("Rendez-vous avec %(name)s", name=item.other.display_name))

@@ -4,7 +4,7 @@ exists for its organisers only. Also the filters that write an event's dates in 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from operator import attrgetter
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from webapp.events.forms import (
     PARTICIPANT_STATUS_LABELS,
     STATUS_LABELS,
 )
+from webapp.events.meetings import aware
 from webapp.events.organising import parse_breaks
 from webapp.events.registration import registration_problem
 from webapp.extensions import db
@@ -118,8 +119,7 @@ def local_datetime(value: datetime | None) -> str:
     A naive value is one SQLite gave back without its zone: it was written in UTC."""
     if value is None:
         return ""
-    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    local = moment.astimezone(ZoneInfo(EVENT_TIMEZONE)).replace(tzinfo=None)
+    local = aware(value).astimezone(ZoneInfo(EVENT_TIMEZONE)).replace(tzinfo=None)
     return _("%(date)s à %(time)s", date=format_date(local.date(), "long"), time=event_time(local))
 
 

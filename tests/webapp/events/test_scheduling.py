@@ -233,6 +233,10 @@ def test_publish_mails_each_agenda_with_an_ics_then_only_the_changed(session, fo
         next(m for m in mail.outbox() if m.recipients == [first_enterprise]).attachments[0].data
     )
     assert {str(e["UID"]) for e in again.walk("VEVENT")} == uids  # the same calendar entries
+    # ... each superseding the last (a calendar replaces an entry of a lower sequence).
+    assert {e["SEQUENCE"] for e in entries} == {1}
+    assert {e["SEQUENCE"] for e in again.walk("VEVENT")} == {3}
+    assert again["METHOD"] == "PUBLISH"
 
 
 # --- Pages ---------------------------------------------------------------------------------
