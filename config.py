@@ -41,6 +41,13 @@ class Config:
         self.MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")
         self.MAP_TILES_ATTRIBUTION = os.environ.get("MAP_TILES_ATTRIBUTION", "")
         self.WTF_CSRF_ENABLED = True
+        # The largest request body (a member list, an import): a bigger one is refused with
+        # a 413 before it is read, not parsed then refused.
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_MB", "20")) * 1024 * 1024
+        # How many proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: none is
+        # trusted, the headers are ignored). Behind one TLS proxy: 1, so that the client's
+        # address (rate limits) and https (redirects, cookies) are the real ones.
+        self.PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_HTTPONLY = True

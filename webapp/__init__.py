@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
@@ -28,6 +29,11 @@ def create_app(config: Config | None = None) -> Flask:
     # overflow (a 500) in the driver.
     app.url_map.converters["int"] = DatabaseIdConverter
 
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
