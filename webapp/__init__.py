@@ -111,8 +111,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(intentions)
     from webapp.events.views import blueprint as events
+    from webapp.health import blueprint as health
 
     app.register_blueprint(events)
+    app.register_blueprint(health)
     init_api(app)
 
 
