@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install translations translations-update migrate load-demo serve lint bench clean
+.PHONY: demo test install translations translations-update migrate load-demo serve serve-prod lint bench clean
 
 demo: install translations migrate load-demo serve
 
@@ -49,6 +49,12 @@ load-demo: install
 
 serve: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production: PASSERELLES_ENV=production, SECRET_KEY, DATABASE_URL (and MEILI_URL,
+# REDIS_URL, PROXY_HOPS...) come from the environment; migrations run first.
+serve-prod: install translations
+	PASSERELLES_ENV=production $(FLASK) db upgrade
+	PASSERELLES_ENV=production $(BIN)/gunicorn -c deploy/gunicorn.conf.py 'webapp:create_app()'
 
 lint: install
 	$(BIN)/ruff check .

@@ -48,6 +48,8 @@ class Config:
         # trusted, the headers are ignored). Behind one TLS proxy: 1, so that the client's
         # address (rate limits) and https (redirects, cookies) are the real ones.
         self.PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+        # One JSON line per request on stderr (production; tests and development: off).
+        self.LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "0") == "1"
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_HTTPONLY = True
@@ -100,6 +102,7 @@ class ProductionConfig(Config):
         if not os.environ.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY must be set in production")
         self.SECURE_COOKIES = True
+        self.LOG_REQUESTS = os.environ.get("LOG_REQUESTS", "1") == "1"
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
         if self.RATELIMIT_STORAGE_URI == "memory://" and os.environ.get("REDIS_URL"):

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-from webapp import mail, security, sqlite
+from webapp import mail, request_log, security, sqlite
 from webapp.extensions import babel, csrf, db, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     mail.init_app(app)
     init_matching(app)
 

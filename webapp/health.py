@@ -29,13 +29,22 @@ OUTBOX_MAX_AGE_SECONDS = 600
 RETRY_AFTER_SECONDS = 10
 
 
+def probed_over_http(view):
+    """A load balancer probes the process directly, in plain HTTP: no redirect to https
+    (Flask-Talisman's per-view option)."""
+    view.talisman_view_options = {"force_https": False}
+    return view
+
+
 @blueprint.route("/healthz")
+@probed_over_http
 @requires("view_public")
 def healthz():
     return jsonify({"status": "ok"})
 
 
 @blueprint.route("/readyz")
+@probed_over_http
 @requires("view_public")
 def readyz():
     checks: dict[str, dict[str, Any]] = {"database": _database()}

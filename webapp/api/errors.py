@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain.text import echoed
 from webapp.extensions import db
+from webapp.request_log import request_id
 
 MAX_REPORTED_UNKNOWN = 10  # unknown names reported at most: a request may send thousands
 UNKNOWN_PARAMETER = "unknown parameter"
@@ -64,6 +65,8 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
     body: dict[str, Any] = {"error": message}
     if fields:
         body["fields"] = fields
+    if status >= 500:
+        body["request_id"] = request_id()  # what a caller quotes when reporting it
     return jsonify(body), status
 
 
