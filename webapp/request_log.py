@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 
 LOGGER = logging.getLogger("passerelles.request")
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -33,8 +33,9 @@ def _start() -> None:
 def _finish(response):
     response.headers["X-Request-Id"] = request_id()
     started = g.get("request_started")
-    # The user only if the request already loaded them (a static file loads nobody).
-    user = getattr(g.get("_login_user"), "id", None)
+    # The signed-in user's id as the session cookie names it ("<id>:<version>"): no query.
+    signed = str(session.get("_user_id") or "").partition(":")[0]
+    user = int(signed) if signed.isdigit() else None
     LOGGER.info(
         json.dumps(
             {

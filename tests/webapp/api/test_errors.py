@@ -47,8 +47,13 @@ def test_search_service_down_is_a_503_json_and_page(app, client, session):
     previous = app.extensions.get("search_backend")
     app.extensions["search_backend"] = _FailingBackend(SearchUnavailable("down"))
     try:
-        body = get_json(client, "/api/v1/enterprises?q=x", 503)
-        assert body == {"error": "search temporarily unavailable"}
+        response = client.get("/api/v1/enterprises?q=x")
+        assert response.status_code == 503
+        # The request id a caller quotes when reporting it, the one in the header.
+        assert response.get_json() == {
+            "error": "search temporarily unavailable",
+            "request_id": response.headers["X-Request-Id"],
+        }
         assert client.get("/recherche?q=x").status_code == 503
         # The search box's suggestions degrade quietly.
         assert client.get("/recherche/suggestions?q=xyz").get_json()["suggestions"] == []
@@ -61,8 +66,12 @@ def test_unexpected_failure_is_a_json_500(app, client, session):
     app.extensions["search_backend"] = _FailingBackend(ZeroDivisionError("bug"))
     app.config["PROPAGATE_EXCEPTIONS"] = False
     try:
-        body = get_json(client, "/api/v1/enterprises", 500)
-        assert body == {"error": "internal server error"}
+        response = client.get("/api/v1/enterprises")
+        assert response.status_code == 500
+        assert response.get_json() == {
+            "error": "internal server error",
+            "request_id": response.headers["X-Request-Id"],
+        }
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
         app.extensions["search_backend"] = previous
