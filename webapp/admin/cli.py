@@ -18,11 +18,9 @@ from webapp.models import (
     NetworkFacilitator,
     User,
 )
-from webapp.security import normalise_email
+from webapp.security import DEMO_PASSWORD, normalise_email
 
 users_group = click.Group("users", help="Create user accounts.")
-
-DEMO_PASSWORD = "passerelles-demo"  # noqa: S105 - printed, local demo only
 
 
 @users_group.command("create")

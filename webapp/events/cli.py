@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from webapp.admin.cli import DEMO_PASSWORD
 from webapp.events import demo, meetings
 from webapp.extensions import db
+from webapp.security import DEMO_PASSWORD
 
 events_group = click.Group("events", help="Événements : tâches planifiées, forum de démonstration.")
 

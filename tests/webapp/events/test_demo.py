@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from importers.enterprise_lists import parse_siae
 from importers.enterprise_loader import load_enterprises
 from tests.factories import SNAPSHOT
-from webapp.admin.cli import DEMO_PASSWORD
 from webapp.events import demo
 from webapp.events.scheduling import last_run
 from webapp.models import Enterprise, Event, EventMeeting, EventMeetingRequest
+from webapp.security import DEMO_PASSWORD
 
 
 @pytest.mark.slow
