@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -225,7 +226,7 @@ class EventForm(FlaskForm):
         if len(found) > 1:
             names = ", ".join(c.label for c in found[:5])
             raise ValidationError(
-                _l(
+                _(
                     "Plusieurs communes portent ce nom (%(names)s) : précisez le département, "
                     "par exemple « Saint-Denis (93) ».",
                     names=names,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -152,7 +153,7 @@ class IntentionForm(FlaskForm):
         reading = read_cpv_codes(field.data)
         if reading.errors:
             raise ValidationError(
-                _l("Codes CPV non reconnus : %(codes)s", codes=", ".join(reading.rejected()[:5]))
+                _("Codes CPV non reconnus : %(codes)s", codes=", ".join(reading.rejected()[:5]))
             )
         if len(" ".join(reading.codes)) > CPV_CODES_MAX:
             raise ValidationError(_l("Trop de codes CPV."))
