@@ -22,7 +22,7 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or os.urandom(32).hex()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.MEILI_URL = os.environ.get("MEILI_URL") or None
         self.MEILI_MASTER_KEY = os.environ.get("MEILI_MASTER_KEY") or None
         self.MEILI_INDEX = os.environ.get("MEILI_INDEX", "enterprises")
@@ -87,6 +87,7 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
         self.SQLALCHEMY_DATABASE_URI = _normalise(url) if url else "sqlite:///:memory:"
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.ENTERPRISES_PER_PAGE = 5
         self.SEARCH_INDEX_PATH = ":memory:"
         self.MAIL_SERVER = None
@@ -107,6 +108,23 @@ class ProductionConfig(Config):
         self.REMEMBER_COOKIE_SECURE = True
         if self.RATELIMIT_STORAGE_URI == "memory://" and os.environ.get("REDIS_URL"):
             self.RATELIMIT_STORAGE_URI = os.environ["REDIS_URL"]
+
+
+def engine_options(url: str) -> dict:
+    """Bounded waits on the database: a hung or gone server costs a request a few seconds
+    (then a 503), never a worker until gunicorn kills it. SQLite waits for a writer's lock
+    (an import) as long, then says "réessayez" the same way."""
+    connect = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+    if url.startswith("postgresql"):
+        return {
+            "pool_pre_ping": True,
+            "connect_args": {
+                "connect_timeout": connect,
+                "options": f"-c statement_timeout={statement_ms}",
+            },
+        }
+    return {"pool_pre_ping": True, "connect_args": {"timeout": statement_ms / 1000}}
 
 
 def _normalise(url: str) -> str:

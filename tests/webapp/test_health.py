@@ -64,11 +64,12 @@ def test_a_search_engine_down_is_not_ready(app, client):
 def _app_on(url: str):
     settings = config.TestConfig()
     settings.SQLALCHEMY_DATABASE_URI = url
+    settings.SQLALCHEMY_ENGINE_OPTIONS = config.engine_options(url)
     return create_app(settings)
 
 
 def test_an_unreachable_database_is_not_ready():
-    app = _app_on("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    app = _app_on("postgresql+psycopg://nobody@127.0.0.1:1/none")
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     checks = response.get_json()["checks"]
@@ -83,3 +84,15 @@ def test_an_unmigrated_database_is_not_ready(tmp_path):
     checks = response.get_json()["checks"]
     assert checks["database"]["ok"]
     assert not checks["migrations"]["ok"] and checks["migrations"]["current"] == []
+
+
+def test_pages_and_the_api_on_a_gone_database_are_a_503_to_retry():
+    app = _app_on("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    client = app.test_client()
+    page = client.get("/entreprises/")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "5"
+    assert "Réessayez dans quelques secondes" in page.get_data(as_text=True)
+    api = client.get("/api/v1/intentions")
+    assert api.status_code == 503 and api.headers["Retry-After"] == "5"
+    assert api.get_json()["error"] == "database temporarily unavailable, retry"
+    assert api.get_json()["request_id"] == api.headers["X-Request-Id"]

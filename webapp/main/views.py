@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_decimal, get_locale, gettext
 from flask_babel import gettext as translate
 from sqlalchemy import func, select
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from domain.kinds import FAMILY_LABELS, KINDS, KINDS_BY_CODE
 from webapp.auth.spaces import account_spaces
 from webapp.extensions import db
 from webapp.models import Commune, Departement, Enterprise
 from webapp.permissions import requires
+from webapp.request_log import request_id
 
 blueprint = Blueprint("main", __name__)
 
@@ -93,6 +105,26 @@ def _same_site_referrer() -> str | None:
 @blueprint.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
     return render_template("error.html", error=error), error.code
+
+
+DATABASE_RETRY_AFTER = 5  # seconds
+
+
+@blueprint.app_errorhandler(OperationalError)
+def database_unavailable(error: OperationalError):
+    """The database is gone, hung past its timeout, or (SQLite) locked by a long write:
+    a 503 that says to try again, never a 500. The API answers in JSON."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0][:200])
+    if request.path.startswith("/api/"):
+        response = jsonify(
+            {"error": "database temporarily unavailable, retry", "request_id": request_id()}
+        )
+        response.status_code = 503
+    else:
+        response = make_response(render_template("error.html", error=ServiceUnavailable()), 503)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
 
 
 @blueprint.app_errorhandler(500)
