@@ -132,3 +132,8 @@ def register_commands(app: Flask) -> None:
     groups = (import_group, search_group, alerts_group, claims_group, users_group, match_group)
     for group in (*groups, events_group):
         app.cli.add_command(group)
+    # Backups sit beside the migrations in Flask-Migrate's `flask db` group.
+    from webapp.backup import backup_command, restore_command
+
+    for command in (backup_command, restore_command):
+        app.cli.commands["db"].add_command(command)
