@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.indexing import worker
 from webapp.indexing.engine import get_backend
 from webapp.indexing.sync import SyncReport, reindex, sync_outbox
 from webapp.models import Enterprise, SearchOutbox
@@ -56,6 +58,35 @@ def status_command() -> None:
     click.echo(
         f"backend: {backend.name}\nindexed: {backend.count()}\n"
         f"active enterprises: {active_count()}\npending changes: {pending}"
+    )
+
+
+@search_group.command("worker")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between drains.")
+@click.option("--max-backoff", default=60.0, show_default=True, help="Longest wait after failures.")
+@with_appcontext
+def worker_command(interval: float, max_backoff: float) -> None:
+    """Drain the outbox continuously (a process beside the web workers); stops on SIGTERM
+    or Ctrl-C after the drain in progress."""
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    backend = get_backend(current_app)
+    click.echo(f"search worker: draining into {backend.name} every {interval:g} s", err=True)
+    try:
+        report = worker.run(
+            db.session,
+            backend,
+            interval=interval,
+            ceiling=max_backoff,
+            stop=lambda: bool(stopping),
+            release=db.session.remove,
+        )
+    except KeyboardInterrupt:
+        return
+    click.echo(
+        f"search worker stopped: {report.rounds} drains, {report.indexed} indexed, "
+        f"{report.deleted} removed, {report.failures} failed",
+        err=True,
     )
 
 
