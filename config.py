@@ -111,20 +111,18 @@ class ProductionConfig(Config):
 
 
 def engine_options(url: str) -> dict:
-    """Bounded waits on the database: a hung or gone server costs a request a few seconds
-    (then a 503), never a worker until gunicorn kills it. SQLite waits for a writer's lock
-    (an import) as long, then says "réessayez" the same way."""
+    """Bounded waits on the database: connecting (a gone server costs a request seconds,
+    then a 503), SQLite's wait for a writer's lock (an import), and — where
+    DB_STATEMENT_TIMEOUT_MS is set, as the production server's configuration does for its
+    web workers, not for imports and migrations — each PostgreSQL statement."""
     connect = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
-    statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "15000"))
+    statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "0"))
     if url.startswith("postgresql"):
-        return {
-            "pool_pre_ping": True,
-            "connect_args": {
-                "connect_timeout": connect,
-                "options": f"-c statement_timeout={statement_ms}",
-            },
-        }
-    return {"pool_pre_ping": True, "connect_args": {"timeout": statement_ms / 1000}}
+        arguments: dict = {"connect_timeout": connect}
+        if statement_ms > 0:
+            arguments["options"] = f"-c statement_timeout={statement_ms}"
+        return {"pool_pre_ping": True, "connect_args": arguments}
+    return {"pool_pre_ping": True, "connect_args": {"timeout": (statement_ms or 15000) / 1000}}
 
 
 def _normalise(url: str) -> str:

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 
+# The web workers' statements are bounded (a lock or a runaway query answers 503, not a
+# worker held until the timeout below); imports and migrations, run apart, are not.
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "15000")
+
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Synchronous workers: the app is CPU-light per request but holds the matcher's pool in
 # memory (see README, "Production"): a few processes, not many.

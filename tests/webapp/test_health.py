@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
 import config
 from search.backend import SearchUnavailable
 from tests.recording import writes_seen
@@ -97,3 +101,24 @@ def test_pages_and_the_api_on_a_gone_database_are_a_503_to_retry():
     assert api.status_code == 503 and api.headers["Retry-After"] == "5"
     assert api.get_json()["error"] == "database temporarily unavailable, retry"
     assert api.get_json()["request_id"] == api.headers["X-Request-Id"]
+
+
+def test_a_statement_past_the_web_timeout_is_cut_on_postgresql(monkeypatch):
+    """DB_STATEMENT_TIMEOUT_MS (set by the production server's configuration) makes
+    PostgreSQL cancel a statement that runs longer: an error the pages answer with 503."""
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "200")
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    engine = create_engine(url, **config.engine_options(url))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            with pytest.raises(OperationalError, match="statement timeout"):
+                connection.execute(text("SELECT pg_sleep(2)"))
+    except OperationalError as error:
+        if "statement timeout" not in str(error):
+            pytest.skip(f"no PostgreSQL server here: {error}")
+        raise
+    finally:
+        engine.dispose()
+    monkeypatch.delenv("DB_STATEMENT_TIMEOUT_MS")
+    assert "options" not in config.engine_options(url)["connect_args"]  # imports: unbounded
