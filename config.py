@@ -22,7 +22,6 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or os.urandom(32).hex()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.MEILI_URL = os.environ.get("MEILI_URL") or None
         self.MEILI_MASTER_KEY = os.environ.get("MEILI_MASTER_KEY") or None
         self.MEILI_INDEX = os.environ.get("MEILI_INDEX", "enterprises")
@@ -87,7 +86,6 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - fixed key for reproducible tests
         url = os.environ.get("TEST_DATABASE_URL", "").strip()
         self.SQLALCHEMY_DATABASE_URI = _normalise(url) if url else "sqlite:///:memory:"
-        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.ENTERPRISES_PER_PAGE = 5
         self.SEARCH_INDEX_PATH = ":memory:"
         self.MAIL_SERVER = None

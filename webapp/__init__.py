@@ -8,7 +8,7 @@ from flask import Flask, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import Config, config_from_env
+from config import Config, config_from_env, engine_options
 from webapp import mail, request_log, security, sqlite
 from webapp.extensions import babel, csrf, db, migrate
 
@@ -24,6 +24,10 @@ def create_app(config: Config | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or config_from_env())
+    # The engine's options follow the database finally configured (a test may change it).
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     Path(app.instance_path).mkdir(exist_ok=True)
     # Every <int:...> of every route: an id no database column can hold is a 404, not an
     # overflow (a 500) in the driver.

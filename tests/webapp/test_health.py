@@ -69,7 +69,6 @@ def test_a_search_engine_down_is_not_ready(app, client):
 def _app_on(url: str):
     settings = config.TestConfig()
     settings.SQLALCHEMY_DATABASE_URI = url
-    settings.SQLALCHEMY_ENGINE_OPTIONS = config.engine_options(url)
     return create_app(settings)
 
 
