@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from webapp.extensions import db
 from webapp.indexing.engine import get_backend
 from webapp.matching.pool import supplier_pool
-from webapp.models import SearchOutbox
+from webapp.models import Enterprise, SearchOutbox
 from webapp.permissions import requires
 
 blueprint = Blueprint("health", __name__)
@@ -107,6 +107,16 @@ def _outbox() -> dict[str, Any]:
 def _search() -> dict[str, Any]:
     def check():
         backend = get_backend(current_app)
-        return {"ok": True, "engine": backend.name, "documents": backend.count()}
+        documents = backend.count()
+        active = db.session.scalar(
+            select(func.count()).select_from(Enterprise).where(Enterprise.status == "active")
+        )
+        # An empty index beside a directory is a lost index file, not a quiet directory.
+        return {
+            "ok": documents > 0 or not active,
+            "engine": backend.name,
+            "documents": documents,
+            "active_enterprises": active,
+        }
 
     return _timed(check)

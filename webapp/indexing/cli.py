@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from search.backend import SearchUnavailable
 from webapp.extensions import db
 from webapp.indexing import worker
 from webapp.indexing.engine import get_backend
@@ -19,11 +22,29 @@ from webapp.models import Enterprise, SearchOutbox
 search_group = click.Group("search", help="Build and update the search index.")
 
 
+def _backend(recover: bool = False):
+    """The app's engine; an unreadable embedded index file is a clear error, or — when
+    rebuilding (``recover``) — moved aside (kept for inspection) and started afresh."""
+    try:
+        return get_backend(current_app)
+    except SearchUnavailable as error:
+        path = current_app.config.get("SEARCH_INDEX_PATH") or ":memory:"
+        if not recover or current_app.config.get("MEILI_URL") or path == ":memory:":
+            raise click.ClickException(f"search index unavailable: {error}") from error
+        aside = f"{path}.unreadable-{datetime.now(UTC):%Y%m%dT%H%M%S}"
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(path + suffix):
+                os.replace(path + suffix, aside + suffix)
+        click.echo(f"unreadable index file moved to {aside}; building a new one", err=True)
+        current_app.extensions.pop("search_backend", None)
+        return get_backend(current_app)
+
+
 @search_group.command("reindex")
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the whole index from the database (readers keep the old one meanwhile)."""
-    backend = get_backend(current_app)
+    backend = _backend(recover=True)
     count = reindex(db.session, backend)
     click.echo(f"{backend.name}: {count} enterprises indexed", err=True)
 
@@ -35,7 +56,7 @@ def reindex_command() -> None:
 @with_appcontext
 def sync_command(repair: bool) -> None:
     """Send pending changes (the outbox) to the index; retried until the engine takes them."""
-    backend = get_backend(current_app)
+    backend = _backend(recover=repair)
     report = drain(backend)
     if report.error:
         raise click.ClickException(
@@ -53,7 +74,7 @@ def sync_command(repair: bool) -> None:
 @with_appcontext
 def status_command() -> None:
     """Documents in the index, active enterprises, and changes waiting in the outbox."""
-    backend = get_backend(current_app)
+    backend = _backend()
     pending = db.session.scalar(select(func.count()).select_from(SearchOutbox))
     click.echo(
         f"backend: {backend.name}\nindexed: {backend.count()}\n"
