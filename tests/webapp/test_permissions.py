@@ -209,7 +209,8 @@ def test_each_route_answers_each_role_as_the_table_says(app, session, make_user,
         status = response.status_code
         to_sign_in = status == 302 and "/compte/connexion" in response.headers["Location"]
         where = f"{method} {url} [{action}] -> {status}"
-        if status >= 500:
+        # Readiness says "not ready" (503) in the walk's world: its enterprise is not indexed.
+        if status >= 500 and not (rule.endpoint == "health.readyz" and status == 503):
             problems.append(f"server error: {where}")
         elif role not in PERMISSIONS[action]:
             expected = to_sign_in if role == ANONYMOUS else status == 403
