@@ -17,8 +17,9 @@ from sqlalchemy import func, select, text
 
 from webapp.extensions import db
 from webapp.indexing.engine import get_backend
+from webapp.indexing.sync import active_count
 from webapp.matching.pool import supplier_pool
-from webapp.models import Enterprise, SearchOutbox
+from webapp.models import SearchOutbox
 from webapp.permissions import requires
 
 blueprint = Blueprint("health", __name__)
@@ -108,9 +109,7 @@ def _search() -> dict[str, Any]:
     def check():
         backend = get_backend(current_app)
         documents = backend.count()
-        active = db.session.scalar(
-            select(func.count()).select_from(Enterprise).where(Enterprise.status == "active")
-        )
+        active = active_count(db.session)
         # An empty index beside a directory is a lost index file, not a quiet directory.
         return {
             "ok": documents > 0 or not active,

@@ -16,8 +16,8 @@ from search.backend import SearchUnavailable
 from webapp.extensions import db
 from webapp.indexing import worker
 from webapp.indexing.engine import get_backend
-from webapp.indexing.sync import SyncReport, reindex, sync_outbox
-from webapp.models import Enterprise, SearchOutbox
+from webapp.indexing.sync import SyncReport, active_count, reindex, sync_outbox
+from webapp.models import SearchOutbox
 
 search_group = click.Group("search", help="Build and update the search index.")
 
@@ -62,7 +62,7 @@ def sync_command(repair: bool) -> None:
         raise click.ClickException(
             f"{backend.name} refused the update, kept for later: {report.error}"
         )
-    active = active_count()
+    active = active_count(db.session)
     if repair and backend.count() != active:
         click.echo(
             f"{backend.name}: index holds {backend.count()} of {active}, rebuilding", err=True
@@ -78,7 +78,7 @@ def status_command() -> None:
     pending = db.session.scalar(select(func.count()).select_from(SearchOutbox))
     click.echo(
         f"backend: {backend.name}\nindexed: {backend.count()}\n"
-        f"active enterprises: {active_count()}\npending changes: {pending}"
+        f"active enterprises: {active_count(db.session)}\npending changes: {pending}"
     )
 
 
@@ -108,12 +108,6 @@ def worker_command(interval: float, max_backoff: float) -> None:
         f"search worker stopped: {report.rounds} drains, {report.indexed} indexed, "
         f"{report.deleted} removed, {report.failures} failed",
         err=True,
-    )
-
-
-def active_count() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Enterprise).where(Enterprise.status == "active")
     )
 
 

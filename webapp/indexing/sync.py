@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from search.backend import Document, SearchBackend
@@ -117,3 +117,10 @@ def reindex(session: Session, backend: SearchBackend) -> int:
     session.add_all(SearchOutbox(enterprise_id=id_) for id_ in changed)
     session.commit()
     return count
+
+
+def active_count(session: Session) -> int:
+    """How many enterprises the index should hold (the active ones)."""
+    return session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.status == "active")
+    )
