@@ -15,8 +15,8 @@ fi
 
 data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-key="$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
-MEILI_NO_ANALYTICS=true "$binary" --http-addr "127.0.0.1:$port" --master-key "$key" \
+key="$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
+MEILI_NO_ANALYTICS=true "$binary" --http-addr "127.0.0.1:$port" --master-key="$key" \
   --db-path "$data/data.ms" --dump-dir "$data/dumps" --snapshot-dir "$data/snapshots" \
   --env development >"$data/server.log" 2>&1 &
 server=$!
